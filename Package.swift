@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "kept",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keptd", targets: ["keptd"]),
+        .executable(name: "kept", targets: ["kept"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libsystemd: the journal, sd_notify, socket activation; plus a ucred mirror for SO_PEERCRED.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // The pure core: model, dates, scheduling, the store's format and journal, protocol types.
+        .target(
+            name: "KeptCore",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        // The daemon: socket server, timers, delivery, systemd integration.
+        .target(
+            name: "KeptDaemon",
+            dependencies: [
+                "KeptCore",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The client side of the control socket, and what the CLI prints.
+        .target(
+            name: "KeptClient",
+            dependencies: ["KeptCore"]
+        ),
+        .executableTarget(
+            name: "keptd",
+            dependencies: [
+                "KeptDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "kept",
+            dependencies: [
+                "KeptClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KeptCoreTests",
+            dependencies: ["KeptCore"]
+        ),
+        .testTarget(
+            name: "KeptEndToEndTests",
+            dependencies: ["KeptCore", "KeptClient", "keptd", "kept"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,17 @@
+#ifndef KEPT_CSYSTEMD_SHIM_H
+#define KEPT_CSYSTEMD_SHIM_H
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/// Mirror of `struct ucred` (Glibc's Swift module hides it without _GNU_SOURCE):
+/// what `getsockopt(SOL_SOCKET, SO_PEERCRED)` fills in for a Unix socket peer.
+typedef struct kept_ucred {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+} kept_ucred;
+
+#endif

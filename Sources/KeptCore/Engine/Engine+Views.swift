@@ -1,0 +1,168 @@
+extension Engine {
+    public func occurrenceView(_ occ: OccurrenceID, now: Instant) -> View.Occurrence? {
+        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number) else { return nil }
+        let dues = rules.occurrences(of: item)
+        guard occ.index >= 1, occ.index <= dues.count else { return nil }
+        return occurrenceView(incident, item, occ.index, dues[occ.index - 1], now: now)
+    }
+
+    func occurrenceView(_ incident: Incident, _ item: Item, _ index: Int, _ due: Due, now: Instant) -> View.Occurrence {
+        let mark = item.mark(index)
+        let status = rules.status(of: due, mark: mark, windowEnd: incident.windowEnd, now: now)
+        let snoozed = mark?.snoozes?.last.flatMap { $0.until > now ? $0.until : nil }
+        let itemID = ItemID(incident: incident.id, number: item.number)
+        return View.Occurrence(
+            id: item.every == nil ? itemID.description : "\(itemID)#\(index)", item: itemID.description,
+            incident: incident.id, client: incident.client, kind: item.kind.rawValue, step: item.step?.rawValue,
+            text: item.text, due: due.description, status: status.name, done: mark?.done, note: mark?.note,
+            released: mark?.released, snoozedUntil: status.isOpen ? snoozed : nil, recurring: item.every != nil)
+    }
+
+    public func itemView(_ item: Item, in incident: Incident, now: Instant) -> View.Item {
+        View.Item(id: "\(incident.id).\(item.number)", kind: item.kind.rawValue, step: item.step?.rawValue, text: item.text,
+                  due: item.due.description, every: item.every?.description, until: item.until?.description,
+                  occurrences: rules.occurrences(of: item).enumerated().map { occurrenceView(incident, item, $0.offset + 1, $0.element, now: now) })
+    }
+
+    public func summary(of incident: Incident, now: Instant) -> View.IncidentSummary {
+        var open = 0, overdue = 0
+        var next: View.Occurrence?
+        var nextAt: Instant?
+        var ledger = View.Ledger()
+        for item in incident.items {
+            for (i, due) in rules.occurrences(of: item).enumerated() {
+                let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
+                if status.isOpen {
+                    open += 1
+                    if status == .overdue { overdue += 1 }
+                    let at = rules.dueInstant(due)
+                    if nextAt == nil || at < nextAt! { nextAt = at; next = occurrenceView(incident, item, i + 1, due, now: now) }
+                }
+                if counts(status, due: due, now: now) { ledger.count(status) }
+            }
+        }
+        let day = Int((min(now, incident.windowEnd) - incident.noticed) / 86_400) + 1
+        return View.IncidentSummary(
+            id: incident.id, client: incident.client, title: incident.title, severity: incident.severity,
+            status: incident.isOpen ? "open" : "closed", outcome: incident.closed?.outcome, noticed: incident.noticed,
+            windowEnd: incident.windowEnd, windowDays: incident.windowDays, day: max(1, min(incident.windowDays, day)),
+            open: incident.isOpen ? open : 0, overdue: incident.isOpen ? overdue : 0, next: incident.isOpen ? next : nil, ledger: ledger)
+    }
+
+    /// The ledger counts what has fallen due so far, and anything already settled.
+    func counts(_ status: Rules.Status, due: Due, now: Instant) -> Bool {
+        switch status {
+        case .upcoming: false
+        case .overdue: true
+        case .kept, .late, .missed, .released: true
+        }
+    }
+
+    public func ledger(of incident: Incident, now: Instant) -> View.Ledger {
+        var ledger = View.Ledger()
+        for item in incident.items {
+            for (i, due) in rules.occurrences(of: item).enumerated() {
+                let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
+                if counts(status, due: due, now: now) { ledger.count(status) }
+            }
+        }
+        return ledger
+    }
+
+    public func detail(of incident: Incident, now: Instant) -> View.IncidentDetail {
+        View.IncidentDetail(incident: summary(of: incident, now: now), note: incident.note,
+                            items: incident.items.map { itemView($0, in: incident, now: now) }, timeline: incident.timeline)
+    }
+
+    public func list(all: Bool, client: String?, now: Instant) -> [View.IncidentSummary] {
+        state.incidents
+            .filter { all || $0.isOpen }
+            .filter { client == nil || $0.client.lowercased() == client!.lowercased() }
+            .map { summary(of: $0, now: now) }
+    }
+
+    public func agenda(days: Int, now: Instant) -> View.Agenda {
+        let horizon = rules.zone.adding(days: days, to: now)
+        var overdue: [(Instant, View.Occurrence)] = [], upcoming: [(Instant, View.Occurrence)] = []
+        for incident in state.incidents where incident.isOpen {
+            for item in incident.items {
+                for (i, due) in rules.occurrences(of: item).enumerated() {
+                    let at = rules.dueInstant(due)
+                    let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
+                    if status == .overdue {
+                        overdue.append((at, occurrenceView(incident, item, i + 1, due, now: now)))
+                    } else if status == .upcoming, at <= horizon {
+                        upcoming.append((at, occurrenceView(incident, item, i + 1, due, now: now)))
+                    } else if at > horizon {
+                        break
+                    }
+                }
+            }
+        }
+        func sorted(_ list: [(Instant, View.Occurrence)]) -> [View.Occurrence] {
+            list.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }.map(\.1)
+        }
+        return View.Agenda(now: now, days: days, overdue: sorted(overdue), upcoming: sorted(upcoming))
+    }
+
+    public func ledgerReport(client: String?, now: Instant) -> View.LedgerReport {
+        var rows: [View.LedgerReport.Row] = []
+        var byClient: [String: (String, View.Ledger)] = [:]
+        var order: [String] = []
+        var total = View.Ledger()
+        for incident in state.incidents where client == nil || incident.client.lowercased() == client!.lowercased() {
+            let l = ledger(of: incident, now: now)
+            rows.append(.init(incident: incident.id, client: incident.client, title: incident.title, ledger: l))
+            let key = incident.client.lowercased()
+            if byClient[key] == nil { order.append(key); byClient[key] = (incident.client, View.Ledger()) }
+            byClient[key]!.1 = byClient[key]!.1 + l
+            total = total + l
+        }
+        return View.LedgerReport(incidents: rows,
+                                 clients: order.map { .init(incident: nil, client: byClient[$0]!.0, title: nil, ledger: byClient[$0]!.1) },
+                                 total: total)
+    }
+
+    // MARK: Warnings
+
+    /// A new incident for a client who has another within its window is a repeat breach.
+    func repeatBreach(client: String, noticed: Instant) -> [View.Warning] {
+        state.incidents
+            .filter { $0.client.lowercased() == client.lowercased() && $0.noticed <= noticed && noticed <= $0.windowEnd }
+            .map {
+                View.Warning(code: "repeat-breach",
+                             message: "repeat breach: \($0.client) already has incident \($0.id) within its window (until \(rules.zone.format($0.windowEnd))); a second breach while rebuilding is far worse than the first — consider escalating: a senior person, a change of team")
+            }
+    }
+
+    /// Over-promising: too many promise occurrences in one 7-day span, or a weak follow-through rate.
+    func promiseWarnings(adding item: Item, to incident: Incident, now: Instant) -> [View.Warning] {
+        var warnings: [View.Warning] = []
+        let limit = rules.config.warnings.maxDuePerWeek
+        let mine = rules.occurrences(of: item).map { rules.dueInstant($0) }
+        var all = mine
+        for other in incident.items where other.kind == .promise {
+            for (i, due) in rules.occurrences(of: other).enumerated() where other.mark(i + 1)?.isResolved != true {
+                all.append(rules.dueInstant(due))
+            }
+        }
+        all.sort()
+        let week: Int64 = 7 * 86_400
+        var worst = 0, worstStart: Instant?
+        var lo = 0
+        for hi in all.indices {
+            while all[hi] - all[lo] >= week { lo += 1 }
+            let span = all[lo...hi]
+            if span.count > worst, span.contains(where: { mine.contains($0) }) { worst = span.count; worstStart = all[lo] }
+        }
+        if worst > limit, let start = worstStart {
+            warnings.append(View.Warning(code: "over-promising",
+                                         message: "over-promising: \(worst) promises fall due in the 7 days from \(rules.zone.format(start)) (more than \(limit)); make fewer, smaller promises and keep every one"))
+        }
+        if let rate = ledger(of: incident, now: now).rate, rate < rules.config.warnings.minRate {
+            warnings.append(View.Warning(code: "low-follow-through",
+                                         message: "follow-through is \(Int((rate * 100).rounded()))% on incident \(incident.id) (below \(Int((rules.config.warnings.minRate * 100).rounded()))%); keep the promises you have before adding more"))
+        }
+        return warnings
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// The whole of kept's behaviour as a pure state machine: requests and the clock in, journal
+/// changes and answers out.
+///
+/// The daemon owns one `Engine`; it journals what `decide` returns, then `commit`s it. Nothing here
+/// touches a file, a socket or the real clock, so every rule is tested with an injected `now`.
+public struct Engine: Sendable {
+    public private(set) var state: StoreState
+    public var rules: Rules
+    /// Channels a new reminder goes to.
+    public var channels: [String]
+    /// The From and To of reminder messages.
+    public var mailFrom = "kept <kept@localhost>"
+    public var mailTo = ["kept@localhost"]
+    private(set) var queue = ReminderQueue()
+
+    public init(state: StoreState, rules: Rules, channels: [String]) {
+        self.state = state
+        self.rules = rules
+        self.channels = channels
+        rebuildQueue()
+    }
+
+    /// Recomputes every item's next reminder (at start, and after the config changes).
+    public mutating func rebuildQueue() {
+        queue = ReminderQueue()
+        for incident in state.incidents where incident.isOpen {
+            for item in incident.items { refresh(ItemID(incident: incident.id, number: item.number)) }
+        }
+    }
+
+    public var composer: ReminderComposer { ReminderComposer(rules: rules, storeID: state.storeID) }
+
+    /// What a request does: answer from the state as it is, or journal changes first.
+    public struct Decision {
+        public var changes: [Change]
+        /// Builds the answer from the state after the changes are applied.
+        public var answer: (Engine) throws(RPC.ErrorObject) -> any Encodable
+
+        public init(changes: [Change] = [], answer: @escaping (Engine) throws(RPC.ErrorObject) -> any Encodable) {
+            self.changes = changes; self.answer = answer
+        }
+    }
+
+    /// Turns changes into journal records, numbered after the last one.
+    public func records(for changes: [Change], at now: Instant) -> [JournalRecord] {
+        changes.enumerated().map { JournalRecord(seq: state.seq + Int64($0.offset) + 1, at: now, change: $0.element) }
+    }
+
+    /// Applies records that are durable, and updates the reminder queue for what they touched.
+    public mutating func commit(_ records: [JournalRecord]) {
+        for record in records {
+            state.apply(record)
+            for item in touchedItems(record.change) { refresh(item) }
+        }
+    }
+
+    func touchedItems(_ change: Change) -> [ItemID] {
+        switch change {
+        case .open(let incident): incident.items.map { ItemID(incident: incident.id, number: $0.number) }
+        case .addItem(let id, let item): [ItemID(incident: id, number: item.number)]
+        case .done(let occ, _, _, _), .snooze(let occ, _): [occ.item]
+        case .release(let occs, _): Array(Set(occs.map(\.item)))
+        case .close(let id, _, _, _): state.incident(id)?.items.map { ItemID(incident: id, number: $0.number) } ?? []
+        case .enqueue(let entry, _): StoreState.occurrence(ofKey: entry.key).map { [$0.item] } ?? []
+        case .checkin, .attempt, .delivered, .failed: []
+        }
+    }
+
+    mutating func refresh(_ id: ItemID) {
+        queue.set(id, nextReminder(for: id)?.at)
+    }
+
+    /// The next reminder `item` will get, if any.
+    public func nextReminder(for id: ItemID) -> (at: Instant, key: String)? {
+        guard let incident = state.incident(id.incident), incident.isOpen, let item = incident.item(id.number) else { return nil }
+        var best: (Instant, String)?
+        for (i, due) in rules.occurrences(of: item).enumerated() {
+            let mark = item.mark(i + 1)
+            if let first = rules.pending(for: due, mark: mark, created: item.created, windowEnd: incident.windowEnd).first,
+               best == nil || first.at < best!.0 {
+                best = (first.at, "\(id)#\(i + 1)/\(first.kind)")
+            }
+        }
+        return best
+    }
+
+    /// The earliest moment anything falls due: where the daemon's one timer is armed.
+    public mutating func nextDeadline() -> Instant? { queue.earliest()?.at }
+
+    public mutating func nextReminder() -> (at: Instant, key: String)? {
+        guard let (_, item) = queue.earliest() else { return nil }
+        return nextReminder(for: item)
+    }
+
+    /// Every reminder due by `now`, as outbox entries to journal. Passed reminders of one occurrence
+    /// collapse into the latest, marked late when it is more than a minute behind.
+    public mutating func dueReminders(at now: Instant) -> [Change] {
+        var changes: [Change] = []
+        for id in queue.due(at: now) {
+            guard let incident = state.incident(id.incident), let item = incident.item(id.number) else { continue }
+            let ledger = ledger(of: incident, now: now)
+            for (i, due) in rules.occurrences(of: item).enumerated() {
+                guard let (send, covered) = rules.firing(for: due, mark: item.mark(i + 1), created: item.created,
+                                                         windowEnd: incident.windowEnd, now: now) else { continue }
+                let reminder = composer.compose(incident: incident, item: item, occurrence: i + 1, due: due, kind: send.kind,
+                                                scheduled: send.at, now: now, ledger: ledger)
+                let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))
+                let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels)
+                let occ = "\(id)#\(i + 1)"
+                changes.append(.enqueue(entry: entry, covered: covered.map { "\(occ)/\($0.kind)" }))
+            }
+        }
+        return changes
+    }
+}

@@ -1,0 +1,54 @@
+/// One mistake with one client, and everything due while trust is rebuilt.
+public struct Incident: Codable, Sendable, Equatable {
+    public var id: Int
+    public var client: String
+    public var title: String
+    public var note: String?
+    public var noticed: Instant
+    public var severity: Severity
+    public var windowDays: Int
+    /// `noticed` plus `windowDays` local days, fixed when the incident opens.
+    public var windowEnd: Instant
+    public var opened: Instant
+    public var closed: Closure?
+    public var items: [Item]
+    public var timeline: [Event]
+
+    public init(id: Int, client: String, title: String, note: String?, noticed: Instant, severity: Severity,
+                windowDays: Int, windowEnd: Instant, opened: Instant, items: [Item] = [], timeline: [Event] = []) {
+        self.id = id; self.client = client; self.title = title; self.note = note; self.noticed = noticed
+        self.severity = severity; self.windowDays = windowDays; self.windowEnd = windowEnd; self.opened = opened
+        self.items = items; self.timeline = timeline
+    }
+
+    public var isOpen: Bool { closed == nil }
+
+    public func item(_ number: Int) -> Item? { number >= 1 && number <= items.count ? items[number - 1] : nil }
+
+    public struct Closure: Codable, Sendable, Equatable {
+        public var at: Instant
+        public var outcome: Outcome
+        public var note: String?
+    }
+}
+
+public enum Severity: String, Codable, Sendable, CaseIterable {
+    case minor, major, critical
+}
+
+/// How an incident ended: the client came back, came back stronger, or was lost.
+public enum Outcome: String, Codable, Sendable, CaseIterable {
+    case recovered, strengthened, lost
+}
+
+/// One entry of an incident's append-only timeline.
+public struct Event: Codable, Sendable, Equatable {
+    public var at: Instant
+    public var what: String
+    public var item: String?
+    public var text: String?
+
+    public init(at: Instant, what: String, item: String? = nil, text: String? = nil) {
+        self.at = at; self.what = what; self.item = item; self.text = text
+    }
+}

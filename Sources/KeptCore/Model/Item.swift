@@ -1,0 +1,62 @@
+/// Something due within an incident: a playbook step, a check-in or a promise.
+public struct Item: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case step, checkin, promise }
+
+    public var number: Int
+    public var kind: Kind
+    public var step: PlaybookStep?
+    public var text: String
+    public var created: Instant
+    /// The first (or only) occurrence.
+    public var due: Due
+    /// For recurring promises: the step between occurrences, and the last day they may fall on.
+    public var every: Interval?
+    public var until: Due?
+    /// What happened to occurrences, sparse, by occurrence index.
+    public var marks: [Mark]
+
+    public init(number: Int, kind: Kind, step: PlaybookStep? = nil, text: String, created: Instant, due: Due,
+                every: Interval? = nil, until: Due? = nil) {
+        self.number = number; self.kind = kind; self.step = step; self.text = text; self.created = created
+        self.due = due; self.every = every; self.until = until; self.marks = []
+    }
+
+    public func mark(_ occurrence: Int) -> Mark? { marks.first { $0.occurrence == occurrence } }
+
+    public mutating func updateMark(_ occurrence: Int, _ body: (inout Mark) -> Void) {
+        if let i = marks.firstIndex(where: { $0.occurrence == occurrence }) {
+            body(&marks[i])
+        } else {
+            var m = Mark(occurrence: occurrence)
+            body(&m)
+            marks.append(m)
+            marks.sort { $0.occurrence < $1.occurrence }
+        }
+    }
+}
+
+/// What happened to one occurrence: done, released, snoozed, which reminders went out.
+public struct Mark: Codable, Sendable, Equatable {
+    public var occurrence: Int
+    public var done: Instant?
+    public var note: String?
+    /// For `root-cause`: `systemic` or `judgement`.
+    public var cause: String?
+    public var released: String?
+    public var releasedAt: Instant?
+    public var snoozes: [Snooze]?
+    /// Reminder kinds already handled (sent, or covered by a later one): `lead`, `due`, `overdue1`, …
+    public var reminded: [String]?
+
+    public init(occurrence: Int) { self.occurrence = occurrence }
+
+    public var isResolved: Bool { done != nil || released != nil }
+}
+
+/// A snooze moves the reminder, never the due time: reminders between `at` and `until` are held
+/// back and one goes out at `until`.
+public struct Snooze: Codable, Sendable, Equatable {
+    public var at: Instant
+    public var until: Instant
+    public init(at: Instant, until: Instant) { self.at = at; self.until = until }
+}

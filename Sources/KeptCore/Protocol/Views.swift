@@ -1,0 +1,182 @@
+/// What the daemon answers: plain data the CLI prints as tables or passes through as `--json`.
+public enum View {
+    public struct Occurrence: Codable, Sendable, Equatable {
+        /// `3.2#1`
+        public var id: String
+        public var item: String
+        public var incident: Int
+        public var client: String
+        public var kind: String
+        public var step: String?
+        public var text: String
+        /// A date (`2026-12-05`) or an RFC 3339 time.
+        public var due: String
+        public var status: String
+        public var done: Instant?
+        public var note: String?
+        public var released: String?
+        public var snoozedUntil: Instant?
+        public var recurring: Bool
+    }
+
+    public struct Item: Codable, Sendable, Equatable {
+        public var id: String
+        public var kind: String
+        public var step: String?
+        public var text: String
+        public var due: String
+        public var every: String?
+        public var until: String?
+        public var occurrences: [Occurrence]
+    }
+
+    public struct Ledger: Codable, Sendable, Equatable {
+        public var due: Int = 0
+        public var kept: Int = 0
+        public var late: Int = 0
+        public var missed: Int = 0
+        public var released: Int = 0
+        /// kept / (kept + late + missed); nil while nothing has been judged.
+        public var rate: Double?
+        public init() {}
+
+        public mutating func count(_ status: Rules.Status) {
+            switch status {
+            case .kept: kept += 1
+            case .late: late += 1
+            case .missed: missed += 1
+            case .released: released += 1
+            case .upcoming, .overdue: break
+            }
+            due += 1
+            let judged = kept + late + missed
+            rate = judged == 0 ? nil : Double(kept) / Double(judged)
+        }
+
+        public static func + (a: Ledger, b: Ledger) -> Ledger {
+            var r = Ledger()
+            r.due = a.due + b.due; r.kept = a.kept + b.kept; r.late = a.late + b.late
+            r.missed = a.missed + b.missed; r.released = a.released + b.released
+            let judged = r.kept + r.late + r.missed
+            r.rate = judged == 0 ? nil : Double(r.kept) / Double(judged)
+            return r
+        }
+    }
+
+    public struct IncidentSummary: Codable, Sendable, Equatable {
+        public var id: Int
+        public var client: String
+        public var title: String
+        public var severity: Severity
+        public var status: String
+        public var outcome: Outcome?
+        public var noticed: Instant
+        public var windowEnd: Instant
+        public var windowDays: Int
+        /// Day of the window, 1-based; capped at `windowDays`.
+        public var day: Int
+        public var open: Int
+        public var overdue: Int
+        public var next: Occurrence?
+        public var ledger: Ledger
+    }
+
+    public struct IncidentDetail: Codable, Sendable, Equatable {
+        public var incident: IncidentSummary
+        public var note: String?
+        public var items: [Item]
+        public var timeline: [Event]
+    }
+
+    public struct Warning: Codable, Sendable, Equatable {
+        /// `over-promising`, `low-follow-through`, `repeat-breach`.
+        public var code: String
+        public var message: String
+        public init(code: String, message: String) { self.code = code; self.message = message }
+    }
+
+    public struct Opened: Codable, Sendable, Equatable {
+        public var incident: IncidentSummary
+        public var items: [Item]
+        public var warnings: [Warning]
+    }
+
+    public struct Promised: Codable, Sendable, Equatable {
+        public var item: Item
+        public var warnings: [Warning]
+    }
+
+    public struct Changed: Codable, Sendable, Equatable {
+        public var occurrences: [Occurrence]
+        public var message: String
+    }
+
+    public struct Closed: Codable, Sendable, Equatable {
+        public var incident: IncidentSummary
+        public var released: Int
+    }
+
+    public struct Agenda: Codable, Sendable, Equatable {
+        public var now: Instant
+        public var days: Int
+        public var overdue: [Occurrence]
+        public var upcoming: [Occurrence]
+    }
+
+    public struct LedgerReport: Codable, Sendable, Equatable {
+        public struct Row: Codable, Sendable, Equatable {
+            public var incident: Int?
+            public var client: String
+            public var title: String?
+            public var ledger: Ledger
+        }
+        public var incidents: [Row]
+        public var clients: [Row]
+        public var total: Ledger
+    }
+
+    public struct Channel: Codable, Sendable, Equatable {
+        public var name: String
+        public var enabled: Bool
+        public var lastSuccess: Instant?
+        public var lastFailure: Instant?
+        public var lastError: String?
+        public var pending: Int
+        public init(name: String, enabled: Bool, lastSuccess: Instant? = nil, lastFailure: Instant? = nil, lastError: String? = nil, pending: Int = 0) {
+            self.name = name; self.enabled = enabled; self.lastSuccess = lastSuccess; self.lastFailure = lastFailure
+            self.lastError = lastError; self.pending = pending
+        }
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        public var version: String
+        public var pid: Int32
+        public var started: Instant
+        public var uptimeSeconds: Int64
+        public var store: String
+        public var config: String
+        public var socket: String
+        public var timeZone: String
+        public var incidents: Int
+        public var openIncidents: Int
+        public var items: Int
+        public var nextReminder: Instant?
+        public var nextReminderKey: String?
+        public var outbox: Int
+        public var channels: [Channel]
+
+        public init(version: String, pid: Int32, started: Instant, uptimeSeconds: Int64, store: String, config: String,
+                    socket: String, timeZone: String, incidents: Int, openIncidents: Int, items: Int, nextReminder: Instant?,
+                    nextReminderKey: String?, outbox: Int, channels: [Channel]) {
+            self.version = version; self.pid = pid; self.started = started; self.uptimeSeconds = uptimeSeconds
+            self.store = store; self.config = config; self.socket = socket; self.timeZone = timeZone
+            self.incidents = incidents; self.openIncidents = openIncidents; self.items = items
+            self.nextReminder = nextReminder; self.nextReminderKey = nextReminderKey; self.outbox = outbox; self.channels = channels
+        }
+    }
+
+    public struct Message: Codable, Sendable, Equatable {
+        public var message: String
+        public init(message: String) { self.message = message }
+    }
+}

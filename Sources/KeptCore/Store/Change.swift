@@ -1,0 +1,28 @@
+/// One change to the store, as written to the journal.
+///
+/// A change is fully decided before it is written (ids, times, what it releases), so replaying the
+/// journal after a restart rebuilds exactly the state that was acknowledged.
+public enum Change: Codable, Sendable, Equatable {
+    case open(incident: Incident)
+    case addItem(incident: Int, item: Item)
+    case done(occurrence: OccurrenceID, at: Instant, note: String?, cause: String?)
+    case snooze(occurrence: OccurrenceID, until: Instant)
+    case release(occurrences: [OccurrenceID], reason: String)
+    case checkin(incident: Int, note: String?)
+    case close(incident: Int, outcome: Outcome, note: String?, released: [OccurrenceID])
+    /// A reminder enters the outbox; `covered` are earlier reminders it stands in for.
+    case enqueue(entry: OutboxEntry, covered: [String])
+    /// A channel is about to be tried: after a crash, the channel checks what it already did.
+    case attempt(key: String, channel: String)
+    case delivered(key: String, channel: String)
+    case failed(key: String, channel: String, error: String, permanent: Bool, retryAt: Instant?)
+}
+
+/// A journal line: the change, its sequence number, and when it was made.
+public struct JournalRecord: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var at: Instant
+    public var change: Change
+
+    public init(seq: Int64, at: Instant, change: Change) { self.seq = seq; self.at = at; self.change = change }
+}

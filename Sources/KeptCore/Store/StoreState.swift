@@ -1,0 +1,120 @@
+/// Everything kept knows, as one JSON document (`store.json`).
+///
+/// Incidents are never deleted, so incident `n` lives at `incidents[n - 1]` and ids are never reused.
+public struct StoreState: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public var version: Int
+    /// Random, made when the store is created; part of every Message-ID.
+    public var storeID: String
+    /// The last journal record folded into this document.
+    public var seq: Int64
+    public var incidents: [Incident]
+    public var outbox: [OutboxEntry]
+
+    public init(storeID: String) {
+        self.version = StoreState.currentVersion
+        self.storeID = storeID
+        self.seq = 0
+        self.incidents = []
+        self.outbox = []
+    }
+
+    public var nextIncidentID: Int { incidents.count + 1 }
+
+    public func incident(_ id: Int) -> Incident? { id >= 1 && id <= incidents.count ? incidents[id - 1] : nil }
+
+    public func item(_ id: ItemID) -> Item? { incident(id.incident)?.item(id.number) }
+
+    /// Applies a change that was validated before it was journaled.
+    public mutating func apply(_ record: JournalRecord) {
+        seq = record.seq
+        let at = record.at
+        switch record.change {
+        case .open(let incident):
+            incidents.append(incident)
+
+        case .addItem(let id, let item):
+            incidents[id - 1].items.append(item)
+            incidents[id - 1].timeline.append(Event(at: at, what: item.kind == .promise ? "promised" : "added",
+                                                    item: ItemID(incident: id, number: item.number).description, text: item.text))
+
+        case .done(let occ, let doneAt, let note, let cause):
+            updateMark(occ) { $0.done = doneAt; $0.note = note; $0.cause = cause }
+            let text = [cause.map { "cause: \($0)" }, note].compactMap { $0 }.joined(separator: "; ")
+            incidents[occ.item.incident - 1].timeline.append(Event(at: at, what: "done", item: occ.description, text: text.isEmpty ? nil : text))
+
+        case .snooze(let occ, let until):
+            updateMark(occ) { m in m.snoozes = (m.snoozes ?? []) + [Snooze(at: at, until: until)] }
+            incidents[occ.item.incident - 1].timeline.append(
+                Event(at: at, what: "snoozed", item: occ.description, text: "until \(until)"))
+
+        case .release(let occs, let reason):
+            for occ in occs {
+                updateMark(occ) { $0.released = reason; $0.releasedAt = at }
+                incidents[occ.item.incident - 1].timeline.append(Event(at: at, what: "released", item: occ.description, text: reason))
+            }
+
+        case .checkin(let id, let note):
+            incidents[id - 1].timeline.append(Event(at: at, what: "checkin", text: note))
+
+        case .close(let id, let outcome, let note, let released):
+            for occ in released {
+                updateMark(occ) { $0.released = "incident closed: \(outcome.rawValue)"; $0.releasedAt = at }
+            }
+            incidents[id - 1].closed = Incident.Closure(at: at, outcome: outcome, note: note)
+            incidents[id - 1].timeline.append(Event(at: at, what: "closed", text: outcome.rawValue + (note.map { ": " + $0 } ?? "")))
+
+        case .enqueue(let entry, let covered):
+            if let occ = Self.occurrence(ofKey: entry.key) {
+                updateMark(occ) { m in
+                    var kinds = m.reminded ?? []
+                    for key in covered + [entry.key] {
+                        if let kind = key.split(separator: "/").last.map(String.init), !kinds.contains(kind) { kinds.append(kind) }
+                    }
+                    m.reminded = kinds
+                }
+            }
+            if !entry.isDone { outbox.append(entry) }
+
+        case .attempt(let key, let channel):
+            updateChannel(key, channel) { $0.inFlight = true; $0.attempts += 1 }
+
+        case .delivered(let key, let channel):
+            updateChannel(key, channel) { $0.inFlight = false; $0.delivered = at; $0.lastError = nil; $0.retryAt = nil }
+            if let entry = outbox.firstIndex(where: { $0.key == key }) {
+                if let id = outbox[entry].reminder.incident, id >= 1, id <= incidents.count {
+                    incidents[id - 1].timeline.append(Event(at: at, what: "reminded", item: outbox[entry].reminder.item,
+                                                            text: "\(outbox[entry].reminder.kind) via \(channel)"))
+                }
+                if outbox[entry].isDone { outbox.remove(at: entry) }
+            }
+
+        case .failed(let key, let channel, let error, let permanent, let retryAt):
+            updateChannel(key, channel) { c in
+                c.inFlight = false
+                c.lastError = error
+                c.retryAt = retryAt
+                if permanent { c.permanentError = error }
+            }
+            if let entry = outbox.firstIndex(where: { $0.key == key }), outbox[entry].isDone { outbox.remove(at: entry) }
+        }
+    }
+
+    mutating func updateMark(_ occ: OccurrenceID, _ body: (inout Mark) -> Void) {
+        incidents[occ.item.incident - 1].items[occ.item.number - 1].updateMark(occ.index, body)
+    }
+
+    mutating func updateChannel(_ key: String, _ channel: String, _ body: (inout ChannelState) -> Void) {
+        guard let e = outbox.firstIndex(where: { $0.key == key }),
+              let c = outbox[e].channels.firstIndex(where: { $0.channel == channel }) else { return }
+        body(&outbox[e].channels[c])
+    }
+
+    /// `3.2#1/due` → `3.2#1`; digests and other keys name no occurrence.
+    public static func occurrence(ofKey key: String) -> OccurrenceID? {
+        guard let head = key.split(separator: "/").first, let r = try? ItemRef(parsing: String(head)),
+              let o = r.occurrence else { return nil }
+        return OccurrenceID(item: r.item, index: o)
+    }
+}

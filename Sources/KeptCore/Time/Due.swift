@@ -1,0 +1,59 @@
+/// When something is due: at an exact instant, or on a day.
+///
+/// Written as one string: `2026-12-05` (a day) or `2026-12-05T13:00:00Z` (an instant).
+public enum Due: Hashable, Sendable, CustomStringConvertible {
+    case at(Instant)
+    case on(LocalDate)
+
+    public var description: String {
+        switch self {
+        case .at(let i): i.description
+        case .on(let d): d.description
+        }
+    }
+
+    public init?(stored text: String) {
+        if let d = LocalDate(iso: text) { self = .on(d) } else if let i = Instant(rfc3339: text) { self = .at(i) } else { return nil }
+    }
+
+    /// The local day it falls on.
+    public func date(in zone: Zone) -> LocalDate {
+        switch self {
+        case .at(let i): zone.date(of: i)
+        case .on(let d): d
+        }
+    }
+
+    /// The moment it is due: the instant itself, or `remindAt` on the day.
+    public func instant(in zone: Zone, remindAt: TimeOfDay) -> Instant {
+        switch self {
+        case .at(let i): i
+        case .on(let d): zone.instant(d, remindAt)
+        }
+    }
+
+    public var isDateOnly: Bool { if case .on = self { true } else { false } }
+
+    /// For people: `2026-12-05` or `2026-12-05 14:00` local.
+    public func format(in zone: Zone) -> String {
+        switch self {
+        case .at(let i): zone.format(i)
+        case .on(let d): d.description
+        }
+    }
+}
+
+extension Due: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let v = Due(stored: text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a date or an RFC 3339 time: \(text)")
+        }
+        self = v
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

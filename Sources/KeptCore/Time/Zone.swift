@@ -1,0 +1,89 @@
+import Foundation
+
+/// Wall-clock arithmetic in one time zone: local date and time ⇄ `Instant`.
+///
+/// Every local rule of kept ("09:00 the day before", "end of the due day", "every week") goes
+/// through here, so that it holds across daylight-saving changes: a 09:00 reminder is at 09:00 on
+/// both sides of a change, a time skipped by a spring-forward gap moves forward by the gap, and an
+/// ambiguous autumn time means its first occurrence.
+public struct Zone: Sendable {
+    public let timeZone: TimeZone
+
+    public init(_ timeZone: TimeZone) { self.timeZone = timeZone }
+    public init?(identifier: String) {
+        guard let tz = TimeZone(identifier: identifier) else { return nil }
+        self.timeZone = tz
+    }
+    /// The process's zone (`TZ` respected).
+    public static var current: Zone { Zone(TimeZone.current) }
+
+    public var identifier: String { timeZone.identifier }
+
+    @inline(__always) func offset(at t: Int64) -> Int64 {
+        Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
+    }
+
+    /// The instant at which the local clock shows `date` `time`.
+    public func instant(_ date: LocalDate, _ time: TimeOfDay) -> Instant {
+        let local = date.daysSinceEpoch * 86_400 + Int64(time.secondsIntoDay)
+        let before = offset(at: local - 86_400), after = offset(at: local + 86_400)
+        if before == after { return Instant(seconds: local - before) }
+        let a = local - before, b = local - after
+        let aValid = offset(at: a) == before, bValid = offset(at: b) == after
+        switch (aValid, bValid) {
+        case (true, true): return Instant(seconds: min(a, b))  // ambiguous: the first
+        case (true, false): return Instant(seconds: a)
+        case (false, true): return Instant(seconds: b)
+        case (false, false): return Instant(seconds: a)  // in a gap: forward by the gap
+        }
+    }
+
+    /// The local date and time of day shown at `instant`.
+    public func local(_ instant: Instant) -> (date: LocalDate, time: TimeOfDay) {
+        let local = instant.seconds + offset(at: instant.seconds)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let rest = Int(local - days * 86_400)
+        return (LocalDate(daysSinceEpoch: days), TimeOfDay(hour: rest / 3600, minute: rest / 60 % 60, second: rest % 60))
+    }
+
+    public func date(of instant: Instant) -> LocalDate { local(instant).date }
+
+    /// The first instant of the next local day: the end of `date`'s grace.
+    public func endOfDay(_ date: LocalDate) -> Instant { instant(date.adding(days: 1), TimeOfDay(hour: 0, minute: 0)) - 1 }
+
+    /// `instant` moved by whole local days, keeping its wall-clock time.
+    public func adding(days: Int, to instant: Instant) -> Instant {
+        let (d, t) = local(instant)
+        return self.instant(d.adding(days: days), t)
+    }
+
+    /// `2026-12-05 14:00` in this zone, for people.
+    public func format(_ instant: Instant, seconds: Bool = false) -> String {
+        let (d, t) = local(instant)
+        var text = d.description + " " + pad2(Int64(t.hour)) + ":" + pad2(Int64(t.minute))
+        if seconds || t.second != 0 { text += ":" + pad2(Int64(t.second)) }
+        return text
+    }
+
+    /// `2026-12-05T14:00:00+01:00`, the instant with this zone's offset.
+    public func rfc3339(_ instant: Instant) -> String {
+        let off = offset(at: instant.seconds)
+        let (d, t) = local(instant)
+        let sign = off < 0 ? "-" : "+"
+        let a = abs(off)
+        return d.description + "T" + pad2(Int64(t.hour)) + ":" + pad2(Int64(t.minute)) + ":" + pad2(Int64(t.second))
+            + sign + pad2(a / 3600) + ":" + pad2(a / 60 % 60)
+    }
+
+    /// RFC 5322 date: `Sat, 05 Dec 2026 14:00:00 +0100`.
+    public func rfc5322(_ instant: Instant) -> String {
+        let off = offset(at: instant.seconds)
+        let (d, t) = local(instant)
+        let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let a = abs(off)
+        return "\(days[d.isoWeekday - 1]), \(pad2(Int64(d.day))) \(months[d.month - 1]) \(d.year) "
+            + "\(pad2(Int64(t.hour))):\(pad2(Int64(t.minute))):\(pad2(Int64(t.second))) "
+            + (off < 0 ? "-" : "+") + pad2(a / 3600) + pad2(a / 60 % 60)
+    }
+}

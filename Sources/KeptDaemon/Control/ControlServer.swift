@@ -1,0 +1,206 @@
+import CSystemd
+import Foundation
+import KeptCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The control socket: JSON-RPC 2.0, one object per line, for the daemon's own user only.
+///
+/// Each connection is handled in its own task with its own `catch`, so one bad client never
+/// disturbs another; lines are capped at 64 KiB, and a connection that does not finish a request
+/// within 10 s is closed.
+struct ControlServer: Service {
+    enum Listen: Sendable {
+        case path(String)
+        /// A socket systemd passed; its file is systemd's, never ours to remove.
+        case inherited(Int32)
+    }
+
+    let listen: Listen
+    let keeper: Keeper
+    let logger: Logger
+    /// Called once the socket accepts connections.
+    let onListening: @Sendable () async -> Void
+
+    static let requestTimeout: TimeAmount = .seconds(10)
+
+    func run() async throws {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 128)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                try sync.addHandler(ByteToMessageHandler(NIOSplitLinesMessageDecoder(omittingEmptySubsequences: true),
+                                                         maximumBufferSize: RPC.maxRequestBytes))
+                try sync.addHandler(RequestDeadlineHandler(timeout: Self.requestTimeout))
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        switch listen {
+        case .path(let path):
+            try Self.prepareFolder(of: path)
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            chmod(path, 0o600)
+        case .inherited(let fd):
+            server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
+        }
+        await onListening()
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { inbound in
+                for try await connection in inbound.cancelOnGracefulShutdown() {
+                    group.addTask { await self.serve(connection) }
+                }
+            }
+        }
+        if case .path(let path) = listen { unlink(path) }
+    }
+
+    /// The socket's folder: created 0700; refused if others can get in.
+    static func prepareFolder(of path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        var current = ""
+        for part in folder.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0, errno != EEXIST {
+                throw DaemonError("cannot create \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+        // If something already answers on the socket, it is another daemon: leave it alone.
+        if Self.somethingListens(at: path) {
+            throw DaemonError("another keptd is already listening on \(path)")
+        }
+    }
+
+    static func somethingListens(at path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+    }
+
+    func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        do {
+            let uid = try await Self.peerUID(connection.channel)
+            try await connection.executeThenClose { inbound, outbound in
+                guard uid == getuid() else {
+                    logger.warning("refused a client of uid \(uid)", metadata: ["KEPT_EVENT": "peer-refused"])
+                    try await outbound.write(Self.line(Keeper.error(.null, RPC.ErrorObject(.forbidden, "this socket is for uid \(getuid()) only"))))
+                    return
+                }
+                do {
+                    for try await line in inbound {
+                        let reply = await respond(to: line)
+                        try await outbound.write(Self.line(reply))
+                    }
+                } catch is ByteToMessageDecoderError.PayloadTooLargeError {
+                    logger.notice("refused a request over 64 KiB", metadata: ["KEPT_EVENT": "refused"])
+                    try await outbound.write(Self.line(Keeper.error(.null, RPC.ErrorObject(.invalidRequest, "request larger than 64 KiB"))))
+                }
+            }
+        } catch {
+            logger.debug("connection ended: \(error)")
+        }
+    }
+
+    static func line(_ data: Data) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(data.count + 1)
+        buffer.writeBytes(data)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return buffer
+    }
+
+    /// Parses the envelope, refusing what is not a JSON-RPC 2.0 request, and asks the keeper.
+    func respond(to line: ByteBuffer) async -> Data {
+        let bytes = Data(line.readableBytesView)
+        guard RPC.nestingDepth(bytes) <= RPC.maxDepth else {
+            return Keeper.error(.null, RPC.ErrorObject(.invalidRequest, "request nested more than \(RPC.maxDepth) levels deep"))
+        }
+        struct Envelope: Decodable {
+            var jsonrpc: String?
+            var id: RPC.ID?
+            var method: String?
+            var params: Probe?
+        }
+        /// Only checks that params, when present, is an object or an array.
+        struct Probe: Decodable {
+            init(from decoder: any Decoder) throws {
+                if (try? decoder.container(keyedBy: AnyKey.self)) != nil { return }
+                _ = try decoder.unkeyedContainer()
+            }
+        }
+        let envelope: Envelope
+        do { envelope = try JSONDecoder().decode(Envelope.self, from: bytes) } catch {
+            if (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil {
+                return Keeper.error(.null, RPC.ErrorObject(.invalidRequest, "not a JSON-RPC 2.0 request object"))
+            }
+            return Keeper.error(.null, RPC.ErrorObject(.parseError, "not valid JSON"))
+        }
+        let id = envelope.id ?? .null
+        guard envelope.jsonrpc == "2.0", let method = envelope.method else {
+            return Keeper.error(id, RPC.ErrorObject(.invalidRequest, "a request needs \"jsonrpc\": \"2.0\" and a \"method\""))
+        }
+        // Each method decodes its own params from the same line.
+        return await keeper.handle(method: method, id: id, request: bytes)
+    }
+
+    static func peerUID(_ channel: any Channel) async throws -> uid_t {
+        guard let provider = channel as? any SocketOptionProvider else { throw DaemonError("not a socket") }
+        let cred: kept_ucred = try await provider.unsafeGetSocketOption(level: .socket, name: .init(rawValue: SO_PEERCRED)).get()
+        return cred.uid
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
+}
+
+/// Closes a connection that has not completed a request line within `timeout` of connecting or of
+/// its last request: idle clients and byte-a-second senders alike.
+final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let timeout: TimeAmount
+    var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) { if context.channel.isActive { arm(context) } }
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        arm(context)
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func arm(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import KeptCore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Builds and runs the daemon: the same function serves `keptd` and the tests.
+public enum Daemon {
+    public struct Options: Sendable {
+        public var paths: Paths
+        public var config: Config
+        public init(paths: Paths, config: Config) { self.paths = paths; self.config = config }
+    }
+
+    /// Opens the store, binds the socket, and runs until SIGTERM (or SIGINT).
+    public static func run(_ options: Options, logger: Logger) async throws {
+        let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
+        let timer = WallClockTimer()
+        let keeper = Keeper(paths: options.paths, config: options.config, store: store, state: state, timer: timer, logger: logger)
+        var channels: [any DeliveryChannel] = []
+        let maildirPath = options.config.maildir.path ?? options.paths.maildir
+        if options.config.maildir.enabled {
+            let maildir = MaildirChannel(root: maildirPath, storeID: state.storeID)
+            try maildir.prepare()
+            channels.append(maildir)
+        }
+        let listen: ControlServer.Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
+        let server = ControlServer(listen: listen, keeper: keeper, logger: logger) {
+            let status = await keeper.readyStatus()
+            Notifier.ready(status: status)
+            logger.info("keptd \(KeptVersion.current) ready: \(status)", metadata: ["KEPT_EVENT": "ready"])
+        }
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: server),
+                .init(service: ReminderService(keeper: keeper, timer: timer)),
+                .init(service: DeliveryService(keeper: keeper, channels: channels, logger: logger)),
+                .init(service: StoppingNotice(logger: logger)),
+            ],
+            logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: configuration)
+        logger.info("store \(store.documentPath), socket \(options.paths.socket), maildir \(maildirPath)")
+        try await group.run()
+    }
+}
+
+/// Tells systemd (and the log) when a graceful stop begins.
+struct StoppingNotice: Service {
+    let logger: Logger
+    func run() async throws {
+        try? await gracefulShutdown()
+        Notifier.stopping()
+        logger.info("stopping", metadata: ["KEPT_EVENT": "stopping"])
+    }
+}

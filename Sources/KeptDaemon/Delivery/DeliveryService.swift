@@ -1,0 +1,59 @@
+import KeptCore
+import Logging
+import ServiceLifecycle
+
+/// Runs each channel's delivery loop, side by side, so a failing channel never delays another.
+struct DeliveryService: Service {
+    let keeper: Keeper
+    let channels: [any DeliveryChannel]
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for channel in channels { group.addTask { await self.loop(channel) } }
+            }
+        }
+    }
+
+    func loop(_ channel: any DeliveryChannel) async {
+        guard let wakeup = keeper.wakeups[channel.name] else { return }
+        var retryTimer: Task<Void, Never>?
+        while !Task.isCancelled {
+            let (jobs, nextRetry) = await keeper.jobs(for: channel.name)
+            for job in jobs {
+                if Task.isCancelled { break }
+                await deliver(job, via: channel)
+            }
+            if !jobs.isEmpty { continue }
+            retryTimer?.cancel()
+            if let nextRetry {
+                let delay = max(0, nextRetry - Instant.now)
+                retryTimer = Task {
+                    try? await Task.sleep(for: .seconds(delay))
+                    if !Task.isCancelled { wakeup.signal() }
+                }
+            }
+            await wakeup.wait()
+        }
+        retryTimer?.cancel()
+    }
+
+    func deliver(_ job: Keeper.Job, via channel: any DeliveryChannel) async {
+        let key = job.entry.key
+        if job.recovering, await channel.alreadyDelivered(job.entry) {
+            await keeper.finishAttempt(key, channel.name, error: nil)
+            return
+        }
+        guard await keeper.beginAttempt(key, channel.name) else {
+            try? await Task.sleep(for: .seconds(5))
+            return
+        }
+        do {
+            try await channel.deliver(job.entry)
+            await keeper.finishAttempt(key, channel.name, error: nil)
+        } catch {
+            await keeper.finishAttempt(key, channel.name, error: error)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import KeptCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes each reminder into a Maildir by the delivery protocol: a file in `tmp/`, fsynced, then
+/// renamed into `new/` and the folder fsynced.
+///
+/// The file name is fixed per reminder (`SECONDS.K<store>_<key>.HOST`), so after a crash the channel
+/// can see whether a reminder already landed, in `new/` or, read, in `cur/`, and never writes it twice.
+public struct MaildirChannel: DeliveryChannel {
+    public let name = "maildir"
+    public let root: String
+    public let storeTag: String
+    let host: String
+
+    public init(root: String, storeID: String) {
+        self.root = root
+        self.storeTag = String(storeID.prefix(8))
+        self.host = ProcessInfo.processInfo.hostName.map { $0 == "/" || $0 == ":" ? "_" : $0 }.reduce(into: "") { $0.append($1) }
+    }
+
+    /// `3.2#1/due` → `K1a2b3c4d_3_2-1-due`
+    func token(_ key: String) -> String {
+        "K" + storeTag + "_" + String(key.map { c -> Character in
+            switch c {
+            case ".": "_"
+            case "#", "/": "-"
+            default: c.isLetter || c.isNumber || c == "-" || c == "_" ? c : "_"
+            }
+        })
+    }
+
+    func fileName(_ entry: OutboxEntry) -> String {
+        "\(entry.reminder.scheduled.seconds).\(token(entry.key)).\(host)"
+    }
+
+    public func prepare() throws(DeliveryError) {
+        for dir in [root, root + "/tmp", root + "/new", root + "/cur"] {
+            var current = ""
+            for part in dir.split(separator: "/") {
+                current += "/" + part
+                if mkdir(current, 0o700) != 0, errno != EEXIST {
+                    throw DeliveryError("cannot create \(current): \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+    }
+
+    public func deliver(_ entry: OutboxEntry) async throws(DeliveryError) {
+        try prepare()
+        let name = fileName(entry)
+        let tmp = root + "/tmp/" + name, new = root + "/new/" + name
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DeliveryError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        let bytes = Array(entry.message.utf8)
+        var offset = 0
+        var failure: Int32 = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+            offset += n
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        if failure != 0 {
+            unlink(tmp)
+            throw DeliveryError("cannot write \(tmp): \(String(cString: strerror(failure)))")
+        }
+        guard rename(tmp, new) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw DeliveryError("cannot move the message into \(root)/new: \(reason)")
+        }
+        let dir = open(root + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 { fsync(dir); close(dir) }
+    }
+
+    public func alreadyDelivered(_ entry: OutboxEntry) async -> Bool {
+        let token = "." + token(entry.key) + "."
+        for folder in ["new", "cur"] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder) else { continue }
+            if names.contains(where: { $0.contains(token) }) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import KeptCore
+import Logging
+
+/// The daemon's state and the one place it changes: requests, timer firings and deliveries all
+/// pass through this actor, in order.
+///
+/// Every change is journaled and `fdatasync`ed before it is applied and before any reply.
+public actor Keeper {
+    var engine: Engine
+    let store: StoreFile
+    let timer: WallClockTimer
+    let logger: Logger
+    private let clock: @Sendable () -> Instant
+    public let paths: Paths
+    public private(set) var config: Config
+    let started: Instant
+    /// Channel → state the delivery loop waits on.
+    let wakeups: [String: Wakeup]
+    /// (key, channel) pairs that were in flight when the daemon last stopped.
+    var recovering: Set<String> = []
+    /// (key, channel) pairs being delivered right now.
+    var inFlight: Set<String> = []
+    var channelStats: [String: View.Channel] = [:]
+
+    public init(paths: Paths, config: Config, store: StoreFile, state: StoreState, timer: WallClockTimer,
+                logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now }) {
+        self.paths = paths
+        self.config = config
+        self.store = store
+        self.timer = timer
+        self.logger = logger
+        self.clock = clock
+        self.started = clock()
+        let channels = Self.channels(config)
+        var engine = Engine(state: state, rules: Rules(config: config, zone: .current), channels: channels)
+        (engine.mailFrom, engine.mailTo) = Self.addresses(config)
+        self.engine = engine
+        self.wakeups = Dictionary(uniqueKeysWithValues: ["maildir", "email", "command"].map { ($0, Wakeup()) })
+        for entry in state.outbox {
+            for c in entry.channels where c.inFlight { recovering.insert(entry.key + " " + c.channel) }
+        }
+        for name in ["maildir", "email", "command"] {
+            channelStats[name] = View.Channel(name: name, enabled: channels.contains(name))
+        }
+    }
+
+    static func channels(_ config: Config) -> [String] {
+        var names: [String] = []
+        if config.maildir.enabled { names.append("maildir") }
+        if config.email.enabled { names.append("email") }
+        if config.command.enabled { names.append("command") }
+        return names
+    }
+
+    static func addresses(_ config: Config) -> (String, [String]) {
+        let host = ProcessInfo.processInfo.hostName
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "kept"
+        return (config.email.from ?? "kept <kept@\(host)>", config.email.to.isEmpty ? ["\(user)@\(host)"] : config.email.to)
+    }
+
+    var now: Instant { clock() }
+
+    // MARK: Requests
+
+    /// Answers one request; the reply is a JSON line without its newline.
+    public func handle(method name: String, id: RPC.ID, request: Data) -> Data {
+        guard let method = Method(rawValue: name) else {
+            return Self.error(id, RPC.ErrorObject(.methodNotFound, "unknown method \"\(name)\""))
+        }
+        let now = self.now
+        do {
+            switch method {
+            case .status: return Self.reply(id, status(now: now))
+            case .reload: return Self.reply(id, View.Message(message: "configuration reloaded"))
+            default: break
+            }
+            let decision = try engine.decide(method, request: request, now: now)
+            if !decision.changes.isEmpty {
+                let records = engine.records(for: decision.changes, at: now)
+                do { try store.append(records) } catch {
+                    logger.error("change not saved: \(error.message)", metadata: ["KEPT_EVENT": "store-failed"])
+                    return Self.error(id, RPC.ErrorObject(.storage, "not saved, nothing changed: \(error.message)"))
+                }
+                engine.commit(records)
+                for record in records { log(record) }
+                afterChange()
+            }
+            return Self.reply(id, try decision.answer(engine))
+        } catch {
+            logger.notice("refused \(name): \(error.message)", metadata: ["KEPT_EVENT": "refused"])
+            return Self.error(id, error)
+        }
+    }
+
+    func status(now: Instant) -> View.Status {
+        let next = engine.nextReminder()
+        var stats = channelStats
+        for entry in engine.state.outbox {
+            for c in entry.channels where c.delivered == nil && c.permanentError == nil { stats[c.channel]?.pending += 1 }
+        }
+        return View.Status(
+            version: KeptVersion.current, pid: getpid(), started: started, uptimeSeconds: now - started,
+            store: store.documentPath, config: paths.configFile, socket: paths.socket, timeZone: engine.rules.zone.identifier,
+            incidents: engine.state.incidents.count, openIncidents: engine.state.incidents.count { $0.isOpen },
+            items: engine.state.incidents.reduce(0) { $0 + $1.items.count },
+            nextReminder: next?.at, nextReminderKey: next?.key, outbox: engine.state.outbox.count,
+            channels: ["maildir", "email", "command"].compactMap { stats[$0] })
+    }
+
+    /// After any change: fold the journal if it has grown, and re-arm the timer.
+    func afterChange() {
+        if store.wantsCompaction {
+            do { try store.compact(engine.state) } catch {
+                logger.error("could not fold the journal into the store: \(error.message)")
+            }
+        }
+        armTimer()
+    }
+
+    func armTimer() {
+        let next = engine.nextDeadline()
+        timer.arm(at: next)
+        Notifier.status(statusLine(next: next))
+    }
+
+    func statusLine(next: Instant?) -> String {
+        let open = engine.state.incidents.count { $0.isOpen }
+        let when = next.map { "next reminder \(engine.rules.zone.format($0))" } ?? "no reminder scheduled"
+        return "\(open) open incident\(open == 1 ? "" : "s"), \(when)"
+    }
+
+    public func readyStatus() -> String { statusLine(next: engine.nextDeadline()) }
+
+    // MARK: Timer
+
+    /// Enqueues every reminder that is due, then re-arms the timer.
+    func fireDue() {
+        let now = self.now
+        let changes = engine.dueReminders(at: now)
+        if !changes.isEmpty {
+            let records = engine.records(for: changes, at: now)
+            do { try store.append(records) } catch {
+                logger.error("reminders not saved, retrying in 5 s: \(error.message)", metadata: ["KEPT_EVENT": "store-failed"])
+                timer.arm(at: now + 5)
+                return
+            }
+            engine.commit(records)
+            for record in records { log(record) }
+            for channel in engine.channels { wakeups[channel]?.signal() }
+        }
+        afterChange()
+    }
+
+    func log(_ record: JournalRecord) {
+        var metadata: Logger.Metadata = ["KEPT_EVENT": .string(record.change.eventName)]
+        if let incident = record.change.incidentID {
+            metadata["KEPT_INCIDENT"] = .string(String(incident))
+            if let client = engine.state.incident(incident)?.client { metadata["KEPT_CLIENT"] = .string(client) }
+        }
+        if let item = record.change.itemName { metadata["KEPT_ITEM"] = .string(item) }
+        switch record.change {
+        case .attempt: logger.debug("\(record.change.summary)", metadata: metadata)
+        default: logger.info("\(record.change.summary)", metadata: metadata)
+        }
+    }
+
+    static func reply(_ id: RPC.ID, _ result: some Encodable) -> Data {
+        do { return try encoder.encode(RPC.Response(id: id, result: result)) } catch {
+            return Self.error(id, RPC.ErrorObject(.internalError, "cannot encode the answer: \(error)"))
+        }
+    }
+
+    static func error(_ id: RPC.ID, _ error: RPC.ErrorObject) -> Data {
+        (try? encoder.encode(RPC.ErrorResponse(id: id, error: error))) ?? Data(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error"}}"#.utf8)
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }()
+}
+
+extension Change {
+    var eventName: String {
+        switch self {
+        case .open: "incident-opened"
+        case .addItem: "promise-added"
+        case .done: "item-done"
+        case .snooze: "item-snoozed"
+        case .release: "item-released"
+        case .checkin: "checkin"
+        case .close: "incident-closed"
+        case .enqueue: "reminder-due"
+        case .attempt: "delivery-attempt"
+        case .delivered: "reminder-delivered"
+        case .failed: "delivery-failed"
+        }
+    }
+
+    var incidentID: Int? {
+        switch self {
+        case .open(let i): i.id
+        case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _): id
+        case .done(let o, _, _, _), .snooze(let o, _): o.item.incident
+        case .release(let os, _): os.first?.item.incident
+        case .enqueue(let e, _): e.reminder.incident
+        case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): StoreState.occurrence(ofKey: key)?.item.incident
+        }
+    }
+
+    var itemName: String? {
+        switch self {
+        case .open, .checkin, .close: nil
+        case .addItem(let id, let item): "\(id).\(item.number)"
+        case .done(let o, _, _, _), .snooze(let o, _): o.description
+        case .release(let os, _): os.first?.description
+        case .enqueue(let e, _): e.key
+        case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .open(let i): "incident \(i.id) opened for \(i.client): \(i.title) (\(i.items.count) items)"
+        case .addItem(let id, let item): "promise \(id).\(item.number) added: \(item.text)"
+        case .done(let o, _, _, _): "\(o) done"
+        case .snooze(let o, let until): "\(o) snoozed until \(until)"
+        case .release(let os, let reason): "\(os.map(\.description).joined(separator: ", ")) released: \(reason)"
+        case .checkin(let id, _): "check-in logged for incident \(id)"
+        case .close(let id, let outcome, _, let released): "incident \(id) closed: \(outcome.rawValue) (\(released.count) released)"
+        case .enqueue(let e, let covered): "reminder \(e.key) due\(e.reminder.late ? " (late)" : "")\(covered.isEmpty ? "" : ", covering \(covered.joined(separator: ", "))")"
+        case .attempt(let key, let channel): "delivering \(key) via \(channel)"
+        case .delivered(let key, let channel): "reminder \(key) delivered via \(channel)"
+        case .failed(let key, let channel, let error, let permanent, _): "reminder \(key) \(permanent ? "failed for good" : "failed, will retry") via \(channel): \(error)"
+        }
+    }
+}

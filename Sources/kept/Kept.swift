@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import KeptClient
+import KeptCore
+
+@main
+struct Kept: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kept",
+        abstract: "Keep every promise to a client you are winning back — on time, for the whole window.",
+        discussion: """
+            kept talks to keptd over its control socket. Items are INCIDENT.N (3.2); one occurrence of a
+            recurring promise is 3.2#4. WHEN is 2026-12-05, 2026-12-05T14:00, +90s, +4h, +3d, +2w, today,
+            tomorrow, a weekday (friday), or a day and a time (friday 17:00).
+            """,
+        version: KeptVersion.current,
+        subcommands: [
+            Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Checkin.self,
+            Agenda.self, Ledger.self, Close.self, Status.self, Export.self, Reload.self,
+        ])
+}
+
+/// Options every command takes.
+struct Global: ParsableArguments {
+    @Option(help: "Control socket (default: $KEPT_SOCKET, else $XDG_RUNTIME_DIR/kept/control.sock).")
+    var socket: String?
+
+    @Flag(help: "Print the daemon's answer as JSON.")
+    var json = false
+
+    var client: ControlClient { ControlClient(socketPath: socket ?? Paths.resolve().socket) }
+
+    /// Calls the daemon; on failure prints one line and exits 1 (refused) or 69 (unreachable).
+    func call<P: Encodable, R: Codable>(_ method: Method, _ params: P, as type: R.Type = R.self) throws -> R {
+        do {
+            return try client.call(method, params, as: R.self)
+        } catch {
+            switch error {
+            case .unreachable(let message):
+                fail("\(message); start it with: systemctl --user start keptd.socket", code: 69)
+            case .refused(let e):
+                fail(e.message, code: 1)
+            case .protocolError(let message):
+                fail(message, code: 1)
+            }
+        }
+    }
+
+    /// Prints `value` as JSON when `--json` was given; otherwise runs `human`.
+    func output<R: Encodable>(_ value: R, human: () -> Void) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+        } else {
+            human()
+        }
+    }
+}
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("kept: \(message)\n".utf8))
+    exit(code)
+}
+
+func warn(_ warnings: [View.Warning]) {
+    for w in warnings { FileHandle.standardError.write(Data("warning: \(w.message)\n".utf8)) }
+}
+
+/// Resolves a WHEN here, in the user's own zone and clock, so the daemon gets an exact value.
+func resolve(_ raw: String?, _ option: String) throws -> String? {
+    guard let raw else { return nil }
+    do { return try WhenParser(now: .now, zone: .current).parse(raw).description } catch {
+        throw ValidationError("\(option): \(error.message)")
+    }
+}

@@ -1,0 +1,112 @@
+import KeptClient
+import KeptCore
+
+/// How answers look to people.
+enum Printer {
+    static let zone = Zone.current
+
+    static func due(_ stored: String) -> String { Due(stored: stored)?.format(in: zone) ?? stored }
+    static func time(_ i: Instant?) -> String { i.map { zone.format($0) } ?? "—" }
+
+    static func items(_ items: [View.Item]) -> String {
+        var t = Table("ITEM", "KIND", "WHAT", "DUE", "STATUS")
+        for item in items {
+            for o in item.occurrences {
+                t.add(o.id, item.step ?? item.kind, o.text, due(o.due), status(o))
+            }
+        }
+        return t.render()
+    }
+
+    static func status(_ o: View.Occurrence) -> String {
+        var s = o.status
+        if let done = o.done { s += " (done \(zone.format(done)))" }
+        if let r = o.released { s += " (\(r))" }
+        if let until = o.snoozedUntil { s += ", snoozed until \(zone.format(until))" }
+        return s
+    }
+
+    static func incidents(_ list: [View.IncidentSummary]) -> String {
+        var t = Table("ID", "CLIENT", "TITLE", "SEVERITY", "DAY", "OPEN", "OVERDUE", "NEXT")
+        for i in list {
+            let day = i.status == "open" ? "\(i.day) of \(i.windowDays)" : "closed: \(i.outcome?.rawValue ?? "")"
+            let next = i.next.map { "\($0.id) \(Table.clip($0.text, 30)) (\(due($0.due)))" } ?? "—"
+            t.add("\(i.id)", i.client, i.title, i.severity.rawValue, day, "\(i.open)", "\(i.overdue)", next)
+        }
+        return t.render()
+    }
+
+    static func detail(_ d: View.IncidentDetail) -> String {
+        let i = d.incident
+        var out = "Incident \(i.id): \(i.client) — \(i.title)\n"
+        out += "  Severity:  \(i.severity.rawValue)\n"
+        out += "  Noticed:   \(zone.format(i.noticed))\n"
+        if i.status == "open" {
+            out += "  Window:    day \(i.day) of \(i.windowDays), ends \(zone.format(i.windowEnd))\n"
+        } else {
+            out += "  Closed:    \(i.outcome?.rawValue ?? "")\n"
+        }
+        out += "  Ledger:    \(ReminderComposer.describe(i.ledger))\n"
+        if let note = d.note { out += "  Note:      \(note)\n" }
+        if !d.items.isEmpty { out += "\n" + items(d.items) + "\n" }
+        out += "\nTimeline:\n"
+        for e in d.timeline {
+            out += "  \(zone.format(e.at))  \(e.what)\(e.item.map { " " + $0 } ?? "")\(e.text.map { ": " + Table.clip($0, 80) } ?? "")\n"
+        }
+        return String(out.dropLast())
+    }
+
+    static func agenda(_ a: View.Agenda) -> String {
+        func table(_ list: [View.Occurrence]) -> String {
+            var t = Table("ITEM", "DUE", "CLIENT", "WHAT", "STATUS")
+            for o in list { t.add(o.id, due(o.due), o.client, o.text, status(o)) }
+            return t.render()
+        }
+        var parts: [String] = []
+        if !a.overdue.isEmpty { parts.append("Overdue:\n" + table(a.overdue)) }
+        if !a.upcoming.isEmpty { parts.append("Due in the next \(a.days) day\(a.days == 1 ? "" : "s"):\n" + table(a.upcoming)) }
+        return parts.isEmpty ? "Nothing overdue and nothing due in the next \(a.days) day\(a.days == 1 ? "" : "s")." : parts.joined(separator: "\n\n")
+    }
+
+    static func ledger(_ r: View.LedgerReport) -> String {
+        func rate(_ l: View.Ledger) -> String { l.rate.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        var t = Table("INCIDENT", "CLIENT", "DUE", "KEPT", "LATE", "MISSED", "RELEASED", "RATE")
+        for row in r.incidents {
+            t.add("\(row.incident ?? 0)", row.client, "\(row.ledger.due)", "\(row.ledger.kept)", "\(row.ledger.late)",
+                  "\(row.ledger.missed)", "\(row.ledger.released)", rate(row.ledger))
+        }
+        var c = Table("CLIENT", "DUE", "KEPT", "LATE", "MISSED", "RELEASED", "RATE")
+        for row in r.clients {
+            c.add(row.client, "\(row.ledger.due)", "\(row.ledger.kept)", "\(row.ledger.late)", "\(row.ledger.missed)",
+                  "\(row.ledger.released)", rate(row.ledger))
+        }
+        return t.render() + "\n\n" + c.render() + "\n\nOverall: " + ReminderComposer.describe(r.total)
+    }
+
+    static func status(_ s: View.Status) -> String {
+        var out = """
+        keptd \(s.version), pid \(s.pid), up \(duration(s.uptimeSeconds))
+          Store:     \(s.store)
+          Config:    \(s.config)
+          Socket:    \(s.socket)
+          Zone:      \(s.timeZone)
+          Incidents: \(s.openIncidents) open of \(s.incidents), \(s.items) items
+          Next:      \(s.nextReminder.map { "\(zone.format($0)) (\(s.nextReminderKey ?? ""))" } ?? "nothing scheduled")
+          Outbox:    \(s.outbox) pending
+        """
+        var t = Table("CHANNEL", "ENABLED", "LAST SUCCESS", "LAST FAILURE", "PENDING")
+        for c in s.channels {
+            t.add(c.name, c.enabled ? "yes" : "no", time(c.lastSuccess),
+                  c.lastFailure.map { "\(zone.format($0)): \(c.lastError ?? "")" } ?? "—", "\(c.pending)")
+        }
+        out += "\n\n" + t.render(maxWidth: 60)
+        return out
+    }
+
+    static func duration(_ seconds: Int64) -> String {
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m" }
+        if seconds < 172_800 { return "\(seconds / 3600)h \(seconds % 3600 / 60)m" }
+        return "\(seconds / 86_400)d \(seconds % 86_400 / 3600)h"
+    }
+}
