@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+@testable import KeptCore
+
+@Suite struct EngineTests {
+    let t0 = at("2026-11-22 10:30", berlin)
+
+    func opened() throws -> Engine {
+        var e = engine()
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "Wrong invoice"), now: t0)
+        return e
+    }
+
+    @Test func openCreatesThePlaybookThenTheCheckins() throws {
+        let e = try opened()
+        let items = e.state.incident(1)!.items
+        #expect(items.prefix(5).map(\.step) == [.acknowledge, .understandImpact, .rootCause, .sharePlan, .review])
+        #expect(items[0].due == .at(at("2026-11-23 10:30", berlin)))
+        #expect(items[4].due == .at(e.state.incident(1)!.windowEnd))
+        let checkins = items.filter { $0.kind == .checkin }.map { $0.due.description }
+        #expect(checkins == ["2026-11-29", "2026-12-06", "2026-12-13", "2026-12-20", "2027-01-03", "2027-01-17", "2027-01-31", "2027-02-14"])
+    }
+
+    @Test func noPlaybookMeansNoItems() throws {
+        var e = engine()
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "x", playbook: false), now: t0)
+        #expect(e.state.incident(1)!.items.isEmpty)
+        #expect(e.nextDeadline() == nil)
+    }
+
+    @Test func theTimerIsArmedForTheEarliestReminder() throws {
+        var e = try opened()
+        // The acknowledge lead reminder would be 2026-11-22 09:00, before the incident existed;
+        // the first is understand-impact's lead, the day before it is due.
+        #expect(e.nextDeadline() == at("2026-11-23 09:00", berlin))
+        #expect(e.nextReminder()?.key == "1.2#1/lead")
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        #expect(e.nextDeadline() == t0 + 90)
+        #expect(e.nextReminder()?.key == "1.14#1/due")
+    }
+
+    @Test func aDueReminderFiresOnceAndTheNextIsArmed() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        #expect(e.fire(at: t0 + 89).isEmpty)
+        #expect(e.fire(at: t0 + 90) == ["1.14#1/due"])
+        #expect(e.fire(at: t0 + 91).isEmpty)
+        #expect(e.state.outbox.map(\.key) == ["1.14#1/due"])
+        #expect(e.nextReminder()?.key == "1.2#1/lead")
+    }
+
+    @Test func doneStopsReminders() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: t0 + 10)
+        #expect(e.fire(at: t0 + 90).isEmpty)
+    }
+
+    @Test func snoozeKeepsTheDueTime() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(.itemSnooze, Params.Snooze(item: "1.14", duration: "1h"), now: t0 + 10)
+        #expect(e.state.item(ItemID(incident: 1, number: 14))!.due == .at(t0 + 90))
+        #expect(e.fire(at: t0 + 90).isEmpty)
+        #expect(e.fire(at: t0 + 10 + 3600) == ["1.14#1/snooze1"])
+    }
+
+    @Test func aRestartAfterDowntimeSendsOneLateReminderPerOccurrence() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        // Two days later: due and two nudges passed; one reminder, marked late, covers them.
+        let later = at("2026-11-24 12:00", berlin)
+        let keys = e.fire(at: later)
+        #expect(keys.contains("1.14#1/overdue2"))
+        #expect(!keys.contains("1.14#1/due"))
+        let entry = e.state.outbox.first { $0.key == "1.14#1/overdue2" }!
+        #expect(entry.reminder.late)
+        #expect(entry.message.contains("X-Kept-Late: yes"))
+        #expect(e.fire(at: later).isEmpty)
+        // Restarting rebuilds the queue from the store: nothing goes out again.
+        var restarted = Engine(state: e.state, rules: e.rules, channels: ["maildir"])
+        #expect(restarted.fire(at: later + 60).isEmpty)
+    }
+
+    @Test func apologizeOnce() throws {
+        var e = try opened()
+        _ = try e.perform(.itemDone, Params.Done(item: "1.1"), now: t0 + 600)
+        #expect(throws: RPC.ErrorObject.self) { try e.perform(.itemDone, Params.Done(item: "1.1"), now: t0 + 700) }
+        do { _ = try e.perform(.itemDone, Params.Done(item: "1.1"), now: t0 + 700) } catch {
+            #expect(error.code == RPC.Code.refused.rawValue)
+            #expect(error.message.contains("apologize once"))
+        }
+    }
+
+    @Test func unknownIdsAreNotFound() throws {
+        var e = try opened()
+        for (method, params) in [(Method.itemDone, Params.Done(item: "1.99") as any Encodable),
+                                 (.incidentShow, Params.Incident(incident: 7)),
+                                 (.promiseAdd, Params.Promise(incident: 9, text: "x", due: "+1d"))] {
+            do { _ = try e.perform(method, params, now: t0); Issue.record("accepted \(method)") } catch {
+                #expect(error.code == RPC.Code.notFound.rawValue)
+            }
+        }
+    }
+
+    @Test func badParamsChangeNothing() throws {
+        var e = try opened()
+        let before = e.state
+        let cases: [(Method, String)] = [
+            (.promiseAdd, #"{"params":{"incident":"one","text":"x","due":"+1d"}}"#),
+            (.promiseAdd, #"{"params":{"incident":1,"text":"x","due":"someday"}}"#),
+            (.promiseAdd, #"{"params":{"incident":1,"text":"x"}}"#),
+            (.promiseAdd, #"{"params":{"incident":1,"text":"  ","due":"+1d"}}"#),
+            (.itemDone, #"{"params":{"item":"abc"}}"#),
+            (.incidentOpen, #"{"params":[1,2]}"#),
+            (.incidentClose, #"{"params":{"incident":1,"outcome":"maybe"}}"#),
+        ]
+        for (method, body) in cases {
+            #expect(throws: RPC.ErrorObject.self) { try e.decide(method, request: Data(body.utf8), now: t0) }
+            do { _ = try e.decide(method, request: Data(body.utf8), now: t0) } catch {
+                #expect(error.code == RPC.Code.invalidParams.rawValue, "\(body): \(error.message)")
+            }
+        }
+        #expect(e.state == before)
+    }
+
+    @Test func closingReleasesWhatIsOpenAndStopsReminders() throws {
+        var e = try opened()
+        _ = try e.perform(.incidentClose, Params.Close(incident: 1, outcome: .recovered), now: t0 + 60)
+        #expect(e.nextDeadline() == nil)
+        let summary = e.summary(of: e.state.incident(1)!, now: t0 + 120)
+        #expect(summary.ledger.released == 13)
+        #expect(throws: RPC.ErrorObject.self) {
+            try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "x", due: "+1d"), now: t0 + 120)
+        }
+    }
+
+    @Test func recurringPromiseDoneTakesTheEarliestOpenOccurrence() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "weekly report", every: "1w", until: "2026-12-31"), now: t0)
+        let item = e.state.item(ItemID(incident: 1, number: 14))!
+        #expect(e.rules.occurrences(of: item).first == .on(date("2026-11-29")))
+        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: t0 + 60)
+        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: t0 + 120)
+        let marks = e.state.item(ItemID(incident: 1, number: 14))!.marks
+        #expect(marks.map(\.occurrence) == [1, 2])
+    }
+
+    @Test func overPromisingWarnsPastThreeInAWeek() throws {
+        var e = try opened()
+        for n in 1...3 {
+            let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(n)", due: "2026-12-0\(n)"), now: t0) as! View.Promised
+            #expect(r.warnings.isEmpty)
+        }
+        let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p4", due: "2026-12-04"), now: t0) as! View.Promised
+        #expect(r.warnings.map(\.code) == ["over-promising"])
+    }
+
+    @Test func repeatBreachWarns() throws {
+        var e = try opened()
+        let r = try e.perform(.incidentOpen, Params.Open(client: "ACME", title: "Again"), now: t0 + 86_400) as! View.Opened
+        #expect(r.warnings.map(\.code) == ["repeat-breach"])
+        let other = try e.perform(.incidentOpen, Params.Open(client: "Globex", title: "First"), now: t0 + 86_400) as! View.Opened
+        #expect(other.warnings.isEmpty)
+    }
+}

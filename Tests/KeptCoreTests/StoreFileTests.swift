@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import KeptCore
+
+@Suite(.serialized) struct StoreFileTests {
+    let dir: String
+
+    init() {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("kept-store-\(UUID().uuidString)").path
+    }
+
+    func sample() throws -> (StoreFile, Engine) {
+        let (file, state) = try StoreFile.open(directory: dir)
+        var e = Engine(state: state, rules: Rules(config: Config(), zone: berlin), channels: ["maildir"])
+        let t0 = at("2026-11-22 10:30", berlin)
+        for request in [(Method.incidentOpen, Params.Open(client: "Acme", title: "Wrong invoice") as any Encodable),
+                        (.promiseAdd, Params.Promise(incident: 1, text: "send it", due: "+1d"))] {
+            let body = requestBody(request.0, request.1)
+            let d = try e.decide(request.0, request: body, now: t0)
+            let records = e.records(for: d.changes, at: t0)
+            try file.append(records)
+            e.commit(records)
+        }
+        return (file, e)
+    }
+
+    @Test func aNewStoreIsPrivateAndVersioned() throws {
+        _ = try StoreFile.open(directory: dir)
+        var st = stat()
+        stat(dir + "/store.json", &st)
+        #expect(st.st_mode & 0o777 == 0o600)
+        stat(dir, &st)
+        #expect(st.st_mode & 0o777 == 0o700)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/store.json"))) as! [String: Any]
+        #expect(json["version"] as? Int == 1)
+    }
+
+    @Test func journaledChangesAreThereAfterReopening() throws {
+        var state: StoreState
+        do {
+            let (_, e) = try sample()
+            state = e.state
+        }
+        let (_, reopened) = try StoreFile.open(directory: dir)
+        #expect(reopened == state)
+    }
+
+    @Test func compactionFoldsTheJournalIntoTheDocument() throws {
+        let state: StoreState
+        do {
+            let (file, e) = try sample()
+            try file.compact(e.state)
+            #expect(file.journalBytes == 0)
+            state = e.state
+        }
+        let (_, reopened) = try StoreFile.open(directory: dir)
+        #expect(reopened == state)
+    }
+
+    @Test func aSecondOpenIsRefusedByTheLock() throws {
+        let (first, _) = try StoreFile.open(directory: dir)
+        #expect { try StoreFile.open(directory: dir) } throws: { ($0 as? StoreError)?.code == .locked }
+        _ = first
+    }
+
+    @Test func aTornLastLineIsTrimmed() throws {
+        let state: StoreState
+        do { state = try sample().1.state }
+        let journal = dir + "/store.journal"
+        let h = FileHandle(forWritingAtPath: journal)!
+        h.seekToEndOfFile()
+        h.write(Data(#"{"seq":3,"at":"2026-11-22T"#.utf8))
+        h.closeFile()
+        let (file, reopened) = try StoreFile.open(directory: dir)
+        #expect(reopened == state)
+        #expect(file.journalBytes == (try Data(contentsOf: URL(fileURLWithPath: journal))).count)
+    }
+
+    @Test func aBrokenDocumentIsNamedByLineAndColumnAndLeftAlone() throws {
+        do { _ = try sample() }
+        let path = dir + "/store.json"
+        let broken = Data("{\n  \"version\": 1,\n  \"incidents\": [ x ]\n}\n".utf8)
+        try broken.write(to: URL(fileURLWithPath: path))
+        #expect { try StoreFile.open(directory: dir) } throws: { error in
+            let message = (error as? StoreError)?.message ?? ""
+            return message.hasPrefix(path + ":3:18:")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == broken)
+    }
+
+    @Test func aWrongTypeIsNamedByItsPath() throws {
+        let path = dir + "/store.json"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Data(#"{"version":1,"storeID":"x","seq":"three","incidents":[],"outbox":[]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try StoreFile.open(directory: dir) } throws: { error in
+            let message = (error as? StoreError)?.message ?? ""
+            return message.hasPrefix(path + ":1:34: seq:")
+        }
+    }
+
+    @Test func anUnknownVersionIsRefused() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Data(#"{"version":7}"#.utf8).write(to: URL(fileURLWithPath: dir + "/store.json"))
+        #expect { try StoreFile.open(directory: dir) } throws: { ($0 as? StoreError)?.code == .version }
+    }
+
+    @Test func aFolderOthersCanWriteIsRefused() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        chmod(dir, 0o777)
+        #expect { try StoreFile.open(directory: dir) } throws: { ($0 as? StoreError)?.code == .unsafe }
+    }
+
+    @Test func aFailedWriteLeavesNothingBehind() throws {
+        let (file, e) = try sample()
+        let journal = dir + "/store.journal"
+        let before = try Data(contentsOf: URL(fileURLWithPath: journal))
+        file.injectFailure = ENOSPC
+        let record = JournalRecord(seq: e.state.seq + 1, at: .now, change: .checkin(incident: 1, note: nil))
+        #expect { try file.append([record]) } throws: { ($0 as? StoreError)?.message.contains("No space") == true }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: journal)) == before)
+    }
+}
