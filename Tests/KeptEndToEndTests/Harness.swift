@@ -1,0 +1,220 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `keptd` on private folders, driven through the real `kept` binary.
+final class Harness {
+    let root: String
+    let env: [String: String]
+    var daemon: Process?
+    var daemonLog: String { root + "/keptd.log" }
+
+    static let binaries: String = {
+        if let dir = ProcessInfo.processInfo.environment["KEPT_BIN_DIR"] { return dir }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // Under `swift test` the runner sits in (or inside a bundle in) the build folder.
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("keptd").path), url.path != "/" {
+            url = url.deletingLastPathComponent()
+        }
+        return url.path
+    }()
+
+    init(zone: String = "Europe/Berlin") {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("kept-e2e-\(UUID().uuidString.prefix(8))").path
+        for dir in ["run", "state", "data", "config"] {
+            try! FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_RUNTIME_DIR"] = root + "/run"
+        env["XDG_STATE_HOME"] = root + "/state"
+        env["XDG_DATA_HOME"] = root + "/data"
+        env["XDG_CONFIG_HOME"] = root + "/config"
+        env["TZ"] = zone
+        for key in ["KEPT_SOCKET", "KEPT_STATE_DIR", "KEPT_CONFIG", "STATE_DIRECTORY", "CONFIGURATION_DIRECTORY",
+                    "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC"] {
+            env.removeValue(forKey: key)
+        }
+        self.env = env
+    }
+
+    deinit {
+        if let d = daemon, d.isRunning { kill(d.processIdentifier, SIGKILL); d.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    var socket: String { root + "/run/kept/control.sock" }
+    var storeDir: String { root + "/state/kept" }
+    var maildir: String { root + "/data/kept/Maildir" }
+
+    // MARK: The daemon
+
+    /// Starts keptd and waits until it answers on its socket.
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binaries + "/keptd")
+        p.environment = env
+        FileManager.default.createFile(atPath: daemonLog, contents: nil)
+        let log = FileHandle(forWritingAtPath: daemonLog)!
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        daemon = p
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if !p.isRunning { throw HarnessError("keptd exited (\(p.terminationStatus)): \(try String(contentsOfFile: daemonLog, encoding: .utf8))") }
+            if kept("status").code == 0 { return }
+            usleep(20_000)
+        }
+        throw HarnessError("keptd did not answer within 20 s")
+    }
+
+    /// Runs keptd expecting it to fail at once; returns its exit code and stderr.
+    func startFails() throws -> (code: Int32, stderr: String) {
+        let r = run(Self.binaries + "/keptd", [])
+        return (r.code, r.stderr)
+    }
+
+    func stop() {
+        guard let d = daemon else { return }
+        kill(d.processIdentifier, SIGTERM)
+        d.waitUntilExit()
+        daemon = nil
+    }
+
+    func killHard() {
+        guard let d = daemon else { return }
+        kill(d.processIdentifier, SIGKILL)
+        d.waitUntilExit()
+        daemon = nil
+    }
+
+    // MARK: The CLI
+
+    struct Result {
+        var code: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    func kept(_ args: String...) -> Result { run(Self.binaries + "/kept", args) }
+
+    func keptJSON(_ args: String...) throws -> Any {
+        let r = run(Self.binaries + "/kept", args + ["--json"])
+        guard r.code == 0 else { throw HarnessError("kept \(args) failed (\(r.code)): \(r.stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+    }
+
+    func run(_ path: String, _ args: [String], stdin: Data? = nil) -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        if let stdin {
+            let input = Pipe()
+            p.standardInput = input
+            input.fileHandleForWriting.write(stdin)
+            input.fileHandleForWriting.closeFile()
+        }
+        do { try p.run() } catch { return Result(code: -1, stdout: "", stderr: "\(error)") }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    // MARK: The Maildir, read by Python's mailbox module
+
+    struct Mail: Decodable {
+        var folder: String
+        var name: String
+        var headers: [String: [String]]
+        var body: String
+        func header(_ name: String) -> String? { headers[name.lowercased()]?.first }
+    }
+
+    static let python: String = FileManager.default.fileExists(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
+    static let readMaildir = """
+        import json, mailbox, sys, email.header
+        box = mailbox.Maildir(sys.argv[1], factory=None, create=False)
+        out = []
+        for key, msg in box.iteritems():
+            headers = {}
+            for k, v in msg.items():
+                text = str(email.header.make_header(email.header.decode_header(v)))
+                headers.setdefault(k.lower(), []).append(text)
+            body = msg.get_payload(decode=True).decode('utf-8')
+            out.append({"folder": msg.get_subdir(), "name": key, "headers": headers, "body": body})
+        print(json.dumps(out))
+        """
+
+    func mails() throws -> [Mail] {
+        guard FileManager.default.fileExists(atPath: maildir + "/new") else { return [] }
+        let r = run("/usr/bin/env", [Self.python, "-c", Self.readMaildir, maildir])
+        guard r.code == 0 else { throw HarnessError("python mailbox failed: \(r.stderr)") }
+        return try JSONDecoder().decode([Mail].self, from: Data(r.stdout.utf8))
+    }
+
+    /// Waits (up to `seconds`) until the Maildir holds at least `count` messages.
+    func waitForMails(_ count: Int, seconds: Double = 15) throws -> [Mail] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? [])
+                + ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/cur")) ?? [])
+            if names.count >= count { return try mails() }
+            usleep(50_000)
+        }
+        return try mails()
+    }
+
+    // MARK: Raw socket
+
+    /// Sends raw bytes and returns the reply lines until the daemon closes or `lines` arrive.
+    func raw(_ bytes: Data, lines: Int = 1) throws -> [String] {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in socket.utf8.enumerated() { raw[i] = b } }
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard ok == 0 else { throw HarnessError("connect failed") }
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }  // the daemon may close an oversized request early
+            sent += n
+        }
+        var reply = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while reply.count(where: { $0 == UInt8(ascii: "\n") }) < lines {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n <= 0 { break }
+            reply.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: reply, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func errorCode(_ line: String) -> Int? {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let e = o["error"] as? [String: Any] else { return nil }
+        return e["code"] as? Int
+    }
+
+    func fileBytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
