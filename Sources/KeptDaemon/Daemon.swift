@@ -35,6 +35,7 @@ public enum Daemon {
                 .init(service: server),
                 .init(service: ReminderService(keeper: keeper, timer: timer)),
                 .init(service: DeliveryService(keeper: keeper, channels: channels, logger: logger)),
+                .init(service: ReloadService(keeper: keeper, logger: logger)),
                 .init(service: StoppingNotice(logger: logger)),
             ],
             logger: logger)

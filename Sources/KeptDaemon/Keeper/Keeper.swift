@@ -72,7 +72,7 @@ public actor Keeper {
         do {
             switch method {
             case .status: return Self.reply(id, status(now: now))
-            case .reload: return Self.reply(id, View.Message(message: "configuration reloaded"))
+            case .reload: return Self.reply(id, View.Message(message: "reloaded: \(reload())"))
             default: break
             }
             let decision = try engine.decide(method, request: request, now: now)
@@ -128,6 +128,16 @@ public actor Keeper {
         let open = engine.state.incidents.count { $0.isOpen }
         let when = next.map { "next reminder \(engine.rules.zone.format($0))" } ?? "no reminder scheduled"
         return "\(open) open incident\(open == 1 ? "" : "s"), \(when)"
+    }
+
+    /// Re-applies the configuration: rebuilds the schedule and re-arms the timer.
+    func reload() -> String {
+        engine.rules = Rules(config: config, zone: .current)
+        engine.channels = Self.channels(config)
+        engine.rebuildQueue()
+        armTimer()
+        logger.info("reloaded", metadata: ["KEPT_EVENT": "reloaded"])
+        return readyStatus()
     }
 
     public func readyStatus() -> String { statusLine(next: engine.nextDeadline()) }
