@@ -8,6 +8,8 @@ final class Harness {
     let root: String
     let env: [String: String]
     var daemon: Process?
+    /// Whether the daemon closed the last raw connection (rather than the read timing out).
+    var lastRawClosed = false
     var daemonLog: String { root + "/keptd.log" }
 
     static let binaries: String = {
@@ -197,8 +199,10 @@ final class Harness {
         }
         var reply = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
+        lastRawClosed = false
         while reply.count(where: { $0 == UInt8(ascii: "\n") }) < lines {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n == 0 || (n < 0 && errno == ECONNRESET) { lastRawClosed = true }
             if n <= 0 { break }
             reply.append(contentsOf: buffer[0..<n])
         }
