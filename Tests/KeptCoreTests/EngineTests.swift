@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func badParamsChangeNothing() throws {
-        var e = try opened()
+        let e = try opened()
         let before = e.state
         let cases: [(Method, String)] = [
             (.promiseAdd, #"{"params":{"incident":"one","text":"x","due":"+1d"}}"#),

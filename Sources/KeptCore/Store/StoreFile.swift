@@ -137,12 +137,8 @@ public final class StoreFile: @unchecked Sendable {
         let before = journalBytes
         let ok: Bool = buffer.withUnsafeBytes { raw in
             if injectFailure != 0 { errno = injectFailure; return false }
-            var offset = 0
-            while offset < raw.count {
-                let n = write(journalFD, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
+            let failure = writeAll(journalFD, raw)
+            if failure != 0 { errno = failure; return false }
             return fdatasync(journalFD) == 0
         }
         if !ok {
@@ -179,12 +175,8 @@ public final class StoreFile: @unchecked Sendable {
         guard fd >= 0 else { throw StoreError(.io, "cannot create \(temp): \(errnoText())") }
         let ok: Bool = data.withUnsafeBytes { raw in
             if injectFailure != 0 { errno = injectFailure; return false }
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
+            let failure = writeAll(fd, raw)
+            if failure != 0 { errno = failure; return false }
             return fsync(fd) == 0
         }
         let reason = errnoText()

@@ -54,14 +54,7 @@ public struct MaildirChannel: DeliveryChannel {
         let tmp = root + "/tmp/" + name, new = root + "/new/" + name
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DeliveryError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        let bytes = Array(entry.message.utf8)
-        var offset = 0
-        var failure: Int32 = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
-            offset += n
-        }
+        var failure = Array(entry.message.utf8).withUnsafeBytes { writeAll(fd, $0) }
         if failure == 0, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure != 0 {
