@@ -55,20 +55,12 @@ public struct ControlClient: Sendable {
 
     /// Writes raw bytes and reads one line back.
     public func exchange(_ bytes: Data) throws(Failure) -> Data {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .unreachable("cannot create a socket: \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        switch UnixSocket.connect(to: socketPath) {
+        case .success(let connected): fd = connected
+        case .failure(let error): throw .unreachable("cannot reach keptd at \(socketPath) (\(error))")
+        }
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8)
-        guard path.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw .unreachable("socket path too long: \(socketPath)") }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.enumerated() { raw[i] = b } }
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            throw .unreachable("cannot reach keptd at \(socketPath) (\(String(cString: strerror(errno))))")
-        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

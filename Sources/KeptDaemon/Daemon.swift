@@ -34,8 +34,8 @@ public enum Daemon {
             services: [
                 .init(service: server),
                 .init(service: ReminderService(keeper: keeper, timer: timer)),
-                .init(service: DeliveryService(keeper: keeper, channels: channels, logger: logger)),
-                .init(service: ReloadService(keeper: keeper, logger: logger)),
+                .init(service: DeliveryService(keeper: keeper, channels: channels)),
+                .init(service: ReloadService(keeper: keeper)),
                 .init(service: StoppingNotice(logger: logger)),
             ],
             logger: logger)

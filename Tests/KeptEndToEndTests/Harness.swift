@@ -1,4 +1,5 @@
 import Foundation
+import KeptCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +58,7 @@ final class Harness {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binaries + "/keptd")
         p.environment = env
-        FileManager.default.createFile(atPath: daemonLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
         let log = FileHandle(forWritingAtPath: daemonLog)!
         log.seekToEndOfFile()
         p.standardOutput = log
@@ -180,15 +181,8 @@ final class Harness {
 
     /// Sends raw bytes and returns the reply lines until the daemon closes or `lines` arrive.
     func raw(_ bytes: Data, lines: Int = 1) throws -> [String] {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard case .success(let fd) = UnixSocket.connect(to: socket) else { throw HarnessError("connect failed") }
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in socket.utf8.enumerated() { raw[i] = b } }
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard ok == 0 else { throw HarnessError("connect failed") }
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var sent = 0

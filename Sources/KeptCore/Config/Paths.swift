@@ -7,10 +7,6 @@ public struct Paths: Sendable, Equatable {
     public var socket: String
     public var maildir: String
 
-    public var storeFile: String { stateDirectory + "/store.json" }
-    public var journalFile: String { stateDirectory + "/store.journal" }
-    public var lockFile: String { stateDirectory + "/store.lock" }
-
     public init(stateDirectory: String, configFile: String, socket: String, maildir: String) {
         self.stateDirectory = stateDirectory
         self.configFile = configFile

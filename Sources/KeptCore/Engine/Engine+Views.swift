@@ -38,7 +38,7 @@ extension Engine {
                     let at = rules.dueInstant(due)
                     if nextAt == nil || at < nextAt! { nextAt = at; next = occurrenceView(incident, item, i + 1, due, now: now) }
                 }
-                if counts(status, due: due, now: now) { ledger.count(status) }
+                ledger.count(status)
             }
         }
         let day = Int((min(now, incident.windowEnd) - incident.noticed) / 86_400) + 1
@@ -49,21 +49,11 @@ extension Engine {
             open: incident.isOpen ? open : 0, overdue: incident.isOpen ? overdue : 0, next: incident.isOpen ? next : nil, ledger: ledger)
     }
 
-    /// The ledger counts what has fallen due so far, and anything already settled.
-    func counts(_ status: Rules.Status, due: Due, now: Instant) -> Bool {
-        switch status {
-        case .upcoming: false
-        case .overdue: true
-        case .kept, .late, .missed, .released: true
-        }
-    }
-
     public func ledger(of incident: Incident, now: Instant) -> View.Ledger {
         var ledger = View.Ledger()
         for item in incident.items {
             for (i, due) in rules.occurrences(of: item).enumerated() {
-                let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
-                if counts(status, due: due, now: now) { ledger.count(status) }
+                ledger.count(rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now))
             }
         }
         return ledger

@@ -40,13 +40,15 @@ public enum View {
         public var rate: Double?
         public init() {}
 
+        /// Counts an occurrence that has fallen due or been settled; upcoming ones are not counted.
         public mutating func count(_ status: Rules.Status) {
             switch status {
+            case .upcoming: return
             case .kept: kept += 1
             case .late: late += 1
             case .missed: missed += 1
             case .released: released += 1
-            case .upcoming, .overdue: break
+            case .overdue: break
             }
             due += 1
             let judged = kept + late + missed

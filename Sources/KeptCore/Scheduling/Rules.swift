@@ -32,10 +32,6 @@ public struct Rules: Sendable {
         return result
     }
 
-    public func occurrenceCount(of item: Item) -> Int {
-        item.every == nil ? 1 : occurrences(of: item).count
-    }
-
     /// The moment an occurrence is due: its instant, or `remind_at` on its day.
     public func dueInstant(_ due: Due) -> Instant { due.instant(in: zone, remindAt: config.remindAt) }
 

@@ -1,12 +1,10 @@
 import KeptCore
-import Logging
 import ServiceLifecycle
 
 /// Runs each channel's delivery loop, side by side, so a failing channel never delays another.
 struct DeliveryService: Service {
     let keeper: Keeper
     let channels: [any DeliveryChannel]
-    let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {

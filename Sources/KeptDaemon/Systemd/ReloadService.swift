@@ -1,11 +1,9 @@
-import Logging
 import ServiceLifecycle
 import UnixSignals
 
 /// SIGHUP (`systemctl --user reload keptd`) reloads, telling systemd RELOADING=1 then READY=1.
 struct ReloadService: Service {
     let keeper: Keeper
-    let logger: Logger
 
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {

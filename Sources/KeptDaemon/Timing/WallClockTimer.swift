@@ -34,9 +34,6 @@ public final class WallClockTimer: @unchecked Sendable {
         source.schedule(wallDeadline: when, repeating: .never, leeway: .nanoseconds(0))
     }
 
-    /// Makes the stream yield now, as if the timer had fired.
-    public func poke() { continuation.yield() }
-
     deinit {
         source.cancel()
         continuation.finish()
