@@ -1,7 +1,7 @@
 # kept: `make demo` runs the product, `make test` the whole suite. Both install what they need.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: demo test build release clean
+.PHONY: demo test build release install uninstall clean
 
 demo:
 	scripts/demo
@@ -16,6 +16,17 @@ build:
 release:
 	scripts/setup
 	swift build -c release
+
+# Binaries to $(PREFIX)/bin, user units to ~/.config/systemd/user; then
+#   systemctl --user enable --now keptd.socket
+install:
+	PREFIX=$(PREFIX) scripts/install
+
+uninstall:
+	-systemctl --user disable --now keptd.socket keptd.service
+	rm -f $(PREFIX)/bin/kept $(PREFIX)/bin/keptd
+	rm -f $${XDG_CONFIG_HOME:-$$HOME/.config}/systemd/user/keptd.service $${XDG_CONFIG_HOME:-$$HOME/.config}/systemd/user/keptd.socket
+	-systemctl --user daemon-reload
 
 clean:
 	rm -rf .build

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libsystemd: the journal, sd_notify, socket activation; plus a ucred mirror for SO_PEERCRED.
@@ -40,6 +42,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The client side of the control socket, and what the CLI prints.
@@ -64,6 +68,10 @@ let package = Package(
         .testTarget(
             name: "KeptCoreTests",
             dependencies: ["KeptCore"]
+        ),
+        .testTarget(
+            name: "KeptDaemonTests",
+            dependencies: ["KeptDaemon", "KeptCore", "CSystemd"]
         ),
         .testTarget(
             name: "KeptEndToEndTests",

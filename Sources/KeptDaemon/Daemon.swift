@@ -9,26 +9,35 @@ public enum Daemon {
     public struct Options: Sendable {
         public var paths: Paths
         public var config: Config
-        public init(paths: Paths, config: Config) { self.paths = paths; self.config = config }
+        /// Where `KEPT_…` settings come from when the configuration is reloaded.
+        public var environment: [String: String]
+        public init(paths: Paths, config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
+            self.paths = paths
+            self.config = config
+            self.environment = environment
+        }
     }
 
     /// Opens the store, binds the socket, and runs until SIGTERM (or SIGINT).
     public static func run(_ options: Options, logger: Logger) async throws {
         let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
         let timer = WallClockTimer()
-        let keeper = Keeper(paths: options.paths, config: options.config, store: store, state: state, timer: timer, logger: logger)
+        let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: store, state: state, timer: timer, logger: logger)
         var channels: [any DeliveryChannel] = []
         let maildirPath = options.config.maildir.path ?? options.paths.maildir
         if options.config.maildir.enabled {
             let maildir = MaildirChannel(root: maildirPath, storeID: state.storeID)
-            try maildir.prepare()
+            do { try maildir.prepare() } catch {
+                logger.error("Maildir not usable yet, deliveries will retry: \(error.message)", metadata: ["KEPT_CHANNEL": "maildir"])
+            }
             channels.append(maildir)
         }
         let listen: ControlServer.Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
         let server = ControlServer(listen: listen, keeper: keeper, logger: logger) {
             let status = await keeper.readyStatus()
-            Notifier.ready(status: status)
+            // Logged before READY=1 is sent, so the entry's time bounds when systemd may call it active.
             logger.info("keptd \(KeptVersion.current) ready: \(status)", metadata: ["KEPT_EVENT": "ready"])
+            Notifier.ready(status: status)
         }
         var configuration = ServiceGroupConfiguration(
             services: [
@@ -36,6 +45,7 @@ public enum Daemon {
                 .init(service: ReminderService(keeper: keeper, timer: timer)),
                 .init(service: DeliveryService(keeper: keeper, channels: channels)),
                 .init(service: ReloadService(keeper: keeper)),
+                .init(service: WatchdogService(keeper: keeper, interval: Notifier.watchdogInterval())),
                 .init(service: StoppingNotice(logger: logger)),
             ],
             logger: logger)

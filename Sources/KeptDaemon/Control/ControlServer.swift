@@ -117,7 +117,7 @@ struct ControlServer: Service {
     func respond(to line: ByteBuffer) async -> Data {
         let bytes = Data(line.readableBytesView)
         guard RPC.nestingDepth(bytes) <= RPC.maxDepth else {
-            return Keeper.error(.null, RPC.ErrorObject(.invalidRequest, "request nested more than \(RPC.maxDepth) levels deep"))
+            return refuse(.null, RPC.ErrorObject(.invalidRequest, "request nested more than \(RPC.maxDepth) levels deep"))
         }
         struct Envelope: Decodable {
             var jsonrpc: String?
@@ -135,16 +135,22 @@ struct ControlServer: Service {
         let envelope: Envelope
         do { envelope = try JSONDecoder().decode(Envelope.self, from: bytes) } catch {
             if (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil {
-                return Keeper.error(.null, RPC.ErrorObject(.invalidRequest, "not a JSON-RPC 2.0 request object"))
+                return refuse(.null, RPC.ErrorObject(.invalidRequest, "not a JSON-RPC 2.0 request object"))
             }
-            return Keeper.error(.null, RPC.ErrorObject(.parseError, "not valid JSON"))
+            return refuse(.null, RPC.ErrorObject(.parseError, "not valid JSON"))
         }
         let id = envelope.id ?? .null
         guard envelope.jsonrpc == "2.0", let method = envelope.method else {
-            return Keeper.error(id, RPC.ErrorObject(.invalidRequest, "a request needs \"jsonrpc\": \"2.0\" and a \"method\""))
+            return refuse(id, RPC.ErrorObject(.invalidRequest, "a request needs \"jsonrpc\": \"2.0\" and a \"method\""))
         }
         // Each method decodes its own params from the same line.
         return await keeper.handle(method: method, id: id, request: bytes)
+    }
+
+    /// A request refused before it reached the keeper: one log entry, one error reply.
+    func refuse(_ id: RPC.ID, _ error: RPC.ErrorObject) -> Data {
+        logger.notice("refused a malformed request: \(error.message)", metadata: ["KEPT_EVENT": "refused"])
+        return Keeper.error(id, error)
     }
 
     static func peerUID(_ channel: any Channel) async throws -> uid_t {

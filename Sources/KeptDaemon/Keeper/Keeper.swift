@@ -13,6 +13,8 @@ public actor Keeper {
     let logger: Logger
     private let clock: @Sendable () -> Instant
     public let paths: Paths
+    /// The environment `KEPT_…` settings are read from at each reload.
+    let environment: [String: String]
     public private(set) var config: Config
     let started: Instant
     /// Channel → state the delivery loop waits on.
@@ -23,9 +25,10 @@ public actor Keeper {
     var inFlight: Set<String> = []
     var channelStats: [String: View.Channel] = [:]
 
-    public init(paths: Paths, config: Config, store: StoreFile, state: StoreState, timer: WallClockTimer,
-                logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now }) {
+    public init(paths: Paths, config: Config, environment: [String: String], store: StoreFile, state: StoreState,
+                timer: WallClockTimer, logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now }) {
         self.paths = paths
+        self.environment = environment
         self.config = config
         self.store = store
         self.timer = timer
@@ -64,15 +67,22 @@ public actor Keeper {
     // MARK: Requests
 
     /// Answers one request; the reply is a JSON line without its newline.
-    public func handle(method name: String, id: RPC.ID, request: Data) -> Data {
+    public func handle(method name: String, id: RPC.ID, request: Data) async -> Data {
         guard let method = Method(rawValue: name) else {
-            return Self.error(id, RPC.ErrorObject(.methodNotFound, "unknown method \"\(name)\""))
+            let error = RPC.ErrorObject(.methodNotFound, "unknown method \(name.debugDescription)")
+            logRefusal(name, request, error)
+            return Self.error(id, error)
         }
         let now = self.now
         do {
             switch method {
             case .status: return Self.reply(id, status(now: now))
-            case .reload: return Self.reply(id, View.Message(message: "reloaded: \(reload())"))
+            case .reload:
+                switch await reload() {
+                case .success(let status): return Self.reply(id, View.Message(message: "reloaded: \(status)"))
+                case .failure(let problem):
+                    return Self.error(id, RPC.ErrorObject(.refused, "configuration not reloaded, the one in force stays: \(problem.message)"))
+                }
             default: break
             }
             let decision = try engine.decide(method, request: request, now: now)
@@ -88,7 +98,7 @@ public actor Keeper {
             }
             return Self.reply(id, try decision.answer(engine))
         } catch {
-            logger.notice("refused \(name): \(error.message)", metadata: ["KEPT_EVENT": "refused"])
+            logRefusal(name, request, error)
             return Self.error(id, error)
         }
     }
@@ -130,15 +140,39 @@ public actor Keeper {
         return "\(open) open incident\(open == 1 ? "" : "s"), \(when)"
     }
 
-    /// Re-applies the configuration: rebuilds the schedule and re-arms the timer.
-    func reload() -> String {
-        engine.rules = Rules(config: config, zone: .current)
-        engine.channels = Self.channels(config)
+    /// Re-reads the configuration file and environment (SIGHUP, `kept reload`), rebuilds the schedule
+    /// and re-arms the timer. A configuration with a problem is refused whole: the one in force stays.
+    func reload() async -> Result<String, ConfigProblem> {
+        Notifier.reloading()
+        let result: Result<Config, ConfigProblem>
+        do { result = .success(try await ConfigLoader.load(file: paths.configFile, environment: environment)) } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let fresh):
+            apply(fresh)
+            logger.info("reloaded \(paths.configFile)", metadata: ["KEPT_EVENT": "reloaded"])
+        case .failure(let problem):
+            logger.error("configuration not reloaded, the one in force stays: \(problem.message)", metadata: ["KEPT_EVENT": "reload-refused"])
+        }
+        let status = readyStatus()
+        Notifier.ready(status: status)
+        return result.map { _ in status }
+    }
+
+    func apply(_ fresh: Config) {
+        NSTimeZone.resetSystemTimeZone()
+        config = fresh
+        engine.rules = Rules(config: fresh, zone: .current)
+        engine.channels = Self.channels(fresh)
+        (engine.mailFrom, engine.mailTo) = Self.addresses(fresh)
+        for name in ["maildir", "email", "command"] { channelStats[name]?.enabled = engine.channels.contains(name) }
         engine.rebuildQueue()
         armTimer()
-        logger.info("reloaded", metadata: ["KEPT_EVENT": "reloaded"])
-        return readyStatus()
     }
+
+    /// Answers as soon as the keeper is free: the watchdog pings only after this returns.
+    func heartbeat() {}
 
     public func readyStatus() -> String { statusLine(next: engine.nextDeadline()) }
 
@@ -162,6 +196,7 @@ public actor Keeper {
         afterChange()
     }
 
+    /// One journal entry per change, with the incident, item, client and channel as fields.
     func log(_ record: JournalRecord) {
         var metadata: Logger.Metadata = ["KEPT_EVENT": .string(record.change.eventName)]
         if let incident = record.change.incidentID {
@@ -170,9 +205,34 @@ public actor Keeper {
         }
         if let item = record.change.itemName { metadata["KEPT_ITEM"] = .string(item) }
         switch record.change {
-        case .attempt: logger.debug("\(record.change.summary)", metadata: metadata)
+        case .attempt(_, let channel):
+            metadata["KEPT_CHANNEL"] = .string(channel)
+            logger.debug("\(record.change.summary)", metadata: metadata)
+        case .delivered(_, let channel):
+            metadata["KEPT_CHANNEL"] = .string(channel)
+            logger.info("\(record.change.summary)", metadata: metadata)
+        case .failed(_, let channel, _, let permanent, _):
+            metadata["KEPT_CHANNEL"] = .string(channel)
+            if permanent { logger.error("\(record.change.summary)", metadata: metadata) } else {
+                logger.warning("\(record.change.summary)", metadata: metadata)
+            }
         default: logger.info("\(record.change.summary)", metadata: metadata)
         }
+    }
+
+    /// A refused request, with what it named (incident, item) when the request says.
+    func logRefusal(_ method: String, _ request: Data, _ error: RPC.ErrorObject) {
+        var metadata: Logger.Metadata = ["KEPT_EVENT": "refused", "KEPT_METHOD": .string(method)]
+        if let object = try? JSONSerialization.jsonObject(with: request) as? [String: Any],
+           let params = object["params"] as? [String: Any]
+        {
+            if let item = params["item"] as? String { metadata["KEPT_ITEM"] = .string(item) }
+            if let incident = params["incident"] as? Int {
+                metadata["KEPT_INCIDENT"] = .string(String(incident))
+                if let client = engine.state.incident(incident)?.client { metadata["KEPT_CLIENT"] = .string(client) }
+            }
+        }
+        logger.notice("refused \(method): \(error.message)", metadata: metadata)
     }
 
     static func reply(_ id: RPC.ID, _ result: some Encodable) -> Data {

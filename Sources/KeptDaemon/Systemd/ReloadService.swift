@@ -1,15 +1,14 @@
 import ServiceLifecycle
 import UnixSignals
 
-/// SIGHUP (`systemctl --user reload keptd`) reloads, telling systemd RELOADING=1 then READY=1.
+/// SIGHUP (`systemctl --user reload keptd`) re-reads the configuration; the keeper tells systemd
+/// RELOADING=1 and then READY=1, whether the new configuration was taken or refused.
 struct ReloadService: Service {
     let keeper: Keeper
 
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            Notifier.send("RELOADING=1\nSTATUS=reloading")
-            let status = await keeper.reload()
-            Notifier.ready(status: status)
+            _ = await keeper.reload()
         }
     }
 }
