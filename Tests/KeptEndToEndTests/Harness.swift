@@ -7,7 +7,7 @@ import Glibc
 /// A real `keptd` on private folders, driven through the real `kept` binary.
 final class Harness {
     let root: String
-    let env: [String: String]
+    var env: [String: String]
     var daemon: Process?
     /// Whether the daemon closed the last raw connection (rather than the read timing out).
     var lastRawClosed = false
@@ -53,18 +53,36 @@ final class Harness {
 
     // MARK: The daemon
 
-    /// Starts keptd and waits until it answers on its socket.
-    func start() throws {
+    /// Starts keptd (through `launcher`, a command that execs its arguments, when given)
+    /// without waiting for it.
+    func launch(_ arguments: [String] = [], launcher: [String] = []) throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binaries + "/keptd")
+        let command = launcher + [Self.binaries + "/keptd"] + arguments
+        p.executableURL = URL(fileURLWithPath: command[0])
+        p.arguments = Array(command.dropFirst())
         p.environment = env
-        _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
+        if !FileManager.default.fileExists(atPath: daemonLog) { _ = FileManager.default.createFile(atPath: daemonLog, contents: nil) }
         let log = FileHandle(forWritingAtPath: daemonLog)!
         log.seekToEndOfFile()
         p.standardOutput = log
         p.standardError = log
         try p.run()
         daemon = p
+    }
+
+    /// What keptd wrote to stdout and stderr so far.
+    var daemonOutput: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
+
+    /// Writes `config.yaml` where keptd looks for it.
+    func writeConfig(_ text: String) throws {
+        try FileManager.default.createDirectory(atPath: root + "/config/kept", withIntermediateDirectories: true)
+        try text.write(toFile: root + "/config/kept/config.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Starts keptd and waits until it answers on its socket.
+    func start(_ arguments: [String] = [], launcher: [String] = []) throws {
+        try launch(arguments, launcher: launcher)
+        let p = daemon!
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if !p.isRunning { throw HarnessError("keptd exited (\(p.terminationStatus)): \(try String(contentsOfFile: daemonLog, encoding: .utf8))") }
@@ -112,24 +130,77 @@ final class Harness {
     }
 
     func run(_ path: String, _ args: [String], stdin: Data? = nil) -> Result {
+        Self.execute(path, args, environment: env, stdin: stdin)
+    }
+
+    /// Runs a program to its end and collects what it printed.
+    static func execute(_ path: String, _ args: [String], environment: [String: String]? = nil, stdin: Data? = nil) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
-        p.environment = env
-        let out = Pipe(), err = Pipe()
+        if let environment { p.environment = environment }
+        // stderr goes through a file, so a chatty program can never stall on a full pipe.
+        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("kept-stderr-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { unlink(errPath) }
+        let out = Pipe()
+        let errHandle = FileHandle(forWritingAtPath: errPath)
+        defer { try? errHandle?.close() }
         p.standardOutput = out
-        p.standardError = err
+        p.standardError = errHandle
+        let input = Pipe()
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        do { try p.run() } catch { return Result(code: -1, stdout: "", stderr: "\(error)") }
         if let stdin {
-            let input = Pipe()
-            p.standardInput = input
             input.fileHandleForWriting.write(stdin)
             input.fileHandleForWriting.closeFile()
         }
-        do { try p.run() } catch { return Result(code: -1, stdout: "", stderr: "\(error)") }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        let e = FileManager.default.contents(atPath: errPath) ?? Data()
         return Result(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Starts a long-running program detached from this process and returns its pid.
+    /// Foundation's `Process` takes a child that closes its inherited descriptors — as systemd and
+    /// journald do at start — for exited, and then blocks waiting for it; so the program is started
+    /// by bash (dash cannot close descriptors above 9) with every descriptor above 2 closed.
+    static func spawnDetached(_ command: [String], environment: [String: String]? = nil) throws -> pid_t {
+        let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        // The program must not keep any descriptor of ours (Foundation would then wait on the shell forever).
+        let script = """
+            ( for fd in $(ls /proc/self/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null
+              exec \(quoted) ) </dev/null >/dev/null 2>&1 &
+            echo $!
+            """
+        let r = execute("/bin/bash", ["-c", script], environment: environment)
+        guard r.code == 0, let pid = pid_t(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw HarnessError("could not start \(command[0]): \(r.stderr)")
+        }
+        return pid
+    }
+
+    /// Stops a detached program: SIGTERM, then SIGKILL if it lingers.
+    static func stopDetached(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        if !eventually(seconds: 10, { !isRunning(pid) }) { kill(pid, SIGKILL) }
+    }
+
+    /// Whether `pid` runs (a zombie nobody has reaped yet does not).
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass; whether it held.
+    static func eventually(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
     }
 
     // MARK: The Maildir, read by Python's mailbox module

@@ -39,7 +39,7 @@ public struct JournalLogHandler: LogHandler {
             fields.append("\(name)=\(value)")
         }
         if let error = event.error { fields.append("ERROR=\(error)") }
-        if Self.send(fields) < 0 {
+        if !Self.journalPresent || Self.send(fields) < 0 {
             var handler = fallback
             handler.metadata = metadata
             handler.metadataProvider = metadataProvider
@@ -78,7 +78,11 @@ public struct JournalLogHandler: LogHandler {
         return String(name.prefix(64))
     }
 
-    /// One entry; a negative errno when the journal is not reachable.
+    /// libsystemd reports success when the journal's socket does not exist ("fail silently"),
+    /// so look for it before each entry: a stat, and the entry is never lost.
+    static var journalPresent: Bool { access("/run/systemd/journal/socket", F_OK) == 0 }
+
+    /// One entry; a negative errno when the journal refuses it.
     static func send(_ fields: [String]) -> Int32 {
         var bytes: [UInt8] = []
         var spans: [(Int, Int)] = []

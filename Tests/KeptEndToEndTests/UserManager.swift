@@ -1,0 +1,102 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `systemd --user` manager on a private home and runtime folder, with kept installed
+/// into it by `scripts/install` — the same command a user runs.
+final class UserManager {
+    let root: String
+    var home: String { root + "/home" }
+    var runtime: String { root + "/run" }
+    let env: [String: String]
+    private let manager: pid_t
+    private let markedMachine: Bool
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// Whether this machine can run one: systemd installed and root (to mark the machine as booted with systemd).
+    static var available: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemctl")
+    }
+
+    init() throws {
+        // Not under /tmp: the service has a private /tmp and would not see its own binary.
+        let base = Self.packageRoot + "/.build/kept-systemd-tests"
+        root = base + "/" + UUID().uuidString.prefix(8).lowercased()
+        for dir in [root, root + "/home", root + "/run"] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("KEPT_") || key.hasPrefix("XDG_") || key.hasPrefix("DBUS_")
+            || ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC", "STATE_DIRECTORY", "CONFIGURATION_DIRECTORY", "JOURNAL_STREAM"].contains(key)
+        {
+            env.removeValue(forKey: key)
+        }
+        env["HOME"] = root + "/home"
+        env["XDG_RUNTIME_DIR"] = root + "/run"
+        env["SYSTEMD_PAGER"] = ""
+        env["TZ"] = "Europe/Berlin"
+        self.env = env
+
+        // systemctl and the manager look for this to believe systemd is the init system.
+        markedMachine = !FileManager.default.fileExists(atPath: "/run/systemd/system")
+        if markedMachine { try FileManager.default.createDirectory(atPath: "/run/systemd/system", withIntermediateDirectories: true) }
+
+        manager = try Harness.spawnDetached(["/lib/systemd/systemd", "--user"], environment: env)
+        let runtime = root + "/run"
+        guard Harness.eventually(seconds: 30, { FileManager.default.fileExists(atPath: runtime + "/systemd/private") }) else {
+            throw HarnessError("systemd --user did not come up")
+        }
+        _ = Harness.eventually(seconds: 30) { self.systemctl("is-system-running").stdout.hasPrefix("running") }
+    }
+
+    func shutdown() {
+        _ = systemctl("stop", "keptd.socket", "keptd.service")
+        Harness.stopDetached(manager)
+        if markedMachine { try? FileManager.default.removeItem(atPath: "/run/systemd/system") }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    @discardableResult
+    func systemctl(_ args: String...) -> Harness.Result {
+        Harness.execute("/usr/bin/systemctl", ["--user", "--no-pager"] + args, environment: env)
+    }
+
+    /// One property of a unit, as `systemctl show` prints it.
+    func property(_ name: String, of unit: String = "keptd.service") -> String {
+        systemctl("show", "-p", name, "--value", "--timestamp=us+utc", unit).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    var mainPID: Int32 { Int32(property("MainPID")) ?? 0 }
+
+    /// `make install`'s script, with the binaries the suite just built.
+    func install() throws {
+        var env = self.env
+        env["KEPT_BIN"] = Harness.binaries
+        env["PREFIX"] = home + "/.local"
+        let r = Harness.execute(Self.packageRoot + "/scripts/install", [], environment: env)
+        guard r.code == 0 else { throw HarnessError("scripts/install failed (\(r.code)): \(r.stderr)") }
+    }
+
+    @discardableResult
+    func kept(_ args: String...) -> Harness.Result {
+        Harness.execute(home + "/.local/bin/kept", args, environment: env)
+    }
+
+    /// A `systemctl show` timestamp (`Sun 2026-11-22 10:00:00.123456 UTC`) in microseconds since 1970.
+    static func microseconds(_ text: String) -> Int64? {
+        let parts = text.split(separator: " ")
+        guard parts.count >= 3 else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let whole = parts[2].split(separator: ".")
+        guard let date = formatter.date(from: "\(parts[1]) \(whole[0])") else { return nil }
+        let micros = whole.count > 1 ? Int64(whole[1]) ?? 0 : 0
+        return Int64(date.timeIntervalSince1970) * 1_000_000 + micros
+    }
+}
