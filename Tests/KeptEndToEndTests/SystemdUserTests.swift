@@ -13,7 +13,9 @@ import Glibc
             defer { m.shutdown() }
             try m.install()
 
-            #expect(m.systemctl("start", "keptd.socket").code == 0)
+            // What the README tells a user to run after `make install`.
+            #expect(m.systemctl("enable", "--now", "keptd.socket").code == 0)
+            #expect(m.property("UnitFileState", of: "keptd.socket") == "enabled")
             #expect(m.property("ActiveState", of: "keptd.socket") == "active")
             #expect(m.property("ActiveState") == "inactive")
 
