@@ -23,15 +23,13 @@ public enum Daemon {
         let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
         let timer = WallClockTimer()
         let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: store, state: state, timer: timer, logger: logger)
-        var channels: [any DeliveryChannel] = []
-        let maildirPath = options.config.maildir.path ?? options.paths.maildir
         if options.config.maildir.enabled {
-            let maildir = MaildirChannel(root: maildirPath, storeID: state.storeID)
-            do { try maildir.prepare() } catch {
+            let maildir = options.config.maildir.path ?? options.paths.maildir
+            do { try MaildirChannel.prepare(maildir) } catch {
                 logger.error("Maildir not usable yet, deliveries will retry: \(error.message)", metadata: ["KEPT_CHANNEL": "maildir"])
             }
-            channels.append(maildir)
         }
+        let channels: [any DeliveryChannel] = [MaildirChannel(storeID: state.storeID), EmailChannel(), CommandChannel()]
         let listen: ControlServer.Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
         let server = ControlServer(listen: listen, keeper: keeper, logger: logger) {
             let status = await keeper.readyStatus()
@@ -53,7 +51,7 @@ public enum Daemon {
         configuration.maximumGracefulShutdownDuration = .seconds(5)
         configuration.maximumCancellationDuration = .seconds(2)
         let group = ServiceGroup(configuration: configuration)
-        logger.info("store \(store.documentPath), socket \(options.paths.socket), maildir \(maildirPath)")
+        logger.info("store \(store.documentPath), config \(options.paths.configFile), socket \(options.paths.socket)")
         try await group.run()
     }
 }

@@ -100,6 +100,18 @@ enum Printer {
                   c.lastFailure.map { "\(zone.format($0)): \(c.lastError ?? "")" } ?? "—", "\(c.pending)")
         }
         out += "\n\n" + t.render(maxWidth: 60)
+        if !s.pending.isEmpty {
+            var p = Table("PENDING", "CHANNEL", "TRIES", "NEXT TRY", "LAST ERROR")
+            for d in s.pending {
+                p.add(d.key, d.channel, "\(d.attempts)", d.retryAt.map { zone.format($0) } ?? "now", d.lastError ?? "—")
+            }
+            out += "\n\n" + p.render(maxWidth: 70)
+        }
+        if !s.givenUp.isEmpty {
+            var g = Table("GAVE UP ON", "CHANNEL", "WHEN", "WHY")
+            for f in s.givenUp { g.add(f.key, f.channel, zone.format(f.at), f.error) }
+            out += "\n\n" + g.render(maxWidth: 70)
+        }
         return out
     }
 

@@ -101,7 +101,7 @@ extension Engine {
 
     func promise(_ p: Params.Promise, now: Instant) throws(RPC.ErrorObject) -> Decision {
         let incident = try existing(p.incident, open: true)
-        let text = try text(p.text, "text", limit: 2000)
+        let text = try text(p.text, "text", limit: 16_000)
         var item: Item
         let number = incident.items.count + 1
         switch (p.due, p.every) {

@@ -25,7 +25,7 @@ public struct ReminderComposer: Sendable {
         case .overdue(let n): headline = "Overdue (\(n) day\(n == 1 ? "" : "s"))"
         case .snooze: headline = "Snoozed, due again"
         }
-        let subject = "\(late ? "[late] " : "")\(headline): \(name) \(item.text) (\(incident.client))"
+        let subject = "\(late ? "[late] " : "")\(headline): \(name) \(Self.clip(item.text, 120)) (\(Self.clip(incident.client, 60)))"
 
         let hint: String = switch item.kind {
         case .step: item.step?.hint ?? ""
@@ -83,5 +83,12 @@ public struct ReminderComposer: Sendable {
         }
         if !line.isEmpty { lines.append(indent + line) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The first line of `text`, at most `limit` characters (with … when cut): subjects stay short.
+    static func clip(_ text: String, _ limit: Int) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let cut = line.count > limit || line.count < text.count
+        return cut ? String(line.prefix(limit)) + "…" : line
     }
 }

@@ -166,14 +166,42 @@ public enum View {
         public var nextReminderKey: String?
         public var outbox: Int
         public var channels: [Channel]
+        /// Deliveries not yet made, oldest first: waiting for a retry, running, or about to run.
+        public var pending: [Pending]
+        /// Recent reminders a channel gave up on, with why.
+        public var givenUp: [GivenUp]
 
         public init(version: String, pid: Int32, started: Instant, uptimeSeconds: Int64, store: String, config: String,
                     socket: String, timeZone: String, incidents: Int, openIncidents: Int, items: Int, nextReminder: Instant?,
-                    nextReminderKey: String?, outbox: Int, channels: [Channel]) {
+                    nextReminderKey: String?, outbox: Int, channels: [Channel], pending: [Pending] = [], givenUp: [GivenUp] = []) {
+            self.pending = pending; self.givenUp = givenUp
             self.version = version; self.pid = pid; self.started = started; self.uptimeSeconds = uptimeSeconds
             self.store = store; self.config = config; self.socket = socket; self.timeZone = timeZone
             self.incidents = incidents; self.openIncidents = openIncidents; self.items = items
             self.nextReminder = nextReminder; self.nextReminderKey = nextReminderKey; self.outbox = outbox; self.channels = channels
+        }
+    }
+
+    public struct Pending: Codable, Sendable, Equatable {
+        public var key: String
+        public var channel: String
+        public var subject: String
+        public var attempts: Int
+        public var retryAt: Instant?
+        public var lastError: String?
+        public init(key: String, channel: String, subject: String, attempts: Int, retryAt: Instant?, lastError: String?) {
+            self.key = key; self.channel = channel; self.subject = subject; self.attempts = attempts
+            self.retryAt = retryAt; self.lastError = lastError
+        }
+    }
+
+    public struct GivenUp: Codable, Sendable, Equatable {
+        public var key: String
+        public var channel: String
+        public var at: Instant
+        public var error: String
+        public init(key: String, channel: String, at: Instant, error: String) {
+            self.key = key; self.channel = channel; self.at = at; self.error = error
         }
     }
 

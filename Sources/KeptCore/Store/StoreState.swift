@@ -11,6 +11,9 @@ public struct StoreState: Codable, Sendable, Equatable {
     public var seq: Int64
     public var incidents: [Incident]
     public var outbox: [OutboxEntry]
+    /// Per channel: the last success, the last failure, and the recent permanent failures —
+    /// kept here so `kept status` tells the same after a restart. (Absent in older stores.)
+    public var deliveries: [String: ChannelHistory]?
 
     public init(storeID: String) {
         self.version = StoreState.currentVersion
@@ -18,6 +21,34 @@ public struct StoreState: Codable, Sendable, Equatable {
         self.seq = 0
         self.incidents = []
         self.outbox = []
+        self.deliveries = [:]
+    }
+
+    /// How one channel has been doing.
+    public struct ChannelHistory: Codable, Sendable, Equatable {
+        public var lastSuccess: Instant?
+        public var lastFailure: Instant?
+        public var lastError: String?
+        /// Reminders this channel gave up on (permanent failures), newest last, at most `kept`.
+        public var givenUp: [GivenUp] = []
+        public static let kept = 20
+
+        public init() {}
+    }
+
+    public struct GivenUp: Codable, Sendable, Equatable {
+        public var key: String
+        public var at: Instant
+        public var error: String
+        public init(key: String, at: Instant, error: String) { self.key = key; self.at = at; self.error = error }
+    }
+
+    mutating func updateHistory(_ channel: String, _ body: (inout ChannelHistory) -> Void) {
+        var all = deliveries ?? [:]
+        var history = all[channel] ?? ChannelHistory()
+        body(&history)
+        all[channel] = history
+        deliveries = all
     }
 
     public var nextIncidentID: Int { incidents.count + 1 }
@@ -82,6 +113,7 @@ public struct StoreState: Codable, Sendable, Equatable {
 
         case .delivered(let key, let channel):
             updateChannel(key, channel) { $0.inFlight = false; $0.delivered = at; $0.lastError = nil; $0.retryAt = nil }
+            updateHistory(channel) { $0.lastSuccess = at }
             if let entry = outbox.firstIndex(where: { $0.key == key }) {
                 if let id = outbox[entry].reminder.incident, id >= 1, id <= incidents.count {
                     incidents[id - 1].timeline.append(Event(at: at, what: "reminded", item: outbox[entry].reminder.item,
@@ -96,6 +128,14 @@ public struct StoreState: Codable, Sendable, Equatable {
                 c.lastError = error
                 c.retryAt = retryAt
                 if permanent { c.permanentError = error }
+            }
+            updateHistory(channel) { h in
+                h.lastFailure = at
+                h.lastError = error
+                if permanent {
+                    h.givenUp.append(GivenUp(key: key, at: at, error: error))
+                    if h.givenUp.count > ChannelHistory.kept { h.givenUp.removeFirst(h.givenUp.count - ChannelHistory.kept) }
+                }
             }
             if let entry = outbox.firstIndex(where: { $0.key == key }), outbox[entry].isDone { outbox.remove(at: entry) }
         }

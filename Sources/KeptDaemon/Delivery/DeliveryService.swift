@@ -2,25 +2,28 @@ import KeptCore
 import ServiceLifecycle
 
 /// Runs each channel's delivery loop, side by side, so a failing channel never delays another.
+///
+/// On a graceful stop a loop takes no new work but lets a delivery in progress finish (a sendmail
+/// that is killed mid-hand-off may have sent the mail already); the service group's time limit
+/// ends any that take longer.
 struct DeliveryService: Service {
     let keeper: Keeper
     let channels: [any DeliveryChannel]
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for channel in channels { group.addTask { await self.loop(channel) } }
-            }
+        await withDiscardingTaskGroup { group in
+            for channel in channels { group.addTask { await self.loop(channel) } }
         }
     }
 
     func loop(_ channel: any DeliveryChannel) async {
         guard let wakeup = keeper.wakeups[channel.name] else { return }
         var retryTimer: Task<Void, Never>?
-        while !Task.isCancelled {
+        defer { retryTimer?.cancel() }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let (jobs, nextRetry) = await keeper.jobs(for: channel.name)
             for job in jobs {
-                if Task.isCancelled { break }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 await deliver(job, via: channel)
             }
             if !jobs.isEmpty { continue }
@@ -32,14 +35,17 @@ struct DeliveryService: Service {
                     if !Task.isCancelled { wakeup.signal() }
                 }
             }
-            await wakeup.wait()
+            await withGracefulShutdownHandler {
+                await wakeup.wait()
+            } onGracefulShutdown: {
+                wakeup.signal()
+            }
         }
-        retryTimer?.cancel()
     }
 
     func deliver(_ job: Keeper.Job, via channel: any DeliveryChannel) async {
         let key = job.entry.key
-        if job.recovering, await channel.alreadyDelivered(job.entry) {
+        if job.recovering, await channel.alreadyDelivered(job.entry, job.context) {
             await keeper.finishAttempt(key, channel.name, error: nil)
             return
         }
@@ -48,7 +54,7 @@ struct DeliveryService: Service {
             return
         }
         do {
-            try await channel.deliver(job.entry)
+            try await channel.deliver(job.entry, job.context)
             await keeper.finishAttempt(key, channel.name, error: nil)
         } catch {
             await keeper.finishAttempt(key, channel.name, error: error)

@@ -11,12 +11,10 @@ import Glibc
 /// can see whether a reminder already landed, in `new/` or, read, in `cur/`, and never writes it twice.
 public struct MaildirChannel: DeliveryChannel {
     public let name = "maildir"
-    public let root: String
     public let storeTag: String
     let host: String
 
-    public init(root: String, storeID: String) {
-        self.root = root
+    public init(storeID: String) {
         self.storeTag = String(storeID.prefix(8))
         self.host = ProcessInfo.processInfo.hostName.map { $0 == "/" || $0 == ":" ? "_" : $0 }.reduce(into: "") { $0.append($1) }
     }
@@ -36,7 +34,8 @@ public struct MaildirChannel: DeliveryChannel {
         "\(entry.reminder.scheduled.seconds).\(token(entry.key)).\(host)"
     }
 
-    public func prepare() throws(DeliveryError) {
+    /// Creates the Maildir's folders (`tmp`, `new`, `cur`) as needed.
+    public static func prepare(_ root: String) throws(DeliveryError) {
         for dir in [root, root + "/tmp", root + "/new", root + "/cur"] {
             var current = ""
             for part in dir.split(separator: "/") {
@@ -48,8 +47,9 @@ public struct MaildirChannel: DeliveryChannel {
         }
     }
 
-    public func deliver(_ entry: OutboxEntry) async throws(DeliveryError) {
-        try prepare()
+    public func deliver(_ entry: OutboxEntry, _ context: DeliveryContext) async throws(DeliveryError) {
+        let root = context.maildir
+        try Self.prepare(root)
         let name = fileName(entry)
         let tmp = root + "/tmp/" + name, new = root + "/new/" + name
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -70,7 +70,8 @@ public struct MaildirChannel: DeliveryChannel {
         if dir >= 0 { fsync(dir); close(dir) }
     }
 
-    public func alreadyDelivered(_ entry: OutboxEntry) async -> Bool {
+    public func alreadyDelivered(_ entry: OutboxEntry, _ context: DeliveryContext) async -> Bool {
+        let root = context.maildir
         let token = "." + token(entry.key) + "."
         for folder in ["new", "cur"] {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder) else { continue }

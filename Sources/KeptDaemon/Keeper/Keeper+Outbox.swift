@@ -7,6 +7,12 @@ extension Keeper {
         public var entry: OutboxEntry
         /// The channel was mid-delivery when the daemon stopped: check before sending again.
         public var recovering: Bool
+        /// The settings in force now.
+        public var context: DeliveryContext
+    }
+
+    var deliveryContext: DeliveryContext {
+        DeliveryContext(config: config, from: engine.mailFrom, to: engine.mailTo, maildir: config.maildir.path ?? paths.maildir)
     }
 
     /// Entries waiting on `channel` and ready now, and the earliest time a waiting retry is due.
@@ -14,6 +20,7 @@ extension Keeper {
         let now = self.now
         var ready: [Job] = []
         var nextRetry: Instant?
+        let context = deliveryContext
         for entry in engine.state.outbox {
             guard let c = entry.channels.first(where: { $0.channel == channel }),
                   c.delivered == nil, c.permanentError == nil, !inFlight.contains(entry.key + " " + channel) else { continue }
@@ -21,7 +28,7 @@ extension Keeper {
                 nextRetry = min(nextRetry ?? at, at)
                 continue
             }
-            ready.append(Job(entry: entry, recovering: recovering.contains(entry.key + " " + channel)))
+            ready.append(Job(entry: entry, recovering: recovering.contains(entry.key + " " + channel), context: context))
         }
         return (ready, nextRetry)
     }
@@ -42,11 +49,8 @@ extension Keeper {
             let delay = min(Int64(config.retry.capSeconds), Int64(config.retry.firstSeconds) << Int64(min(max(attempts - 1, 0), 20)))
             _ = record([.failed(key: key, channel: channel, error: error.message, permanent: error.permanent,
                                 retryAt: error.permanent ? nil : now + delay)])
-            channelStats[channel]?.lastFailure = now
-            channelStats[channel]?.lastError = error.message
         } else {
             _ = record([.delivered(key: key, channel: channel)])
-            channelStats[channel]?.lastSuccess = now
         }
     }
 

@@ -23,7 +23,6 @@ public actor Keeper {
     var recovering: Set<String> = []
     /// (key, channel) pairs being delivered right now.
     var inFlight: Set<String> = []
-    var channelStats: [String: View.Channel] = [:]
 
     public init(paths: Paths, config: Config, environment: [String: String], store: StoreFile, state: StoreState,
                 timer: WallClockTimer, logger: Logger, clock: @escaping @Sendable () -> Instant = { Instant.now }) {
@@ -42,9 +41,6 @@ public actor Keeper {
         self.wakeups = Dictionary(uniqueKeysWithValues: ["maildir", "email", "command"].map { ($0, Wakeup()) })
         for entry in state.outbox {
             for c in entry.channels where c.inFlight { recovering.insert(entry.key + " " + c.channel) }
-        }
-        for name in ["maildir", "email", "command"] {
-            channelStats[name] = View.Channel(name: name, enabled: channels.contains(name))
         }
     }
 
@@ -105,17 +101,29 @@ public actor Keeper {
 
     func status(now: Instant) -> View.Status {
         let next = engine.nextReminder()
-        var stats = channelStats
+        let history = engine.state.deliveries ?? [:]
+        var pending: [View.Pending] = []
         for entry in engine.state.outbox {
-            for c in entry.channels where c.delivered == nil && c.permanentError == nil { stats[c.channel]?.pending += 1 }
+            for c in entry.channels where c.delivered == nil && c.permanentError == nil {
+                pending.append(View.Pending(key: entry.key, channel: c.channel, subject: entry.reminder.subject,
+                                            attempts: c.attempts, retryAt: c.retryAt, lastError: c.lastError))
+            }
         }
+        let channels = ["maildir", "email", "command"].map { name in
+            let h = history[name]
+            return View.Channel(name: name, enabled: engine.channels.contains(name), lastSuccess: h?.lastSuccess,
+                                lastFailure: h?.lastFailure, lastError: h?.lastError,
+                                pending: pending.count { $0.channel == name })
+        }
+        let givenUp = history.flatMap { name, h in h.givenUp.map { View.GivenUp(key: $0.key, channel: name, at: $0.at, error: $0.error) } }
+            .sorted { $0.at < $1.at }
         return View.Status(
             version: KeptVersion.current, pid: getpid(), started: started, uptimeSeconds: now - started,
             store: store.documentPath, config: paths.configFile, socket: paths.socket, timeZone: engine.rules.zone.identifier,
             incidents: engine.state.incidents.count, openIncidents: engine.state.incidents.count { $0.isOpen },
             items: engine.state.incidents.reduce(0) { $0 + $1.items.count },
             nextReminder: next?.at, nextReminderKey: next?.key, outbox: engine.state.outbox.count,
-            channels: ["maildir", "email", "command"].compactMap { stats[$0] })
+            channels: channels, pending: pending, givenUp: givenUp)
     }
 
     /// After any change: fold the journal if it has grown, and re-arm the timer.
@@ -166,9 +174,10 @@ public actor Keeper {
         engine.rules = Rules(config: fresh, zone: .current)
         engine.channels = Self.channels(fresh)
         (engine.mailFrom, engine.mailTo) = Self.addresses(fresh)
-        for name in ["maildir", "email", "command"] { channelStats[name]?.enabled = engine.channels.contains(name) }
         engine.rebuildQueue()
         armTimer()
+        // New settings may let a waiting delivery through now.
+        for wakeup in wakeups.values { wakeup.signal() }
     }
 
     /// Answers as soon as the keeper is free: the watchdog pings only after this returns.

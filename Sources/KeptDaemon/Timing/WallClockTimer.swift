@@ -1,4 +1,5 @@
 @preconcurrency import Dispatch
+import CSystemd
 import KeptCore
 #if canImport(Glibc)
 import Glibc
