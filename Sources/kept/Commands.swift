@@ -102,12 +102,30 @@ struct Done: ParsableCommand {
     @Argument(help: "Item, like 3.2 or 3.2#4.") var item: String
     @Option(help: "What you did.") var note: String?
     @Option(help: "When it was done (default: now).") var at: String?
+    @Option(help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
+
+    enum Cause: String, ExpressibleByArgument, CaseIterable { case systemic, judgement }
 
     func validate() throws { try checkItem(item) }
 
     func run() throws {
-        let r = try global.call(.itemDone, Params.Done(item: item, note: note, at: try resolve(at, "--at")), as: View.Changed.self)
+        let r = try global.call(.itemDone, Params.Done(item: item, note: note, at: try resolve(at, "--at"), cause: cause?.rawValue),
+                                as: View.Changed.self)
         global.output(r) { print(r.message) }
+    }
+}
+
+struct Draft: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a draft for the client: the apology (acknowledge), the plan (share-plan), a progress report (check-ins), the review.")
+    @OptionGroup var global: Global
+    @Argument(help: "Item, like 3.1 or 3.6.") var item: String
+
+    func validate() throws { try checkItem(item) }
+
+    func run() throws {
+        let d = try global.call(.itemDraft, Params.Draft(item: item), as: View.Draft.self)
+        global.output(d) { print("To: \(d.to)\nSubject: \(d.subject)\n\n\(d.text)", terminator: "") }
     }
 }
 
@@ -213,13 +231,21 @@ struct Status: ParsableCommand {
 }
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export everything: the store as JSON.")
+    static let configuration = CommandConfiguration(
+        abstract: "Export the store as JSON, or every future due as an iCalendar file (--format ics > kept.ics).")
     @OptionGroup var global: Global
-    @Option(help: "json") var format: String = "json"
+    @Option(help: "json (the whole store) or ics (future dues, for a calendar).") var format: String = "json"
 
-    func validate() throws { if format != "json" { throw ValidationError("--format must be json") } }
+    func validate() throws {
+        if !["json", "ics"].contains(format) { throw ValidationError("--format must be json or ics") }
+    }
 
     func run() throws {
+        if format == "ics" {
+            let c = try global.call(.export, Params.Export(format: format), as: View.Calendar.self)
+            global.output(c) { print(c.ics, terminator: "") }
+            return
+        }
         let data: Data
         do { data = try global.client.send(.export, Params.Export(format: format)) } catch {
             if case .unreachable(let m) = error { fail("\(m); start it with: systemctl --user start keptd.socket", code: 69) }

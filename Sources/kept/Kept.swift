@@ -15,7 +15,7 @@ struct Kept: ParsableCommand {
             """,
         version: KeptVersion.current,
         subcommands: [
-            Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Checkin.self,
+            Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Checkin.self, Draft.self,
             Agenda.self, Ledger.self, Close.self, Status.self, Export.self, Reload.self,
         ])
 }

@@ -35,6 +35,8 @@ final class Harness {
         env["XDG_DATA_HOME"] = root + "/data"
         env["XDG_CONFIG_HOME"] = root + "/config"
         env["TZ"] = zone
+        // No weekly digest unless a test asks: a run that crosses Monday 09:00 would get one.
+        env["KEPT_DIGEST_ENABLED"] = "false"
         for key in ["KEPT_SOCKET", "KEPT_STATE_DIR", "KEPT_CONFIG", "STATE_DIRECTORY", "CONFIGURATION_DIRECTORY",
                     "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC"] {
             env.removeValue(forKey: key)

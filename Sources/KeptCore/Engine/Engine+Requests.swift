@@ -19,13 +19,15 @@ extension Engine {
         case .itemDone: return try done(decode(Params.Done.self, params), now: now)
         case .itemSnooze: return try snooze(decode(Params.Snooze.self, params), now: now)
         case .itemRelease: return try release(decode(Params.Release.self, params), now: now)
-        case .checkinLog:
-            let p = try decode(Params.Checkin.self, params)
-            let incident = try existing(p.incident, open: true)
-            let note = try text(p.note, "note", limit: 10_000, optional: true)
-            return Decision(changes: [.checkin(incident: incident.id, note: note)]) { _ in
-                View.Message(message: "Check-in logged for incident \(incident.id) (\(incident.client)).")
+        case .checkinLog: return try checkin(decode(Params.Checkin.self, params), now: now)
+        case .itemDraft:
+            let p = try decode(Params.Draft.self, params)
+            let (incident, item, index) = try target(p.item, now: now)
+            let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
+            guard draft(for: occ, now: now) != nil else {
+                throw RPC.ErrorObject(.refused, "no draft for \(describe(occ, item)) (\(item.step?.rawValue ?? item.kind.rawValue)); drafts are for acknowledge, share-plan, check-ins and review")
             }
+            return Decision { $0.draft(for: occ, now: now)! }
         case .agenda:
             let p = try decode(Params.Agenda.self, params)
             let days = p.days ?? 7
@@ -36,10 +38,11 @@ extension Engine {
             return Decision { $0.ledgerReport(client: p.client, now: now) }
         case .export:
             let p = try decode(Params.Export.self, params)
-            guard (p.format ?? "json") == "json" else {
-                throw RPC.ErrorObject(.invalidParams, "unknown export format \"\(p.format!)\" (json)")
+            switch p.format ?? "json" {
+            case "json": return Decision { $0.state }
+            case "ics": return Decision { View.Calendar(ics: $0.calendar(now: now)) }
+            case let other: throw RPC.ErrorObject(.invalidParams, "unknown export format \(other.debugDescription) (json, ics)")
             }
-            return Decision { $0.state }
         case .status, .reload:
             throw RPC.ErrorObject(.internalError, "\(method.rawValue) is answered by the daemon")
         }
@@ -156,9 +159,44 @@ extension Engine {
             guard at <= now + 60 else { throw RPC.ErrorObject(.invalidParams, "--at is in the future: \(raw)") }
         }
         let note = try text(p.note, "note", limit: 10_000, optional: true)
-        return Decision(changes: [.done(occurrence: occ, at: at, note: note, cause: nil)]) { engine in
+        var cause: String?
+        if let raw = p.cause {
+            guard item.step == .rootCause else {
+                throw RPC.ErrorObject(.invalidParams, "--cause is for the root-cause step; \(describe(occ, item)) is not it")
+            }
+            guard ["systemic", "judgement"].contains(raw) else {
+                throw RPC.ErrorObject(.invalidParams, "cause must be systemic (fix the process) or judgement (training), not \(raw.debugDescription)")
+            }
+            cause = raw
+        }
+        return Decision(changes: [.done(occurrence: occ, at: at, note: note, cause: cause)]) { engine in
             let view = engine.occurrenceView(occ, now: now)!
             return View.Changed(occurrences: [view], message: "\(view.id) \(view.text): done, \(view.status).")
+        }
+    }
+
+    /// Logs a touchpoint. When a scheduled check-in is open and due within the week ahead (or
+    /// overdue and not yet missed), the touchpoint is that check-in, done early or on time.
+    func checkin(_ p: Params.Checkin, now: Instant) throws(RPC.ErrorObject) -> Decision {
+        let incident = try existing(p.incident, open: true)
+        let note = try text(p.note, "note", limit: 10_000, optional: true)
+        var changes: [Change] = [.checkin(incident: incident.id, note: note)]
+        var counted: OccurrenceID?
+        let horizon = now + 7 * 86_400
+        search: for item in incident.items where item.kind == .checkin {
+            for (i, due) in rules.occurrences(of: item).enumerated() {
+                let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
+                guard status.isOpen, rules.dueInstant(due) <= horizon else { continue }
+                counted = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: i + 1)
+                break search
+            }
+        }
+        if let counted { changes.append(.done(occurrence: counted, at: now, note: note, cause: nil)) }
+        return Decision(changes: changes) { engine in
+            guard let counted, let view = engine.occurrenceView(counted, now: now) else {
+                return View.Message(message: "Check-in logged for incident \(incident.id) (\(incident.client)).")
+            }
+            return View.Message(message: "Check-in logged for incident \(incident.id) (\(incident.client)); it counts as \(view.id) \(view.text), \(view.status).")
         }
     }
 

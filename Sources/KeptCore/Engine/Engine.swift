@@ -94,6 +94,19 @@ public struct Engine: Sendable {
         return nextReminder(for: item)
     }
 
+    /// When the daemon's timer must fire: the next item reminder or the next weekly digest.
+    public mutating func nextWakeup(now: Instant) -> Instant? {
+        [nextDeadline(), nextDigest(now: now)].compactMap { $0 }.min()
+    }
+
+    /// What goes out next, item reminder or digest, for `kept status`.
+    public mutating func nextSending(now: Instant) -> (at: Instant, key: String)? {
+        let item = nextReminder()
+        guard let digest = nextDigest(now: now) else { return item }
+        if let item, item.at <= digest { return item }
+        return (digest, Self.digestKey(rules.zone.date(of: digest)))
+    }
+
     /// Every reminder due by `now`, as outbox entries to journal. Passed reminders of one occurrence
     /// collapse into the latest, marked late when it is more than a minute behind.
     public mutating func dueReminders(at now: Instant) -> [Change] {
@@ -104,13 +117,19 @@ public struct Engine: Sendable {
             for (i, due) in rules.occurrences(of: item).enumerated() {
                 guard let (send, covered) = rules.firing(for: due, mark: item.mark(i + 1), created: item.created,
                                                          windowEnd: incident.windowEnd, now: now) else { continue }
+                let occurrence = OccurrenceID(item: id, index: i + 1)
                 let reminder = composer.compose(incident: incident, item: item, occurrence: i + 1, due: due, kind: send.kind,
-                                                scheduled: send.at, now: now, ledger: ledger)
+                                                scheduled: send.at, now: now, ledger: ledger, draft: draft(for: occurrence, now: now))
                 let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))
                 let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels)
                 let occ = "\(id)#\(i + 1)"
                 changes.append(.enqueue(entry: entry, covered: covered.map { "\(occ)/\($0.kind)" }))
             }
+        }
+        if let slot = dueDigest(now: now) {
+            let reminder = digestReminder(slot: slot, now: now)
+            let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))
+            changes.append(.enqueue(entry: OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels), covered: []))
         }
         return changes
     }

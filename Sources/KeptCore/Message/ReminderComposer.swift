@@ -8,7 +8,7 @@ public struct ReminderComposer: Sendable {
     var zone: Zone { rules.zone }
 
     public func compose(incident: Incident, item: Item, occurrence: Int, due: Due, kind: Rules.ReminderKind,
-                        scheduled: Instant, now: Instant, ledger: View.Ledger) -> Reminder {
+                        scheduled: Instant, now: Instant, ledger: View.Ledger, draft: View.Draft? = nil) -> Reminder {
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: occurrence)
         let key = "\(occ)/\(kind)"
         let late = now - scheduled > Rules.lateAfterSeconds
@@ -47,6 +47,11 @@ public struct ReminderComposer: Sendable {
             body += "\nThis reminder was due at \(zone.format(scheduled)), but keptd was not running then.\n"
         }
         body += "\nWhy it matters:\n" + Self.wrap(hint, indent: "  ") + "\n"
+        if let draft {
+            let rule = String(repeating: "-", count: 64)
+            body += "\nA draft for \(incident.client) (kept draft \(draft.item) prints it again):\n\(rule)\n"
+            body += "Subject: \(draft.subject)\n\n\(draft.text)\(rule)\n"
+        }
         body += """
 
         Mark it done:   kept done \(occ)

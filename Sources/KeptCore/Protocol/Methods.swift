@@ -10,6 +10,7 @@ public enum Method: String, Sendable, CaseIterable {
     case itemDone = "item.done"
     case itemSnooze = "item.snooze"
     case itemRelease = "item.release"
+    case itemDraft = "item.draft"
     case promiseAdd = "promise.add"
     case checkinLog = "checkin.log"
     case agenda
@@ -69,7 +70,11 @@ public enum Params {
         public var item: String
         public var note: String?
         public var at: String?
-        public init(item: String, note: String? = nil, at: String? = nil) { self.item = item; self.note = note; self.at = at }
+        /// For `root-cause`: `systemic` (fix the process) or `judgement` (training).
+        public var cause: String?
+        public init(item: String, note: String? = nil, at: String? = nil, cause: String? = nil) {
+            self.item = item; self.note = note; self.at = at; self.cause = cause
+        }
     }
 
     public struct Snooze: Codable, Sendable {
@@ -85,6 +90,11 @@ public enum Params {
         public var item: String
         public var reason: String
         public init(item: String, reason: String) { self.item = item; self.reason = reason }
+    }
+
+    public struct Draft: Codable, Sendable {
+        public var item: String
+        public init(item: String) { self.item = item }
     }
 
     public struct Checkin: Codable, Sendable {

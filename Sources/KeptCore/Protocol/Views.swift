@@ -205,6 +205,25 @@ public enum View {
         }
     }
 
+    /// `export` with format `ics`.
+    public struct Calendar: Codable, Sendable, Equatable {
+        public var ics: String
+        public init(ics: String) { self.ics = ics }
+    }
+
+    /// Something to send the client, for the user to finish and send.
+    public struct Draft: Codable, Sendable, Equatable {
+        public var item: String
+        /// `apology`, `plan`, `progress-report`, `review`.
+        public var kind: String
+        public var to: String
+        public var subject: String
+        public var text: String
+        public init(item: String, kind: String, to: String, subject: String, text: String) {
+            self.item = item; self.kind = kind; self.to = to; self.subject = subject; self.text = text
+        }
+    }
+
     public struct Message: Codable, Sendable, Equatable {
         public var message: String
         public init(message: String) { self.message = message }

@@ -14,6 +14,8 @@ public struct StoreState: Codable, Sendable, Equatable {
     /// Per channel: the last success, the last failure, and the recent permanent failures —
     /// kept here so `kept status` tells the same after a restart. (Absent in older stores.)
     public var deliveries: [String: ChannelHistory]?
+    /// The key of the last weekly digest put in the outbox (`digest/2026-11-23`).
+    public var lastDigest: String?
 
     public init(storeID: String) {
         self.version = StoreState.currentVersion
@@ -106,6 +108,7 @@ public struct StoreState: Codable, Sendable, Equatable {
                     m.reminded = kinds
                 }
             }
+            if entry.reminder.kind == "digest" { lastDigest = max(lastDigest ?? "", entry.key) }
             if !entry.isDone { outbox.append(entry) }
 
         case .attempt(let key, let channel):

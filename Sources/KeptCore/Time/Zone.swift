@@ -19,6 +19,8 @@ public struct Zone: Sendable {
 
     public var identifier: String { timeZone.identifier }
 
+    public static let utc = Zone(TimeZone(identifier: "UTC")!)
+
     @inline(__always) func offset(at t: Int64) -> Int64 {
         Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
     }

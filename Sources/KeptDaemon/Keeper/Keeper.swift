@@ -100,7 +100,7 @@ public actor Keeper {
     }
 
     func status(now: Instant) -> View.Status {
-        let next = engine.nextReminder()
+        let next = engine.nextSending(now: now)
         let history = engine.state.deliveries ?? [:]
         var pending: [View.Pending] = []
         for entry in engine.state.outbox {
@@ -137,7 +137,7 @@ public actor Keeper {
     }
 
     func armTimer() {
-        let next = engine.nextDeadline()
+        let next = engine.nextWakeup(now: now)
         timer.arm(at: next)
         Notifier.status(statusLine(next: next))
     }
@@ -183,7 +183,7 @@ public actor Keeper {
     /// Answers as soon as the keeper is free: the watchdog pings only after this returns.
     func heartbeat() {}
 
-    public func readyStatus() -> String { statusLine(next: engine.nextDeadline()) }
+    public func readyStatus() -> String { statusLine(next: engine.nextWakeup(now: now)) }
 
     // MARK: Timer
 

@@ -1,0 +1,86 @@
+/// The weekly digest (DESIGN §3): one message a week, on `digest.weekday` at `remind_at`, while any
+/// incident is open — every open incident, how last week's dues went, this week's, and the ledger.
+/// It goes through the outbox like any reminder: once per channel, and after downtime the latest
+/// missed one goes out late (never a pile of old weeks).
+extension Engine {
+    /// The latest digest time at or before `now` (this week's, or last week's if this week's is
+    /// still ahead).
+    func digestSlot(atOrBefore now: Instant) -> Instant {
+        let zone = rules.zone
+        let today = zone.date(of: now)
+        let weekday = Int(((today.daysSinceEpoch % 7) + 7 + 3) % 7) + 1  // ISO: Monday = 1
+        var date = today.adding(days: -((weekday - rules.config.digest.weekday + 7) % 7))
+        var at = zone.instant(date, rules.config.remindAt)
+        if at > now {
+            date = date.adding(days: -7)
+            at = zone.instant(date, rules.config.remindAt)
+        }
+        return at
+    }
+
+    /// The digest the outbox should get now, if one is due and not yet sent.
+    func dueDigest(now: Instant) -> Instant? {
+        guard rules.config.digest.enabled, state.incidents.contains(where: \.isOpen),
+              let firstUse = state.incidents.map(\.opened).min() else { return nil }
+        let slot = digestSlot(atOrBefore: now)
+        guard slot >= firstUse else { return nil }  // no digest for a week before kept was used
+        let key = Self.digestKey(rules.zone.date(of: slot))
+        return state.lastDigest.map { $0 < key } ?? true ? slot : nil
+    }
+
+    /// When the next digest goes out: the one due now if unsent, else next week's.
+    func nextDigest(now: Instant) -> Instant? {
+        guard rules.config.digest.enabled, state.incidents.contains(where: \.isOpen) else { return nil }
+        if let due = dueDigest(now: now) { return due }
+        return rules.zone.adding(days: 7, to: digestSlot(atOrBefore: now))
+    }
+
+    static func digestKey(_ date: LocalDate) -> String { "digest/\(date)" }
+
+    /// The digest as a reminder, for the week starting at `slot`.
+    func digestReminder(slot: Instant, now: Instant) -> Reminder {
+        let zone = rules.zone
+        let weekStart = zone.date(of: slot)
+        let lastWeek = (zone.instant(weekStart.adding(days: -7), TimeOfDay(hour: 0, minute: 0)), zone.instant(weekStart, TimeOfDay(hour: 0, minute: 0)))
+        let thisWeek = (lastWeek.1, zone.instant(weekStart.adding(days: 7), TimeOfDay(hour: 0, minute: 0)))
+        let open = state.incidents.filter(\.isOpen)
+        var past: [String] = [], coming: [String] = []
+        for incident in open {
+            for item in incident.items {
+                for (n, due) in rules.occurrences(of: item).enumerated() {
+                    let at = rules.dueInstant(due)
+                    let occ = item.every == nil ? "\(incident.id).\(item.number)" : "\(incident.id).\(item.number)#\(n + 1)"
+                    let status = rules.status(of: due, mark: item.mark(n + 1), windowEnd: incident.windowEnd, now: now)
+                    let line = "  \(occ.padding(8)) \(Self.clip(item.text, 44).padding(46)) \(humanDue(due).padding(31)) \(status.name)"
+                    if at >= lastWeek.0 && at < lastWeek.1 { past.append(line) }
+                    if at >= thisWeek.0 && at < thisWeek.1 { coming.append(line) }
+                }
+            }
+        }
+        let dueThisWeek = coming.count
+        var body = "Your week in kept — \(Self.humanDate(weekStart))\n\n"
+        body += "Open incidents\n"
+        for incident in open {
+            let day = max(1, min(incident.windowDays, Int((now - incident.noticed) / 86_400) + 1))
+            body += "  #\(incident.id) \(incident.client): \(Self.clip(incident.title, 60)) — day \(day) of \(incident.windowDays)\n"
+            body += "      \(ReminderComposer.describe(ledger(of: incident, now: now)))\n"
+        }
+        body += "\nLast week\n" + (past.isEmpty ? "  nothing fell due\n" : past.joined(separator: "\n") + "\n")
+        body += "\nThis week\n" + (coming.isEmpty ? "  nothing falls due\n" : coming.joined(separator: "\n") + "\n")
+        let report = ledgerReport(client: nil, now: now)
+        body += "\nLedger by client\n"
+        for c in report.clients { body += "  \(c.client): \(ReminderComposer.describe(c.ledger))\n" }
+        body += "\nkept agenda shows what is due soon; kept ledger the whole record.\n"
+        let late = now - slot > Rules.lateAfterSeconds
+        let subject = "\(late ? "[late] " : "")kept weekly: \(open.count) open incident\(open.count == 1 ? "" : "s"), \(dueThisWeek) due this week"
+        let key = Self.digestKey(weekStart)
+        return Reminder(key: key, kind: "digest", incident: nil, client: nil, item: nil, text: "weekly digest",
+                        due: nil, scheduled: slot, late: late, subject: subject, body: body, messageID: composer.messageID(key))
+    }
+
+    static func clip(_ text: String, _ limit: Int) -> String { ReminderComposer.clip(text, limit) }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,160 @@
+/// Drafts of what to send the client, in the shape the practice recommends (DESIGN §1, §3):
+/// the apology for `acknowledge`, the plan for `share-plan`, a progress report for each check-in,
+/// and the review. They name the real promises, dates and outcomes; what only the user knows is
+/// left in [brackets].
+extension Engine {
+    public func draft(for occ: OccurrenceID, now: Instant) -> View.Draft? {
+        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number) else { return nil }
+        let dues = rules.occurrences(of: item)
+        guard occ.index >= 1, occ.index <= dues.count else { return nil }
+        let kind: String, subject: String, text: String
+        switch (item.kind, item.step) {
+        case (.step, .acknowledge?):
+            (kind, subject, text) = ("apology", "About \(incident.title)", apology(incident, now: now))
+        case (.step, .sharePlan?):
+            (kind, subject, text) = ("plan", "\(incident.title): what we are doing about it", plan(incident, now: now))
+        case (.step, .review?):
+            (kind, subject, text) = ("review", "\(incident.title): looking back", review(incident, now: now))
+        case (.checkin, _):
+            let since = previousTouchpoint(incident, before: rules.dueInstant(dues[occ.index - 1]), now: now)
+            let week = max(1, Int((now - incident.noticed) / (7 * 86_400)) + 1)
+            (kind, subject, text) = ("progress-report", "\(incident.title): progress update, week \(week)",
+                                     progress(incident, since: since, week: week, now: now))
+        default:
+            return nil
+        }
+        let id = item.every == nil ? occ.item.description : occ.description
+        return View.Draft(item: id, kind: kind, to: incident.client, subject: subject, text: text)
+    }
+
+    // MARK: The drafts
+
+    func apology(_ i: Incident, now: Instant) -> String {
+        let fixes = openPromises(i, now: now)
+        var t = "Dear \(i.client),\n\n"
+        t += "I made a mistake: \(i.title). That is on me, and I am sorry.\n\n"
+        t += "What happened: [in one or two plain sentences, from your side — no excuses].\n\n"
+        t += "What I am doing to fix it:\n"
+        t += fixes.isEmpty ? "  - [the fix, and the day it will be done]\n" : fixes.map { "  - \($0)\n" }.joined()
+        t += "\nWhat I am doing so it does not happen again:\n  - [the change to how we work, or the check we are adding]\n\n"
+        t += "What I am asking of you: [anything you need from them — or nothing].\n\n"
+        t += "What would help you feel confident in us again?\n\n[your name]\n"
+        return t
+    }
+
+    func plan(_ i: Incident, now: Instant) -> String {
+        let cause = i.items.first { $0.step == .rootCause }?.marks.first?.cause
+        var t = "Dear \(i.client),\n\n"
+        switch cause {
+        case "systemic"?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a gap in our process, and that is what we are changing.\n\n"
+        case "judgement"?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
+        default: t += "We have looked at how \(i.title.lowercasedFirst) came about. [The cause, in a sentence.]\n\n"
+        }
+        let fixes = openPromises(i, now: now)
+        t += "To put it right:\n"
+        t += fixes.isEmpty ? "  - [what you will do, and by when]\n" : fixes.map { "  - \($0)\n" }.joined()
+        t += "\nSo it does not happen again:\n  - [the fail-safe, process change or training — and when it is in place]\n\n"
+        t += "I will keep you posted every week until this is behind us.\n\n"
+        t += "Is there anything else it would take to set this right for you?\n\n[your name]\n"
+        return t
+    }
+
+    func progress(_ i: Incident, since: Instant, week: Int, now: Instant) -> String {
+        var t = "Dear \(i.client),\n\n"
+        t += "Here is where things stand on \(i.title.lowercasedFirst) (week \(week)).\n\n"
+        let done = keptSince(i, since: since, now: now)
+        t += "Done since my last update on \(humanDate(since)):\n"
+        t += done.isEmpty ? "  - [nothing finished yet — say what is in progress]\n" : done.map { "  - \($0)\n" }.joined()
+        let next = openPromises(i, now: now, within: 14, limit: 6)
+        t += "\nComing next:\n"
+        t += next.isEmpty ? "  - [what you will do next, and by when]\n" : next.map { "  - \($0)\n" }.joined()
+        t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n[your name]\n"
+        return t
+    }
+
+    func review(_ i: Incident, now: Instant) -> String {
+        let l = ledger(of: i, now: now)
+        var t = "Dear \(i.client),\n\n"
+        t += "It has been \(max(1, Int((now - i.noticed) / 86_400))) days since \(i.title.lowercasedFirst). "
+        let judged = l.kept + l.late + l.missed
+        if judged > 0 {
+            t += "In that time I made you \(judged) commitment\(judged == 1 ? "" : "s") and kept \(l.kept) of them on time"
+            t += l.late > 0 ? " (\(l.late) came late)" : ""
+            t += ".\n\n"
+        } else {
+            t += "\n\n"
+        }
+        t += "I would like to hear how it has been from your side: [what changed for them].\n\n"
+        t += "[Recovered, stronger, or not yet: say which you think it is, and why.]\n\n"
+        t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n[your name]\n"
+        return t
+    }
+
+    // MARK: The facts they name
+
+    /// Open promises (and playbook steps still to come) with their due dates, soonest first.
+    func openPromises(_ i: Incident, now: Instant, within days: Int? = nil, limit: Int = 10) -> [String] {
+        var found: [(Instant, String)] = []
+        for item in i.items where item.kind == .promise {
+            for (n, due) in rules.occurrences(of: item).enumerated() {
+                let status = rules.status(of: due, mark: item.mark(n + 1), windowEnd: i.windowEnd, now: now)
+                guard status.isOpen else { continue }
+                let at = rules.dueInstant(due)
+                if let days, at > now + Int64(days) * 86_400 { continue }
+                found.append((at, "\(item.text) — by \(humanDue(due))"))
+                if item.every != nil { break }  // a recurring promise: its next occurrence says enough
+            }
+        }
+        return found.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
+    }
+
+    /// Promises and playbook steps done after `since`, with when.
+    func keptSince(_ i: Incident, since: Instant, now: Instant) -> [String] {
+        var found: [(Instant, String)] = []
+        for item in i.items where item.kind != .checkin {
+            for mark in item.marks {
+                guard let done = mark.done, done > since, done <= now else { continue }
+                found.append((done, "\(item.text) (done \(humanDate(done)))"))
+            }
+        }
+        return found.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The last touchpoint before a check-in: a check-in done, one logged, or else when it began.
+    func previousTouchpoint(_ i: Incident, before due: Instant, now: Instant) -> Instant {
+        var last = i.noticed
+        for item in i.items where item.kind == .checkin {
+            for mark in item.marks { if let done = mark.done, done < min(due, now), done > last { last = done } }
+        }
+        for event in i.timeline where event.what == "checkin" && event.at < min(due, now) && event.at > last { last = event.at }
+        return last
+    }
+
+    func humanDate(_ instant: Instant) -> String { Self.humanDate(rules.zone.date(of: instant)) }
+
+    func humanDue(_ due: Due) -> String {
+        let date = Self.humanDate(due.date(in: rules.zone))
+        if due.isDateOnly { return date }
+        let time = rules.zone.local(rules.dueInstant(due)).time
+        return date + " at " + String(format2(time.hour)) + ":" + format2(time.minute)
+    }
+
+    func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// `Tuesday 1 December`
+    static func humanDate(_ d: LocalDate) -> String {
+        let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                      "November", "December"]
+        let weekday = Int(((d.daysSinceEpoch % 7) + 7 + 3) % 7)  // 1970-01-01 was a Thursday
+        return "\(weekdays[weekday]) \(d.day) \(months[d.month - 1])"
+    }
+}
+
+extension String {
+    /// "Invoice sent wrong" → "invoice sent wrong", but "ACME …" stays.
+    var lowercasedFirst: String {
+        guard let first, first.isUppercase, dropFirst().first?.isUppercase != true else { return self }
+        return first.lowercased() + dropFirst()
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+@testable import KeptCore
+
+/// The follow-through playbook over an injected clock: window, steps, check-ins, reminders across
+/// DST, warnings from both sides, drafts, the weekly digest and the calendar.
+@Suite struct PlaybookTests {
+    let t0 = at("2026-11-22 10:30", berlin)  // a Sunday
+
+    func opened(_ zone: Zone = berlin, at now: Instant? = nil, config: Config = Config()) throws -> Engine {
+        var e = engine(zone, config: config)
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Invoice sent with the wrong amounts"), now: now ?? t0)
+        return e
+    }
+
+    // MARK: Window, steps, check-ins
+
+    @Test func theWindowCountsDaysFromNoticed() throws {
+        let e = try opened()
+        let incident = e.state.incident(1)!
+        #expect(incident.windowEnd == at("2027-02-20 10:30", berlin))
+        #expect(e.summary(of: incident, now: t0).day == 1)
+        #expect(e.summary(of: incident, now: t0 + 16 * 86_400).day == 17)
+        #expect(e.summary(of: incident, now: t0 + 200 * 86_400).day == 90)
+    }
+
+    @Test func playbookStepsFollowTheConfiguredOffsets() throws {
+        var config = Config()
+        config.playbook.acknowledge = Interval(4, .hour)
+        config.playbook.sharePlan = Interval(1, .week)
+        let e = try opened(config: config)
+        let dues = e.state.incident(1)!.items.prefix(5).map(\.due)
+        #expect(dues == [.at(t0 + 4 * 3600), .at(at("2026-11-24 10:30", berlin)), .at(at("2026-11-25 10:30", berlin)),
+                         .at(at("2026-11-29 10:30", berlin)), .at(at("2027-02-20 10:30", berlin))])
+        #expect(e.state.incident(1)!.items.prefix(5).allSatisfy { !($0.step?.hint ?? "").isEmpty })
+    }
+
+    @Test func checkinsAreWeeklyThenFortnightlyToTheWindowsEnd() throws {
+        var config = Config()
+        config.checkins.firstWeeks = 2
+        config.checkins.thenEvery = Interval(3, .week)
+        var e = engine(config: config)
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "x", window: 60), now: t0)
+        let checkins = e.state.incident(1)!.items.filter { $0.kind == .checkin }.map(\.due.description)
+        #expect(checkins == ["2026-11-29", "2026-12-06", "2026-12-27", "2027-01-17"])
+    }
+
+    @Test func aCheckinWithinTheWeekCountsAsTheScheduledOne() throws {
+        var e = try opened()
+        // Day 4: check-in 1 (due day 7) is done early, and kept.
+        let answer = try e.perform(.checkinLog, Params.Checkin(incident: 1, note: "called Dana"), now: t0 + 4 * 86_400)
+        #expect((answer as? View.Message)?.message.contains("counts as 1.6") == true)
+        #expect(e.occurrenceView(OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: t0 + 5 * 86_400)?.status == "kept")
+        // Day 5 again: the next scheduled one is 9 days off, so this is a touchpoint only.
+        let second = try e.perform(.checkinLog, Params.Checkin(incident: 1), now: t0 + 5 * 86_400)
+        #expect((second as? View.Message)?.message.contains("counts as") == false)
+        #expect(e.state.incident(1)!.item(7)!.marks.isEmpty)
+        #expect(e.state.incident(1)!.timeline.count { $0.what == "checkin" } == 2)
+    }
+
+    @Test func rootCauseRecordsSystemicOrJudgement() throws {
+        var e = try opened()
+        _ = try e.perform(.itemDone, Params.Done(item: "1.3", note: "no second pair of eyes", cause: "systemic"), now: t0 + 3600)
+        #expect(e.state.incident(1)!.item(3)!.mark(1)?.cause == "systemic")
+        #expect(throws: RPC.ErrorObject.self) { try e.perform(.itemDone, Params.Done(item: "1.2", cause: "systemic"), now: t0 + 3600) }
+        var other = try opened()
+        #expect(throws: RPC.ErrorObject.self) { try other.perform(.itemDone, Params.Done(item: "1.3", cause: "bad luck"), now: t0 + 3600) }
+        #expect(other.state.incident(1)!.item(3)!.marks.isEmpty)
+    }
+
+    // MARK: Reminders across DST
+
+    /// A date-only promise due on the day of a DST change: the lead the day before, the due and the
+    /// nudges all at 09:00 local — so the lead and the due are 23 or 25 hours apart.
+    @Test(arguments: [
+        ("America/New_York", "2026-03-08", 23), ("America/New_York", "2026-11-01", 25),
+        ("Europe/Berlin", "2026-03-29", 23), ("Europe/Berlin", "2026-10-25", 25),
+    ])
+    func remindersKeepTheirLocalTimeAcrossDST(zoneName: String, dueDay: String, hours: Int) throws {
+        let zone = Zone(identifier: zoneName)!
+        let created = zone.instant(date(dueDay).adding(days: -10), TimeOfDay(hour: 12, minute: 0))
+        let rules = Rules(config: Config(), zone: zone)
+        let due = Due.on(date(dueDay))
+        let plan = rules.reminders(for: due, mark: nil, created: created, windowEnd: created + 90 * 86_400)
+        #expect(plan.map(\.kind.description) == ["lead", "due", "overdue1", "overdue2", "overdue3"])
+        for (offset, reminder) in zip(-1...3, plan) {
+            let local = zone.local(reminder.at)
+            #expect(local.date == date(dueDay).adding(days: offset))
+            #expect(local.time == TimeOfDay(hour: 9, minute: 0))
+        }
+        let gaps = zip(plan.dropFirst(), plan).map { $0.at - $1.at }
+        #expect(gaps.first == Int64(hours) * 3600, "the night of the change")
+        #expect(gaps.dropFirst().allSatisfy { $0 == 86_400 })
+    }
+
+    @Test func aTimedDueAcrossDSTIsRemindedAtItsInstantAndNudgedAtNineLocal() throws {
+        let rules = Rules(config: Config(), zone: newYork)
+        let dueAt = at("2026-03-08 14:00", newYork)  // the day clocks go forward
+        let plan = rules.reminders(for: .at(dueAt), mark: nil, created: dueAt - 10 * 86_400, windowEnd: dueAt + 90 * 86_400)
+        #expect(plan.map(\.at) == [at("2026-03-07 09:00", newYork), dueAt, at("2026-03-09 09:00", newYork),
+                                   at("2026-03-10 09:00", newYork), at("2026-03-11 09:00", newYork)])
+    }
+
+    // MARK: Warnings from both sides
+
+    @Test func aLowFollowThroughRateWarnsBelowTheThresholdOnly() throws {
+        var e = engine()
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
+        // Five promises, due on five days; four kept, one missed: 80 % is not below 80 %.
+        for n in 1...5 { _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(n)", due: "2026-11-2\(2 + n)"), now: t0) }
+        for n in 1...4 { _ = try e.perform(.itemDone, Params.Done(item: "1.\(n)"), now: t0 + 3600) }
+        let later = at("2026-12-10 10:00", berlin)
+        let atEighty = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "another", due: "2026-12-20"), now: later) as? View.Promised
+        #expect(atEighty?.warnings.contains { $0.code == "low-follow-through" } == false)
+        // One more missed: below 80 %, and the next promise warns.
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "late one", due: "2026-12-11"), now: later)
+        let muchLater = at("2026-12-25 10:00", berlin)
+        let below = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "yet another", due: "2027-01-05"), now: muchLater) as? View.Promised
+        #expect(below?.warnings.contains { $0.code == "low-follow-through" } == true)
+    }
+
+    // MARK: Drafts
+
+    @Test func theApologyNamesTheIncidentAndTheOpenPromises() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)
+        let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 1), index: 1), now: t0))
+        #expect(draft.kind == "apology")
+        #expect(draft.to == "Acme Corp")
+        #expect(draft.text.hasPrefix("Dear Acme Corp,"))
+        #expect(draft.text.contains("I made a mistake: Invoice sent with the wrong amounts. That is on me, and I am sorry."))
+        #expect(draft.text.contains("  - Send the corrected invoice — by Tuesday 24 November"))
+        #expect(draft.text.contains("What would help you feel confident in us again?"))
+        #expect(!draft.text.lowercased().contains("but "), "no excuses in the template")
+    }
+
+    @Test func aProgressReportListsWhatWasKeptSinceTheLastCheckinAndWhatIsNext() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Call Dana", due: "2026-12-02T15:00"), now: t0)
+        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: at("2026-11-24 11:00", berlin))
+        let now = at("2026-11-28 10:00", berlin)
+        let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now))
+        #expect(draft.kind == "progress-report")
+        #expect(draft.text.contains("Done since my last update on Sunday 22 November:\n  - Send the corrected invoice (done Tuesday 24 November)"))
+        #expect(draft.text.contains("Coming next:\n  - Call Dana — by Wednesday 2 December at 15:00"))
+        // After check-in 1 is done, the next report starts from it.
+        _ = try e.perform(.itemDone, Params.Done(item: "1.6"), now: now)
+        let next = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 7), index: 1), now: now + 3600))
+        #expect(next.text.contains("Done since my last update on Saturday 28 November:\n  - [nothing finished yet"))
+    }
+
+    @Test func promisesHaveNoDraftAndTheRequestSaysWhich() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "x", due: "2026-11-24"), now: t0)
+        #expect(throws: RPC.ErrorObject.self) { try e.perform(.itemDraft, Params.Draft(item: "1.14"), now: t0) }
+        let answer = try e.perform(.itemDraft, Params.Draft(item: "1.4"), now: t0) as? View.Draft
+        #expect(answer?.kind == "plan")
+    }
+
+    @Test func theAcknowledgeReminderCarriesTheApology() throws {
+        var e = try opened()
+        let keys = e.fire(at: at("2026-11-23 10:30", berlin))
+        #expect(keys.contains("1.1#1/due"))
+        let entry = try #require(e.state.outbox.first { $0.key == "1.1#1/due" })
+        #expect(entry.reminder.body.contains("A draft for Acme Corp (kept draft 1.1 prints it again):"))
+        #expect(entry.reminder.body.contains("I made a mistake: Invoice sent with the wrong amounts."))
+    }
+
+    // MARK: Weekly digest
+
+    @Test func theDigestGoesOutMondayAtNineOncePerWeek() throws {
+        var e = try opened()
+        #expect(e.nextDigest(now: t0) == at("2026-11-23 09:00", berlin))
+        let monday = at("2026-11-23 09:00", berlin)
+        #expect(e.fire(at: monday - 1).contains { $0.hasPrefix("digest/") } == false)
+        #expect(e.fire(at: monday).contains("digest/2026-11-23"))
+        #expect(e.fire(at: monday + 3600).contains { $0.hasPrefix("digest/") } == false)
+        #expect(e.nextDigest(now: monday + 3600) == at("2026-11-30 09:00", berlin))
+        let digest = try #require(e.state.outbox.first { $0.key == "digest/2026-11-23" })
+        #expect(digest.reminder.kind == "digest")
+        #expect(!digest.reminder.late)
+        #expect(digest.reminder.subject == "kept weekly: 1 open incident, 5 due this week")
+        #expect(digest.reminder.body.contains("#1 Acme Corp: Invoice sent with the wrong amounts — day 1 of 90"))
+        #expect(digest.reminder.body.contains("1.1      Acknowledge"))
+        #expect(digest.reminder.body.contains("This week"))
+    }
+
+    @Test func afterDowntimeOnlyTheLatestDigestGoesOutMarkedLate() throws {
+        var e = try opened()
+        let threeWeeksLater = at("2026-12-10 15:00", berlin)  // a Thursday; Mondays 23/11, 30/11, 7/12 passed
+        let keys = e.fire(at: threeWeeksLater).filter { $0.hasPrefix("digest/") }
+        #expect(keys == ["digest/2026-12-07"])
+        #expect(e.state.outbox.first { $0.key == "digest/2026-12-07" }?.reminder.late == true)
+        #expect(e.fire(at: threeWeeksLater + 60).filter { $0.hasPrefix("digest/") }.isEmpty)
+    }
+
+    @Test func noDigestWithoutAnOpenIncidentOrWhenDisabled() throws {
+        var off = Config()
+        off.digest.enabled = false
+        var e = try opened(config: off)
+        #expect(e.nextDigest(now: t0) == nil)
+        #expect(e.fire(at: at("2026-11-23 09:00", berlin)).allSatisfy { !$0.hasPrefix("digest/") })
+        var none = engine()
+        #expect(none.nextDigest(now: t0) == nil)
+        #expect(none.fire(at: at("2026-11-23 09:00", berlin)).isEmpty)
+    }
+
+    @Test func theDigestDayAndTimeComeFromTheConfig() throws {
+        var config = Config()
+        config.digest.weekday = 5
+        config.remindAt = TimeOfDay(hour: 8, minute: 15)
+        let e = try opened(config: config)
+        #expect(e.nextDigest(now: t0) == at("2026-11-27 08:15", berlin))
+    }
+
+    // MARK: Calendar
+
+    @Test func theCalendarHasEveryFutureOpenDueWithStableUIDs() throws {
+        var e = try opened()
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send it; with notes, today\nplease", due: "2026-11-24T14:00"), now: t0)
+        _ = try e.perform(.itemDone, Params.Done(item: "1.2"), now: t0 + 60)
+        let ics = e.calendar(now: t0 + 120)
+        #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+        #expect(ics.hasSuffix("END:VCALENDAR\r\n"))
+        #expect(ics.components(separatedBy: "BEGIN:VEVENT").count - 1 == 13, "14 items, 1.2 done")
+        #expect(!ics.contains("UID:1.2.1."))
+        #expect(ics.contains("UID:1.14.1.teststore@kept"))
+        #expect(ics.contains("DTSTART:20261124T130000Z"))
+        #expect(ics.contains("DTSTART;VALUE=DATE:20261129\r\nDTEND;VALUE=DATE:20261130"))
+        #expect(ics.contains("Send it\\; with notes\\, today\\nplease"))
+        for line in ics.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 75) }
+        #expect(e.calendar(now: t0 + 180).components(separatedBy: "\r\n").filter { $0.hasPrefix("UID:") }
+                == ics.components(separatedBy: "\r\n").filter { $0.hasPrefix("UID:") })
+    }
+}
