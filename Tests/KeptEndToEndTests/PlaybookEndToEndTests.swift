@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The playbook through the real binaries: catching up on an incident noticed days ago, drafts
+/// naming the real promises, the weekly digest arriving, the calendar export read by a real parser.
+@Suite struct PlaybookEndToEndTests {
+    static func localDay(_ offsetDays: Int, format: String = "yyyy-MM-dd") -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Europe/Berlin")
+        f.dateFormat = format
+        return f.string(from: Date().addingTimeInterval(Double(offsetDays) * 86_400))
+    }
+
+    @Test func anIncidentNoticedTenDaysAgoCatchesUpOnWhatFellDueOnce() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        let opened = h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--noticed", Self.localDay(-10))
+        #expect(opened.code == 0, "\(opened.stderr)")
+        #expect(h.kept("show", "1").stdout.contains("day 11 of 90"))
+
+        _ = try h.waitForMails(5)
+        usleep(1_500_000)  // anything else that would come, comes now
+        let mails = try h.mails()
+        let items = mails.compactMap { $0.headers["x-kept-item"]?.first }
+        #expect(Set(items).isSuperset(of: ["1.1", "1.2", "1.4", "1.6"]), "\(items)")
+        #expect(items.count == Set(items).count, "one catch-up reminder per occurrence: \(items)")
+
+        let acknowledge = try #require(mails.first { $0.headers["x-kept-item"]?.first == "1.1" })
+        #expect(acknowledge.headers["subject"]?.first?.hasPrefix("[late] Overdue") == true)
+        #expect(acknowledge.body.contains("keptd was not running then") || acknowledge.body.contains("was due at"))
+        #expect(acknowledge.body.contains("A draft for Acme Corp (kept draft 1.1 prints it again):"))
+        #expect(acknowledge.body.contains("I made a mistake: Invoice sent with the wrong amounts."))
+        let checkin = try #require(mails.first { $0.headers["x-kept-item"]?.first == "1.6" })
+        #expect(checkin.body.contains("progress update"))
+    }
+
+    @Test func aDraftNamesTheRealPromisesAndDates() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", Self.localDay(2)).code == 0)
+        #expect(h.kept("done", "1.2", "--note", "Dana walked me through their month-end").code == 0)
+
+        let apology = h.kept("draft", "1.1")
+        #expect(apology.code == 0)
+        #expect(apology.stdout.hasPrefix("To: Acme Corp\nSubject: About Invoice sent with the wrong amounts\n\nDear Acme Corp,"))
+        #expect(apology.stdout.contains("  - Send the corrected invoice — by \(Self.localDay(2, format: "EEEE d MMMM"))"))
+
+        let report = h.kept("draft", "1.6")
+        #expect(report.code == 0)
+        #expect(report.stdout.contains("  - Understand the impact from the client's side (done \(Self.localDay(0, format: "EEEE d MMMM")))"))
+        #expect(report.stdout.contains("Coming next:\n  - Send the corrected invoice — by \(Self.localDay(2, format: "EEEE d MMMM"))"))
+
+        let json = try #require(try h.keptJSON("draft", "1.4") as? [String: Any])
+        #expect(json["kind"] as? String == "plan")
+
+        let none = h.kept("draft", "1.14")
+        #expect(none.code == 1)
+        #expect(none.stderr.contains("no draft for 1.14 (promise)"))
+    }
+
+    @Test func theWeeklyDigestArrivesThroughTheChannels() throws {
+        let h = Harness()
+        // The digest at the start of the next minute, today.
+        let target = Date().addingTimeInterval(60)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Europe/Berlin")
+        f.dateFormat = "HH:mm"
+        h.env["KEPT_REMIND_AT"] = f.string(from: target)
+        f.dateFormat = "EEEE"
+        h.env["KEPT_DIGEST_WEEKDAY"] = f.string(from: target).lowercased()
+        h.env["KEPT_DIGEST_ENABLED"] = "true"
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
+        #expect(h.kept("status").stdout.contains("digest/"))
+
+        #expect(Harness.eventually(seconds: 120) { ((try? h.mails()) ?? []).contains { $0.headers["x-kept-kind"]?.first == "digest" } })
+        let digest = try #require(try h.mails().first { $0.headers["x-kept-kind"]?.first == "digest" })
+        #expect(digest.headers["subject"]?.first == "kept weekly: 1 open incident, 1 due this week")
+        #expect(digest.body.contains("Open incidents\n  #1 Acme Corp: Invoice sent with the wrong amounts"))
+        #expect(digest.body.contains("Ledger by client"))
+        usleep(1_500_000)
+        #expect(try h.mails().count { $0.headers["x-kept-kind"]?.first == "digest" } == 1)
+    }
+
+    @Test func theCalendarExportIsValidICalendar() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme; Corp, Ltd", "Invoice sent with the wrong amounts").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice, with a note", "--due", Self.localDay(3) + "T14:00").code == 0)
+        let export = h.kept("export", "--format", "ics")
+        #expect(export.code == 0)
+        let file = h.root + "/kept.ics"
+        try export.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let check = """
+            import icalendar, json, sys
+            cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+            events = cal.walk("VEVENT")
+            print(json.dumps({"count": len(events), "uids": [str(e["UID"]) for e in events],
+                              "summaries": [str(e["SUMMARY"]) for e in events],
+                              "starts": [e["DTSTART"].dt.isoformat() for e in events]}))
+            """
+        let r = h.run("/usr/bin/python3", ["-c", check, file])
+        #expect(r.code == 0, "\(r.stderr)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let uids = parsed["uids"] as? [String] ?? []
+        #expect(parsed["count"] as? Int == 14)
+        #expect(Set(uids).count == uids.count)
+        let summaries = parsed["summaries"] as? [String] ?? []
+        #expect(summaries.contains("1.14 Send the corrected invoice, with a note (Acme; Corp, Ltd)"))
+        // 14:00 in Berlin is 13:00 UTC in winter: the calendar shows it at the user's 14:00.
+        let starts = parsed["starts"] as? [String] ?? []
+        #expect(starts.contains { $0.hasSuffix("T13:00:00+00:00") || $0.hasSuffix("T12:00:00+00:00") })
+        // Exported again, the same events keep the same UIDs (a calendar updates, never duplicates).
+        let again = h.kept("export", "--format", "ics").stdout
+        func uidLines(_ ics: String) -> [Substring] { ics.split(separator: "\r\n").filter { $0.hasPrefix("UID:") } }
+        #expect(uidLines(again) == uidLines(export.stdout))
+        #expect(uidLines(again).count == 14)
+    }
+}
