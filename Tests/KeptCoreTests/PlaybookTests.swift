@@ -119,6 +119,29 @@ import Testing
         #expect(below?.warnings.contains { $0.code == "low-follow-through" } == true)
     }
 
+    @Test func theLedgerCountsEachOutcomeAndTheRate() throws {
+        var e = engine()
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
+        for (n, day) in ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2027-01-10"].enumerated() {
+            _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(n + 1)", due: day), now: t0)
+        }
+        _ = try e.perform(.itemDone, Params.Done(item: "1.1"), now: at("2026-11-23 18:00", berlin))        // kept
+        _ = try e.perform(.itemDone, Params.Done(item: "1.2"), now: at("2026-11-26 10:00", berlin))        // late
+        _ = try e.perform(.itemRelease, Params.Release(item: "1.4", reason: "Dana said no need"), now: t0)  // released
+        let now = at("2026-12-10 12:00", berlin)                                                           // 1.3 missed, 1.5 upcoming
+        let l = e.ledger(of: e.state.incident(1)!, now: now)
+        #expect((l.due, l.kept, l.late, l.missed, l.released) == (4, 1, 1, 1, 1))
+        #expect(l.rate == 1.0 / 3.0)
+        // Per client, across incidents.
+        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Late delivery", playbook: false), now: now)
+        _ = try e.perform(.promiseAdd, Params.Promise(incident: 2, text: "ship it", due: "2026-12-11"), now: now)
+        _ = try e.perform(.itemDone, Params.Done(item: "2.1"), now: now + 60)
+        let report = e.ledgerReport(client: "Acme Corp", now: now + 120)
+        let client = try #require(report.clients.first)
+        #expect((client.ledger.kept, client.ledger.late, client.ledger.missed) == (2, 1, 1))
+        #expect(client.ledger.rate == 0.5)
+    }
+
     // MARK: Drafts
 
     @Test func theApologyNamesTheIncidentAndTheOpenPromises() throws {
