@@ -67,6 +67,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make bench`'s measuring tool: seeds stores, times requests, timers and start-up.
+        .executableTarget(
+            name: "kept-bench",
+            dependencies: [
+                "KeptCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "KeptCoreTests",
             dependencies: ["KeptCore"]

@@ -67,26 +67,29 @@ import Glibc
 
     @Test func theWeeklyDigestArrivesThroughTheChannels() throws {
         let h = Harness()
-        // The digest at the start of the next minute, today.
+        h.env.removeValue(forKey: "KEPT_DIGEST_ENABLED")
+        try h.writeConfig("digest:\n  enabled: false\n")
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
+
+        // Then the digest, due at the start of the next minute, today: the configuration is reloaded.
         let target = Date().addingTimeInterval(60)
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "Europe/Berlin")
         f.dateFormat = "HH:mm"
-        h.env["KEPT_REMIND_AT"] = f.string(from: target)
+        let time = f.string(from: target)
         f.dateFormat = "EEEE"
-        h.env["KEPT_DIGEST_WEEKDAY"] = f.string(from: target).lowercased()
-        h.env["KEPT_DIGEST_ENABLED"] = "true"
-        try h.start()
-        defer { h.stop() }
-        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--no-playbook").code == 0)
-        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
-        #expect(h.kept("status").stdout.contains("digest/"))
+        try h.writeConfig("remind_at: \"\(time)\"\ndigest:\n  enabled: true\n  weekday: \(f.string(from: target).lowercased())\n")
+        #expect(h.kept("reload").code == 0)
 
         #expect(Harness.eventually(seconds: 120) { ((try? h.mails()) ?? []).contains { $0.headers["x-kept-kind"]?.first == "digest" } })
         let digest = try #require(try h.mails().first { $0.headers["x-kept-kind"]?.first == "digest" })
         #expect(digest.headers["subject"]?.first == "kept weekly: 1 open incident, 1 due this week")
         #expect(digest.body.contains("Open incidents\n  #1 Acme Corp: Invoice sent with the wrong amounts"))
+        #expect(digest.body.contains("Send the corrected invoice"))
         #expect(digest.body.contains("Ledger by client"))
         usleep(1_500_000)
         #expect(try h.mails().count { $0.headers["x-kept-kind"]?.first == "digest" } == 1)

@@ -27,13 +27,15 @@ enum ProgramRunner {
         guard let program = argv.first, !program.isEmpty else { return .notStarted("no program configured") }
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
         let arguments = Arguments(Array(argv.dropFirst()))
-        // The input goes through an unlinked file, not a pipe: a program that exits without reading
-        // it all (or at all) can neither block the daemon nor make the write fail.
-        let inputFD: Int32
-        switch Self.inputFile(input) {
-        case .success(let fd): inputFD = fd
-        case .failure(let reason): return .notStarted("\(program): cannot stage its input: \(reason)")
+        // Input and stderr go through unlinked files, not pipes: a program that exits without
+        // reading its input cannot block the daemon, and the run ends when the program does —
+        // not when every process that might have inherited a pipe has closed it.
+        let staged = (Self.scratchFile(input), Self.scratchFile([]))
+        guard case .success(let inputFD) = staged.0, case .success(let errorFD) = staged.1 else {
+            for case .success(let fd) in [staged.0, staged.1] { close(fd) }
+            return .notStarted("\(program): cannot stage its input and output in \(FileManager.default.temporaryDirectory.path)")
         }
+        defer { close(errorFD) }
         return await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 var options = PlatformOptions()
@@ -42,16 +44,9 @@ enum ProgramRunner {
                     let result = try await Subprocess.run(
                         executable, arguments: arguments, platformOptions: options,
                         input: .fileDescriptor(FileDescriptor(rawValue: inputFD), closeAfterSpawningProcess: true),
-                        output: .discarded, error: .sequence
-                    ) { execution in
-                        // Keep the start of what it says; read the rest so it never blocks on a full pipe.
-                        var kept: [UInt8] = []
-                        for try await buffer in execution.standardError where kept.count < stderrKept {
-                            buffer.withUnsafeBytes { kept.append(contentsOf: $0.prefix(stderrKept - kept.count)) }
-                        }
-                        return String(decoding: kept, as: UTF8.self)
-                    }
-                    let said = Self.oneLine(result.closureResult)
+                        output: .discarded,
+                        error: .fileDescriptor(FileDescriptor(rawValue: fcntl(errorFD, F_DUPFD_CLOEXEC, 0)), closeAfterSpawningProcess: true))
+                    let said = Self.oneLine(Self.readBack(errorFD))
                     switch result.terminationStatus {
                     case .exited(let code): return .exited(code, stderr: said)
                     case .signaled(let signal): return .signaled(signal, stderr: said)
@@ -79,8 +74,15 @@ enum ProgramRunner {
         }
     }
 
+    /// The first `stderrKept` bytes the program wrote to its stderr file.
+    static func readBack(_ fd: Int32) -> String {
+        var bytes = [UInt8](repeating: 0, count: stderrKept)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? String(decoding: bytes[0..<n], as: UTF8.self) : ""
+    }
+
     /// A file holding `bytes`, already unlinked, positioned at its start.
-    static func inputFile(_ bytes: [UInt8]) -> Result<Int32, ProgramInputError> {
+    static func scratchFile(_ bytes: [UInt8]) -> Result<Int32, ProgramInputError> {
         var template = Array((FileManager.default.temporaryDirectory.path + "/kept-input.XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return .failure(ProgramInputError(errno)) }
