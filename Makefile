@@ -1,13 +1,17 @@
 # kept: `make demo` runs the product, `make test` the whole suite. Both install what they need.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: demo test build release install uninstall clean
+.PHONY: demo test bench build release install uninstall clean
 
 demo:
 	scripts/demo
 
 test:
 	scripts/test
+
+# kept beside taskwarrior, remind and calcurse; writes docs/benchmarks.md (about 10 minutes).
+bench:
+	scripts/bench
 
 build:
 	scripts/setup

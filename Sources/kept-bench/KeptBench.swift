@@ -54,17 +54,26 @@ struct Seed: ParsableCommand {
 struct Latency: ParsableCommand {
     @Option var socket: String
     @Option var requests = 10_000
-    @Option var incident = 1
+    @Option(help: "Spread the promises over this many new incidents (1: all in one).") var incidents = 1
 
     func run() throws {
         guard case .success(let fd) = UnixSocket.connect(to: socket) else { throw ValidationError("cannot connect to \(socket)") }
         defer { close(fd) }
+        var ids: [Int] = []
+        for i in 0..<incidents {
+            let open = try JSONEncoder().encode(RPC.Request(id: .number(Int64(i)), method: "incident.open",
+                params: Params.Open(client: "Client \(i % 7)", title: "Latency \(i)", playbook: false))) + Data([0x0A])
+            let answer = try Lateness.exchange(fd, open)
+            guard let result = answer["result"] as? [String: Any], let incident = result["incident"] as? [String: Any],
+                  let id = incident["id"] as? Int else { throw ValidationError("unexpected answer to incident.open") }
+            ids.append(id)
+        }
         var samples: [Double] = []
         samples.reserveCapacity(requests)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         for n in 0..<requests {
             let body = try JSONEncoder().encode(RPC.Request(id: .number(Int64(n)), method: "promise.add",
-                params: Params.Promise(incident: incident, text: "Latency probe \(n)", due: "+\(1 + n % 80)d"))) + Data([0x0A])
+                params: Params.Promise(incident: ids[n % ids.count], text: "Latency probe \(n)", due: "+\(1 + n % 80)d"))) + Data([0x0A])
             let start = DispatchTime.now().uptimeNanoseconds
             body.withUnsafeBytes { _ = writeAll(fd, $0) }
             var got = 0
@@ -135,8 +144,10 @@ struct Lateness: ParsableCommand {
         print(Stats(late).line(unit: "ms") + " received=\(late.count)/\(count)")
     }
 
+    func roundTrip(_ fd: Int32, _ body: Data) throws -> [String: Any] { try Self.exchange(fd, body) }
+
     /// Sends one request line and returns the parsed answer; a JSON-RPC error stops the run.
-    func roundTrip(_ fd: Int32, _ body: Data) throws -> [String: Any] {
+    static func exchange(_ fd: Int32, _ body: Data) throws -> [String: Any] {
         body.withUnsafeBytes { _ = writeAll(fd, $0) }
         var reply: [UInt8] = []
         var byte: UInt8 = 0

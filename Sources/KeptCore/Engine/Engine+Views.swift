@@ -52,8 +52,9 @@ extension Engine {
     public func ledger(of incident: Incident, now: Instant) -> View.Ledger {
         var ledger = View.Ledger()
         for item in incident.items {
-            for (i, due) in rules.occurrences(of: item).enumerated() {
-                ledger.count(rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now))
+            let marks = Dictionary(item.marks.map { ($0.occurrence, $0) }, uniquingKeysWith: { a, _ in a })
+            for (i, t) in times(of: item, in: incident).enumerated() {
+                ledger.count(rules.status(t, mark: marks[i + 1], now: now))
             }
         }
         return ledger
@@ -125,6 +126,16 @@ extension Engine {
             }
     }
 
+    /// The first index whose value is not below `value` (`all` sorted).
+    static func lowerBound(_ all: [Instant], _ value: Instant) -> Int {
+        var lo = 0, hi = all.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if all[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     /// Over-promising: too many promise occurrences in one 7-day span, or a weak follow-through rate.
     func promiseWarnings(adding item: Item, to incident: Incident, now: Instant) -> [View.Warning] {
         var warnings: [View.Warning] = []
@@ -132,18 +143,23 @@ extension Engine {
         let mine = rules.occurrences(of: item).map { rules.dueInstant($0) }
         var all = mine
         for other in incident.items where other.kind == .promise {
-            for (i, due) in rules.occurrences(of: other).enumerated() where other.mark(i + 1)?.isResolved != true {
-                all.append(rules.dueInstant(due))
+            let resolved = other.marks.isEmpty ? [] : Set(other.marks.filter(\.isResolved).map(\.occurrence))
+            for (i, t) in times(of: other, in: incident).enumerated() where resolved.isEmpty || !resolved.contains(i + 1) {
+                all.append(t.due)
             }
         }
         all.sort()
+        // The fullest 7-day span holding one of the new occurrences starts at one of the dues in
+        // the week before it: count each such span with two binary searches.
         let week: Int64 = 7 * 86_400
         var worst = 0, worstStart: Instant?
-        var lo = 0
-        for hi in all.indices {
-            while all[hi] - all[lo] >= week { lo += 1 }
-            let span = all[lo...hi]
-            if span.count > worst, span.contains(where: { mine.contains($0) }) { worst = span.count; worstStart = all[lo] }
+        for m in mine {
+            var i = Self.lowerBound(all, m - week + 1)
+            while i < all.count, all[i] <= m {
+                let count = Self.lowerBound(all, all[i] + week) - i
+                if count > worst { worst = count; worstStart = all[i] }
+                i = Self.lowerBound(all, all[i] + 1)
+            }
         }
         if worst > limit, let start = worstStart {
             warnings.append(View.Warning(code: "over-promising",

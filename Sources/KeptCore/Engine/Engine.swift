@@ -14,6 +14,9 @@ public struct Engine: Sendable {
     public var mailFrom = "kept <kept@localhost>"
     public var mailTo = ["kept@localhost"]
     private(set) var queue = ReminderQueue()
+    /// Each item's occurrences as instants, kept current with every change: ledgers and the
+    /// over-promising check read these instead of redoing zone arithmetic per request.
+    private(set) var timesCache: [ItemID: [Rules.Times]] = [:]
 
     public init(state: StoreState, rules: Rules, channels: [String]) {
         self.state = state
@@ -25,6 +28,7 @@ public struct Engine: Sendable {
     /// Recomputes every item's next reminder (at start, and after the config changes).
     public mutating func rebuildQueue() {
         queue = ReminderQueue()
+        timesCache = [:]
         for incident in state.incidents where incident.isOpen {
             for item in incident.items { refresh(ItemID(incident: incident.id, number: item.number)) }
         }
@@ -70,6 +74,15 @@ public struct Engine: Sendable {
 
     mutating func refresh(_ id: ItemID) {
         queue.set(id, nextReminder(for: id)?.at)
+        if let incident = state.incident(id.incident), let item = incident.item(id.number) {
+            timesCache[id] = rules.occurrences(of: item).map { rules.times($0, windowEnd: incident.windowEnd) }
+        }
+    }
+
+    /// An item's occurrences as instants (from the cache when it is there).
+    func times(of item: Item, in incident: Incident) -> [Rules.Times] {
+        if let cached = timesCache[ItemID(incident: incident.id, number: item.number)] { return cached }
+        return rules.occurrences(of: item).map { rules.times($0, windowEnd: incident.windowEnd) }
     }
 
     /// The next reminder `item` will get, if any.

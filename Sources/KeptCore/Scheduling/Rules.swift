@@ -71,6 +71,28 @@ public struct Rules: Sendable {
         public var isOpen: Bool { self == .upcoming || self == .overdue }
     }
 
+    /// The instants that judge one occurrence, computed once (zone arithmetic is the costly part).
+    public struct Times: Sendable, Equatable {
+        public var due: Instant
+        public var graceEnd: Instant
+        public var missedAt: Instant
+    }
+
+    public func times(_ due: Due, windowEnd: Instant) -> Times {
+        Times(due: dueInstant(due), graceEnd: graceEnd(due), missedAt: missedAt(due, windowEnd: windowEnd))
+    }
+
+    /// `status(of:…)` over precomputed instants.
+    public func status(_ t: Times, mark: Mark?, now: Instant) -> Status {
+        if let reason = mark?.released { return .released(reason) }
+        if let done = mark?.done {
+            if done <= t.graceEnd { return .kept(done) }
+            return done < t.missedAt ? .late(done) : .missed
+        }
+        if now >= t.missedAt { return .missed }
+        return now >= t.due ? .overdue : .upcoming
+    }
+
     public func status(of due: Due, mark: Mark?, windowEnd: Instant, now: Instant) -> Status {
         if let reason = mark?.released { return .released(reason) }
         if let done = mark?.done {
