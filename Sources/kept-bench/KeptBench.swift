@@ -183,6 +183,8 @@ struct Ready: ParsableCommand {
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = path
         p.environment = env
+        // Nothing of ours stays open in it: the caller reads this tool's output to its end.
+        p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         let start = DispatchTime.now().uptimeNanoseconds
         try p.run()
