@@ -77,16 +77,17 @@ extension Engine {
         var overdue: [(Instant, View.Occurrence)] = [], upcoming: [(Instant, View.Occurrence)] = []
         for incident in state.incidents where incident.isOpen {
             for item in incident.items {
-                for (i, due) in rules.occurrences(of: item).enumerated() {
-                    let at = rules.dueInstant(due)
-                    let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
-                    if status == .overdue {
-                        overdue.append((at, occurrenceView(incident, item, i + 1, due, now: now)))
-                    } else if status == .upcoming, at <= horizon {
-                        upcoming.append((at, occurrenceView(incident, item, i + 1, due, now: now)))
-                    } else if at > horizon {
-                        break
+                // Judge from the cached instants; build a view (and the zone work) only for what is shown.
+                let times = times(of: item, in: incident)
+                for (i, t) in times.enumerated() {
+                    let status = rules.status(t, mark: item.marks.isEmpty ? nil : item.mark(i + 1), now: now)
+                    guard status == .overdue || (status == .upcoming && t.due <= horizon) else {
+                        if t.due > horizon { break }
+                        continue
                     }
+                    let due = rules.occurrences(of: item)[i]
+                    let view = occurrenceView(incident, item, i + 1, due, now: now)
+                    if status == .overdue { overdue.append((t.due, view)) } else { upcoming.append((t.due, view)) }
                 }
             }
         }
