@@ -150,10 +150,10 @@ final class Harness {
         defer { try? errHandle?.close() }
         p.standardOutput = out
         p.standardError = errHandle
-        let input = Pipe()
-        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        let input = stdin.map { _ in Pipe() }
+        p.standardInput = input ?? FileHandle.nullDevice
         do { try p.run() } catch { return Result(code: -1, stdout: "", stderr: "\(error)") }
-        if let stdin {
+        if let stdin, let input {
             input.fileHandleForWriting.write(stdin)
             input.fileHandleForWriting.closeFile()
         }

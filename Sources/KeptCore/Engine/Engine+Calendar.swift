@@ -38,14 +38,12 @@ extension Engine {
     /// `20261205T130000Z`
     static func icsUTC(_ instant: Instant) -> String {
         let (date, time) = Zone.utc.local(instant)
-        return icsDate(date) + "T" + two(time.hour) + two(time.minute) + two(time.second) + "Z"
+        return icsDate(date) + "T" + pad2(Int64(time.hour)) + pad2(Int64(time.minute)) + pad2(Int64(time.second)) + "Z"
     }
 
     static func icsDate(_ d: LocalDate) -> String {
-        String(d.year) + two(d.month) + two(d.day)
+        String(d.year) + pad2(Int64(d.month)) + pad2(Int64(d.day))
     }
-
-    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     /// TEXT values: backslash, semicolon, comma and newline escaped; other controls dropped.
     static func icsText(_ text: String) -> String {

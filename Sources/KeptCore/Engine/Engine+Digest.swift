@@ -8,8 +8,7 @@ extension Engine {
     func digestSlot(atOrBefore now: Instant) -> Instant {
         let zone = rules.zone
         let today = zone.date(of: now)
-        let weekday = Int(((today.daysSinceEpoch % 7) + 7 + 3) % 7) + 1  // ISO: Monday = 1
-        var date = today.adding(days: -((weekday - rules.config.digest.weekday + 7) % 7))
+        var date = today.adding(days: -((today.isoWeekday - rules.config.digest.weekday + 7) % 7))
         var at = zone.instant(date, rules.config.remindAt)
         if at > now {
             date = date.adding(days: -7)
@@ -51,7 +50,7 @@ extension Engine {
                     let at = rules.dueInstant(due)
                     let occ = item.every == nil ? "\(incident.id).\(item.number)" : "\(incident.id).\(item.number)#\(n + 1)"
                     let status = rules.status(of: due, mark: item.mark(n + 1), windowEnd: incident.windowEnd, now: now)
-                    let line = "  \(occ.padding(8)) \(Self.clip(item.text, 44).padding(46)) \(humanDue(due).padding(31)) \(status.name)"
+                    let line = "  \(occ.padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(due).padding(31)) \(status.name)"
                     if at >= lastWeek.0 && at < lastWeek.1 { past.append(line) }
                     if at >= thisWeek.0 && at < thisWeek.1 { coming.append(line) }
                 }
@@ -62,7 +61,7 @@ extension Engine {
         body += "Open incidents\n"
         for incident in open {
             let day = max(1, min(incident.windowDays, Int((now - incident.noticed) / 86_400) + 1))
-            body += "  #\(incident.id) \(incident.client): \(Self.clip(incident.title, 60)) — day \(day) of \(incident.windowDays)\n"
+            body += "  #\(incident.id) \(incident.client): \(ReminderComposer.clip(incident.title, 60)) — day \(day) of \(incident.windowDays)\n"
             body += "      \(ReminderComposer.describe(ledger(of: incident, now: now)))\n"
         }
         body += "\nLast week\n" + (past.isEmpty ? "  nothing fell due\n" : past.joined(separator: "\n") + "\n")
@@ -77,8 +76,6 @@ extension Engine {
         return Reminder(key: key, kind: "digest", incident: nil, client: nil, item: nil, text: "weekly digest",
                         due: nil, scheduled: slot, late: late, subject: subject, body: body, messageID: composer.messageID(key))
     }
-
-    static func clip(_ text: String, _ limit: Int) -> String { ReminderComposer.clip(text, limit) }
 }
 
 extension String {

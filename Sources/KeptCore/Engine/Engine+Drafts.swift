@@ -34,8 +34,7 @@ extension Engine {
         var t = "Dear \(i.client),\n\n"
         t += "I made a mistake: \(i.title). That is on me, and I am sorry.\n\n"
         t += "What happened: [in one or two plain sentences, from your side — no excuses].\n\n"
-        t += "What I am doing to fix it:\n"
-        t += fixes.isEmpty ? "  - [the fix, and the day it will be done]\n" : fixes.map { "  - \($0)\n" }.joined()
+        t += "What I am doing to fix it:\n" + bullets(fixes, orElse: "[the fix, and the day it will be done]")
         t += "\nWhat I am doing so it does not happen again:\n  - [the change to how we work, or the check we are adding]\n\n"
         t += "What I am asking of you: [anything you need from them — or nothing].\n\n"
         t += "What would help you feel confident in us again?\n\n[your name]\n"
@@ -51,8 +50,7 @@ extension Engine {
         default: t += "We have looked at how \(i.title.lowercasedFirst) came about. [The cause, in a sentence.]\n\n"
         }
         let fixes = openPromises(i, now: now)
-        t += "To put it right:\n"
-        t += fixes.isEmpty ? "  - [what you will do, and by when]\n" : fixes.map { "  - \($0)\n" }.joined()
+        t += "To put it right:\n" + bullets(fixes, orElse: "[what you will do, and by when]")
         t += "\nSo it does not happen again:\n  - [the fail-safe, process change or training — and when it is in place]\n\n"
         t += "I will keep you posted every week until this is behind us.\n\n"
         t += "Is there anything else it would take to set this right for you?\n\n[your name]\n"
@@ -64,10 +62,9 @@ extension Engine {
         t += "Here is where things stand on \(i.title.lowercasedFirst) (week \(week)).\n\n"
         let done = keptSince(i, since: since, now: now)
         t += "Done since my last update on \(humanDate(since)):\n"
-        t += done.isEmpty ? "  - [nothing finished yet — say what is in progress]\n" : done.map { "  - \($0)\n" }.joined()
+        t += bullets(done, orElse: "[nothing finished yet — say what is in progress]")
         let next = openPromises(i, now: now, within: 14, limit: 6)
-        t += "\nComing next:\n"
-        t += next.isEmpty ? "  - [what you will do next, and by when]\n" : next.map { "  - \($0)\n" }.joined()
+        t += "\nComing next:\n" + bullets(next, orElse: "[what you will do next, and by when]")
         t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n[your name]\n"
         return t
     }
@@ -91,6 +88,11 @@ extension Engine {
     }
 
     // MARK: The facts they name
+
+    /// `  - line` for each fact; the placeholder when there is none.
+    func bullets(_ lines: [String], orElse placeholder: String) -> String {
+        (lines.isEmpty ? [placeholder] : lines).map { "  - \($0)\n" }.joined()
+    }
 
     /// Open promises (and playbook steps still to come) with their due dates, soonest first.
     func openPromises(_ i: Incident, now: Instant, within days: Int? = nil, limit: Int = 10) -> [String] {
@@ -136,18 +138,15 @@ extension Engine {
         let date = Self.humanDate(due.date(in: rules.zone))
         if due.isDateOnly { return date }
         let time = rules.zone.local(rules.dueInstant(due)).time
-        return date + " at " + String(format2(time.hour)) + ":" + format2(time.minute)
+        return date + " at " + pad2(Int64(time.hour)) + ":" + pad2(Int64(time.minute))
     }
-
-    func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     /// `Tuesday 1 December`
     static func humanDate(_ d: LocalDate) -> String {
         let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                       "November", "December"]
-        let weekday = Int(((d.daysSinceEpoch % 7) + 7 + 3) % 7)  // 1970-01-01 was a Thursday
-        return "\(weekdays[weekday]) \(d.day) \(months[d.month - 1])"
+        return "\(weekdays[d.isoWeekday - 1]) \(d.day) \(months[d.month - 1])"
     }
 }
 

@@ -79,14 +79,15 @@ extension Engine {
             for item in incident.items {
                 // Judge from the cached instants; build a view (and the zone work) only for what is shown.
                 let times = times(of: item, in: incident)
+                var dues: [Due]?
                 for (i, t) in times.enumerated() {
                     let status = rules.status(t, mark: item.marks.isEmpty ? nil : item.mark(i + 1), now: now)
                     guard status == .overdue || (status == .upcoming && t.due <= horizon) else {
                         if t.due > horizon { break }
                         continue
                     }
-                    let due = rules.occurrences(of: item)[i]
-                    let view = occurrenceView(incident, item, i + 1, due, now: now)
+                    if dues == nil { dues = rules.occurrences(of: item) }
+                    let view = occurrenceView(incident, item, i + 1, dues![i], now: now)
                     if status == .overdue { overdue.append((t.due, view)) } else { upcoming.append((t.due, view)) }
                 }
             }

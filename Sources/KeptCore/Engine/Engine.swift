@@ -73,10 +73,13 @@ public struct Engine: Sendable {
     }
 
     mutating func refresh(_ id: ItemID) {
-        queue.set(id, nextReminder(for: id)?.at)
-        if let incident = state.incident(id.incident), let item = incident.item(id.number) {
-            timesCache[id] = rules.occurrences(of: item).map { rules.times($0, windowEnd: incident.windowEnd) }
+        guard let incident = state.incident(id.incident), let item = incident.item(id.number) else {
+            queue.set(id, nil)
+            return
         }
+        let dues = rules.occurrences(of: item)
+        queue.set(id, incident.isOpen ? nextReminder(for: id, item, in: incident, dues)?.at : nil)
+        timesCache[id] = dues.map { rules.times($0, windowEnd: incident.windowEnd) }
     }
 
     /// An item's occurrences as instants (from the cache when it is there).
@@ -88,8 +91,12 @@ public struct Engine: Sendable {
     /// The next reminder `item` will get, if any.
     public func nextReminder(for id: ItemID) -> (at: Instant, key: String)? {
         guard let incident = state.incident(id.incident), incident.isOpen, let item = incident.item(id.number) else { return nil }
+        return nextReminder(for: id, item, in: incident, rules.occurrences(of: item))
+    }
+
+    func nextReminder(for id: ItemID, _ item: Item, in incident: Incident, _ dues: [Due]) -> (at: Instant, key: String)? {
         var best: (Instant, String)?
-        for (i, due) in rules.occurrences(of: item).enumerated() {
+        for (i, due) in dues.enumerated() {
             let mark = item.mark(i + 1)
             if let first = rules.pending(for: due, mark: mark, created: item.created, windowEnd: incident.windowEnd).first,
                best == nil || first.at < best!.0 {

@@ -14,7 +14,7 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
         self.channels = channels.map { ChannelState(channel: $0) }
     }
 
-    public var isDone: Bool { channels.allSatisfy { $0.delivered != nil || $0.permanentError != nil } }
+    public var isDone: Bool { channels.allSatisfy { !$0.isPending } }
 }
 
 public struct ChannelState: Codable, Sendable, Equatable {
@@ -29,6 +29,9 @@ public struct ChannelState: Codable, Sendable, Equatable {
     public init(channel: String) {
         self.channel = channel; self.attempts = 0; self.inFlight = false
     }
+
+    /// Neither delivered nor given up on.
+    public var isPending: Bool { delivered == nil && permanentError == nil }
 }
 
 /// What a reminder says, as data: the Maildir and email channels render it as a message, the

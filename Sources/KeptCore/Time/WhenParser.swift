@@ -15,6 +15,13 @@ public struct WhenParser: Sendable {
         ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6), ("sunday", 7),
     ]
 
+    /// The ISO weekday (1 = Monday) a name stands for: `friday`, or at least its first three letters.
+    public static func weekday(named name: String) -> Int? {
+        let w = name.lowercased()
+        guard w.count >= 3 else { return nil }
+        return weekdays.first { $0.0.hasPrefix(w) }?.1
+    }
+
     public func parse(_ raw: String) throws(InputError) -> Due {
         let text = raw.trimmingWhitespace()
         let lower = text.lowercased()
@@ -81,7 +88,7 @@ public struct WhenParser: Sendable {
         case "tomorrow": return today.adding(days: 1)
         case "yesterday": return today.adding(days: -1)
         default:
-            guard w.count >= 3, let (_, n) = Self.weekdays.first(where: { $0.0.hasPrefix(w) }) else { return nil }
+            guard let n = Self.weekday(named: w) else { return nil }
             let diff = (n - today.isoWeekday + 7) % 7
             return today.adding(days: diff == 0 ? 7 : diff)
         }

@@ -71,18 +71,16 @@ struct Values {
     // MARK: One value each
 
     func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigProblem) -> Int {
-        let value = reader.int(forKey: ConfigKey(key))
-        if sink.failed(key) { throw problem(key, "must be a whole number") }
-        guard let value else { return fallback }
-        guard range.contains(value) else {
-            throw problem(key, "\(value) is out of range (\(range.lowerBound)…\(range.upperBound))")
-        }
-        return value
+        try number(key, fallback, range, reader.int(forKey: ConfigKey(key)), "must be a whole number")
     }
 
     func double(_ key: String, _ fallback: Double, _ range: ClosedRange<Double>) throws(ConfigProblem) -> Double {
-        let value = reader.double(forKey: ConfigKey(key))
-        if sink.failed(key) { throw problem(key, "must be a number") }
+        try number(key, fallback, range, reader.double(forKey: ConfigKey(key)), "must be a number")
+    }
+
+    /// A value read for `key` (nil: not set), checked against `range`.
+    func number<T: Comparable>(_ key: String, _ fallback: T, _ range: ClosedRange<T>, _ value: T?, _ kind: String) throws(ConfigProblem) -> T {
+        if sink.failed(key) { throw problem(key, kind) }
         guard let value else { return fallback }
         guard range.contains(value) else {
             throw problem(key, "\(value) is out of range (\(range.lowerBound)…\(range.upperBound))")
@@ -130,8 +128,7 @@ struct Values {
     func weekday(_ key: String, _ fallback: Int) throws(ConfigProblem) -> Int {
         guard let text = try string(key)?.lowercased() else { return fallback }
         if let n = Int(text), (1...7).contains(n) { return n }
-        let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-        if let i = names.firstIndex(where: { $0 == text || (text.count >= 3 && $0.hasPrefix(text)) }) { return i + 1 }
+        if let n = WhenParser.weekday(named: text) { return n }
         throw problem(key, "\(text.debugDescription) is not a weekday (monday … sunday)")
     }
 

@@ -30,10 +30,12 @@ enum ProgramRunner {
         // Input and stderr go through unlinked files, not pipes: a program that exits without
         // reading its input cannot block the daemon, and the run ends when the program does —
         // not when every process that might have inherited a pipe has closed it.
-        let staged = (Self.scratchFile(input), Self.scratchFile([]))
-        guard case .success(let inputFD) = staged.0, case .success(let errorFD) = staged.1 else {
-            for case .success(let fd) in [staged.0, staged.1] { close(fd) }
-            return .notStarted("\(program): cannot stage its input and output in \(FileManager.default.temporaryDirectory.path)")
+        let inputFD: Int32, errorFD: Int32
+        do {
+            inputFD = try Self.scratchFile(input)
+            do { errorFD = try Self.scratchFile([]) } catch { close(inputFD); throw error }
+        } catch {
+            return .notStarted("\(program): cannot stage its input and output in \(FileManager.default.temporaryDirectory.path): \(error)")
         }
         defer { close(errorFD) }
         return await withTaskGroup(of: Outcome?.self) { group in
@@ -82,24 +84,19 @@ enum ProgramRunner {
     }
 
     /// A file holding `bytes`, already unlinked, positioned at its start.
-    static func scratchFile(_ bytes: [UInt8]) -> Result<Int32, ProgramInputError> {
+    static func scratchFile(_ bytes: [UInt8]) throws(Errno) -> Int32 {
         var template = Array((FileManager.default.temporaryDirectory.path + "/kept-input.XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { return .failure(ProgramInputError(errno)) }
+        guard fd >= 0 else { throw Errno(rawValue: errno) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
         guard failure == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            let code = failure != 0 ? failure : errno
             close(fd)
-            return .failure(ProgramInputError(failure != 0 ? failure : errno))
+            throw Errno(rawValue: code)
         }
-        return .success(fd)
-    }
-
-    struct ProgramInputError: Error, CustomStringConvertible {
-        let code: Int32
-        init(_ code: Int32) { self.code = code }
-        var description: String { String(cString: strerror(code)) }
+        return fd
     }
 
     /// Stderr as one short line: the last non-empty line, which is where programs put the reason.

@@ -23,7 +23,7 @@ extension Keeper {
         let context = deliveryContext
         for entry in engine.state.outbox {
             guard let c = entry.channels.first(where: { $0.channel == channel }),
-                  c.delivered == nil, c.permanentError == nil, !inFlight.contains(entry.key + " " + channel) else { continue }
+                  c.isPending, !inFlight.contains(entry.key + " " + channel) else { continue }
             if let at = c.retryAt, at > now {
                 nextRetry = min(nextRetry ?? at, at)
                 continue

@@ -104,7 +104,7 @@ public actor Keeper {
         let history = engine.state.deliveries ?? [:]
         var pending: [View.Pending] = []
         for entry in engine.state.outbox {
-            for c in entry.channels where c.delivered == nil && c.permanentError == nil {
+            for c in entry.channels where c.isPending {
                 pending.append(View.Pending(key: entry.key, channel: c.channel, subject: entry.reminder.subject,
                                             attempts: c.attempts, retryAt: c.retryAt, lastError: c.lastError))
             }

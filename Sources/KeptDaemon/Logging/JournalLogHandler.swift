@@ -47,13 +47,6 @@ public struct JournalLogHandler: LogHandler {
         }
     }
 
-    func merged(_ extra: Logger.Metadata?) -> Logger.Metadata {
-        var all = metadata
-        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
-        if let extra { all.merge(extra) { _, new in new } }
-        return all
-    }
-
     /// syslog(3) priorities, as journald files them.
     static func priority(_ level: Logger.Level) -> Int {
         switch level {

@@ -19,9 +19,7 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var all = metadata
-        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
-        if let extra = event.metadata { all.merge(extra) { _, new in new } }
+        let all = merged(event.metadata)
         var line = "\(Self.timestamp()) \(identifier): \(event.level): \(event.message)"
         if let error = event.error { line += " (\(error))" }
         if !all.isEmpty {
