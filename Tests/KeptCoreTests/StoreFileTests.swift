@@ -59,8 +59,8 @@ import Testing
 
     @Test func aSecondOpenIsRefusedByTheLock() throws {
         let (first, _) = try StoreFile.open(directory: dir)
-        #expect { try StoreFile.open(directory: dir) } throws: { ($0 as? StoreError)?.code == .locked }
-        _ = first
+        #expect { try StoreFile.open(directory: dir, lockWait: .milliseconds(50)) } throws: { ($0 as? StoreError)?.code == .locked }
+        withExtendedLifetime(first) {}
     }
 
     @Test func aTornLastLineIsTrimmed() throws {

@@ -33,18 +33,31 @@ public final class StoreFile: @unchecked Sendable {
     }
 
     /// Opens (or creates) the store in `directory`, returning the state it holds.
-    public static func open(directory: String) throws(StoreError) -> (StoreFile, StoreState) {
+    ///
+    /// The lock may be held for a moment by something on its way out: a keptd that is still exiting
+    /// while its successor starts, or a child forked by this process that has not yet reached `exec`
+    /// (it holds a copy of every descriptor until then). So a held lock is retried for up to
+    /// `lockWait` before the open is refused.
+    public static func open(directory: String, lockWait: Duration = .seconds(2)) throws(StoreError) -> (StoreFile, StoreState) {
         let file = StoreFile(directory: directory)
-        let state = try file.load()
+        let state = try file.load(lockWait: lockWait)
         return (file, state)
     }
 
-    private func load() throws(StoreError) -> StoreState {
+    private func load(lockWait: Duration) throws(StoreError) -> StoreState {
         try Self.makeDirectory(directory)
         lockFD = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else { throw StoreError(.io, "cannot open \(lockPath): \(errnoText())") }
-        if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
-            throw StoreError(.locked, "another keptd is already using the store in \(directory)")
+        let clock = ContinuousClock()
+        let giveUp = clock.now.advanced(by: lockWait)
+        while flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw StoreError(.io, "cannot lock \(lockPath): \(errnoText())")
+            }
+            guard clock.now < giveUp else {
+                throw StoreError(.locked, "another keptd is already using the store in \(directory)")
+            }
+            usleep(10_000)
         }
 
         var state: StoreState
