@@ -53,6 +53,7 @@ public enum Daemon {
         let group = ServiceGroup(configuration: configuration)
         logger.info("store \(store.documentPath), config \(options.paths.configFile), socket \(options.paths.socket)")
         try await group.run()
+        await keeper.foldJournal()
     }
 }
 

@@ -48,6 +48,14 @@ public enum JSONPosition {
         return (line, column)
     }
 
+    /// Where the value of a top-level member starts (1:1 when there is none).
+    static func lineColumn(ofTopLevelValue key: String, in bytes: [UInt8]) -> (Int, Int) {
+        var scanner = Scanner(bytes: bytes)
+        scanner.target = [key]
+        _ = scanner.validate()
+        return lineColumn(of: scanner.found ?? 0, in: bytes)
+    }
+
     struct Scanner {
         let bytes: [UInt8]
         var i = 0

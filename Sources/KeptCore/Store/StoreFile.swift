@@ -22,8 +22,10 @@ public final class StoreFile: @unchecked Sendable {
     private(set) public var documentBytes: Int = 0
     /// Set when a failed write could not be rolled back: further writes are refused.
     private(set) public var broken: String?
-    /// For tests of disk faults: make the next writes fail as if the disk had.
+    /// For tests of disk faults: make writes fail (with this errno) as if the disk had…
     public var injectFailure: Int32 = 0
+    /// …or the fsync after them.
+    public var injectSyncFailure: Int32 = 0
 
     init(directory: String) { self.directory = directory }
 
@@ -123,10 +125,11 @@ public final class StoreFile: @unchecked Sendable {
             throw StoreError(.corrupt, JSONPosition.describe(error, in: data, path: path))
         }
         guard let version = probe.version else {
-            throw StoreError(.version, "\(path): no \"version\" field; this is not a kept store")
+            throw StoreError(.version, "\(path):1:1: no \"version\" field; this is not a kept store")
         }
         guard version == StoreState.currentVersion else {
-            throw StoreError(.version, "\(path): store version \(version) is not one this keptd reads (it reads \(StoreState.currentVersion))")
+            let (line, column) = JSONPosition.lineColumn(ofTopLevelValue: "version", in: [UInt8](data))
+            throw StoreError(.version, "\(path):\(line):\(column): store version \(version) is not one this keptd reads (it reads \(StoreState.currentVersion))")
         }
         do { return try JSONDecoder().decode(StoreState.self, from: data) } catch {
             throw StoreError(.corrupt, JSONPosition.describe(error, in: data, path: path))
@@ -152,6 +155,7 @@ public final class StoreFile: @unchecked Sendable {
             if injectFailure != 0 { errno = injectFailure; return false }
             let failure = writeAll(journalFD, raw)
             if failure != 0 { errno = failure; return false }
+            if injectSyncFailure != 0 { errno = injectSyncFailure; return false }
             return fdatasync(journalFD) == 0
         }
         if !ok {
@@ -190,6 +194,7 @@ public final class StoreFile: @unchecked Sendable {
             if injectFailure != 0 { errno = injectFailure; return false }
             let failure = writeAll(fd, raw)
             if failure != 0 { errno = failure; return false }
+            if injectSyncFailure != 0 { errno = injectSyncFailure; return false }
             return fsync(fd) == 0
         }
         let reason = errnoText()

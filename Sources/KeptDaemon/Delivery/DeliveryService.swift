@@ -54,8 +54,11 @@ struct DeliveryService: Service {
             return
         }
         do {
+            Faults.crashPoint(.before, channel: channel.name)
             try await channel.deliver(job.entry, job.context)
+            Faults.crashPoint(.between, channel: channel.name)
             await keeper.finishAttempt(key, channel.name, error: nil)
+            Faults.crashPoint(.after, channel: channel.name)
         } catch {
             await keeper.finishAttempt(key, channel.name, error: error)
         }

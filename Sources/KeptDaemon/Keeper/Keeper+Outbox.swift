@@ -58,7 +58,7 @@ extension Keeper {
     @discardableResult
     func record(_ changes: [Change]) -> Bool {
         let records = engine.records(for: changes, at: now)
-        do { try store.append(records) } catch {
+        do { try append(records) } catch {
             logger.error("not saved: \(error.message)", metadata: ["KEPT_EVENT": "store-failed"])
             return false
         }
