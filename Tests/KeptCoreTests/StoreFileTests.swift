@@ -119,4 +119,27 @@ import Testing
         #expect { try file.append([record]) } throws: { ($0 as? StoreError)?.message.contains("No space") == true }
         #expect(try Data(contentsOf: URL(fileURLWithPath: journal)) == before)
     }
+
+    @Test func aDocumentCutAtEveryByteIsRefusedByLineAndColumn() throws {
+        let (file, e) = try sample()
+        try file.compact(e.state)
+        let path = dir + "/store.json"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        let end = try #require(whole.lastIndex(of: UInt8(ascii: "}")))
+        var named = 0
+        for offset in 0..<end {
+            do {
+                _ = try StoreFile.decodeDocument(whole.prefix(offset), path: path)
+                Issue.record("a cut at \(offset) was accepted")
+            } catch {
+                let parts = error.message.split(separator: ":", maxSplits: 3)
+                if parts.count == 4, parts[0] == path, Int(parts[1]) != nil, Int(parts[2]) != nil, !error.message.contains("\n") {
+                    named += 1
+                } else {
+                    Issue.record("a cut at \(offset): \(error.message)")
+                }
+            }
+        }
+        #expect(named == end)
+    }
 }
