@@ -21,7 +21,7 @@ public enum Daemon {
     /// Opens the store, binds the socket, and runs until SIGTERM (or SIGINT).
     public static func run(_ options: Options, logger: Logger) async throws {
         let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
-        let timer = WallClockTimer()
+        let timer = try WallClockTimer()
         let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: store, state: state, timer: timer, logger: logger)
         if options.config.maildir.enabled {
             let maildir = options.config.maildir.path ?? options.paths.maildir

@@ -87,6 +87,34 @@ import Glibc
             + "kept though the reply was lost \(stored.count - present) (seed \(seed))")
     }
 
+    // MARK: 3. Clocks (the rules over an injected clock are in ClockTests)
+
+    /// Sets the system clock to the time it already says: a jump of a microsecond or so, which the
+    /// kernel reports to every `TFD_TIMER_CANCEL_ON_SET` timer all the same. Nil when not allowed.
+    static func setTheClockToItself() -> Int32? {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return clock_settime(CLOCK_REALTIME, &now) == 0 ? nil : errno
+    }
+
+    static var maySetTheClock: Bool { getuid() == 0 }
+
+    @Test(.enabled(if: maySetTheClock, "needs CAP_SYS_TIME to set the system clock"))
+    func theDaemonLooksAgainWhenTheClockIsSet() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme", "Clock set", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Call Dana", "--due", "+4s").code == 0)
+        let failure = Self.setTheClockToItself()
+        try #require(failure == nil, "clock_settime: \(String(cString: strerror(failure ?? 0)))")
+        #expect(Harness.eventually(seconds: 10) { h.daemonOutput.contains("the system clock was set") })
+        let mails = try h.waitForMails(1)
+        #expect(mails.count == 1)
+        #expect(mails.first?.header("X-Kept-Key") == "1.1#1/due")
+        figure("clock set: keptd's timerfd (TFD_TIMER_CANCEL_ON_SET) reported the clock being set, the timer was re-armed and the reminder still went once")
+    }
+
     // MARK: 4. Hostile input on the socket
 
     /// 100,000 hostile requests, 50 idle or byte-a-second clients, and a normal client alongside.

@@ -144,6 +144,11 @@ public actor Keeper {
         }
     }
 
+    /// The system clock was set: say so; the caller looks again at what is due and re-arms.
+    func clockWasSet() {
+        logger.notice("the system clock was set; looking again at what is due", metadata: ["KEPT_EVENT": "clock-set"])
+    }
+
     func armTimer() {
         let next = engine.nextWakeup(now: now)
         timer.arm(at: next)

@@ -1,15 +1,17 @@
 import KeptCore
 import ServiceLifecycle
 
-/// Turns timer firings into reminders: each time the timer fires, the keeper sends what is due and
-/// re-arms the timer for the next deadline.
+/// Turns timer events into reminders: at each deadline the keeper sends what is due and re-arms the
+/// timer for the next one. When the system clock is set, the same happens at once: a jump forward
+/// sends what the jump skipped (marked late), a jump back re-arms for the new time.
 struct ReminderService: Service {
     let keeper: Keeper
     let timer: WallClockTimer
 
     func run() async throws {
         await keeper.fireDue()
-        for await _ in timer.firings.cancelOnGracefulShutdown() {
+        for await event in timer.events.cancelOnGracefulShutdown() {
+            if case .clockSet = event { await keeper.clockWasSet() }
             await keeper.fireDue()
         }
     }

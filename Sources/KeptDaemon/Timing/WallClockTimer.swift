@@ -1,5 +1,5 @@
-@preconcurrency import Dispatch
 import CSystemd
+import Foundation
 import KeptCore
 #if canImport(Glibc)
 import Glibc
@@ -7,36 +7,64 @@ import Glibc
 
 /// One wall-clock timer, re-armed for the next deadline: no polling, no periodic tick.
 ///
-/// Dispatch's `wallDeadline` follows the real-time clock (across suspend, and the clock being set),
-/// unlike Swift's `ContinuousClock`. Firings arrive as an `AsyncStream`, as service-lifecycle's
-/// `UnixSignalsSequence` wraps its `DispatchSource`s.
+/// A `timerfd` on `CLOCK_REALTIME` with an absolute deadline fires when the wall clock reaches it —
+/// across suspend and across the clock being set, unlike Swift's `ContinuousClock`. With
+/// `TFD_TIMER_CANCEL_ON_SET` the kernel also says when the clock was set, so the daemon can look
+/// again at what is due. One thread of its own sleeps in `read(2)`; nothing wakes while nothing is due.
 public final class WallClockTimer: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "kept.timer")
-    private let source: any DispatchSourceTimer
-    public let firings: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
+    public enum Event: Sendable {
+        /// The deadline was reached.
+        case deadline
+        /// Someone set the system clock (by any amount, in either direction).
+        case clockSet
+    }
 
-    public init() {
-        (firings, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        source = DispatchSource.makeTimerSource(flags: [], queue: queue)
-        let continuation = self.continuation
-        source.setEventHandler { continuation.yield() }
-        source.schedule(wallDeadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
-        source.activate()
+    public let events: AsyncStream<Event>
+    private let continuation: AsyncStream<Event>.Continuation
+    private let fd: Int32
+    private let lock = NSLock()
+    private var deadline: Instant?
+
+    /// With no deadline the timer is still armed this far ahead, so that clock changes are reported.
+    static let farAhead: Int64 = 10 * 365 * 86_400
+
+    public init() throws {
+        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(2))
+        fd = timerfd_create(CLOCK_REALTIME, kept_TFD_CLOEXEC)
+        guard fd >= 0 else { throw DaemonError("cannot create a timer: \(String(cString: strerror(errno)))") }
+        arm(at: nil)
+        let fd = self.fd, continuation = self.continuation
+        let thread = Thread {
+            var expirations: UInt64 = 0
+            while true {
+                let n = read(fd, &expirations, 8)
+                if n == 8 { continuation.yield(.deadline); continue }
+                switch errno {
+                case ECANCELED: continuation.yield(.clockSet)
+                case EINTR, EAGAIN: continue
+                default: continuation.finish(); return
+                }
+            }
+        }
+        thread.name = "kept-timer"
+        thread.start()
     }
 
     /// Fires once at `deadline` (at once if it has passed); nil disarms.
     public func arm(at deadline: Instant?) {
-        guard let deadline else {
-            source.schedule(wallDeadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
-            return
+        lock.withLock {
+            self.deadline = deadline
+            let seconds = deadline?.seconds ?? Int64(time(nil)) + Self.farAhead
+            var spec = itimerspec(it_interval: timespec(tv_sec: 0, tv_nsec: 0),
+                                  it_value: timespec(tv_sec: Int(max(seconds, 1)), tv_nsec: 0))
+            let flags = kept_TFD_TIMER_ABSTIME | kept_TFD_TIMER_CANCEL_ON_SET
+            if timerfd_settime(fd, flags, &spec, nil) != 0 {
+                // Only a bad descriptor or value can fail here; firing now is the safe way to fail.
+                continuation.yield(.deadline)
+            }
         }
-        let when = DispatchWallTime(timespec: timespec(tv_sec: Int(deadline.seconds), tv_nsec: 0))
-        source.schedule(wallDeadline: when, repeating: .never, leeway: .nanoseconds(0))
     }
 
-    deinit {
-        source.cancel()
-        continuation.finish()
-    }
+    /// The deadline armed now (nil when none).
+    public var armed: Instant? { lock.withLock { deadline } }
 }
