@@ -57,6 +57,7 @@ let package = Package(
             name: "keptd",
             dependencies: [
                 "KeptDaemon",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,70 +1,25 @@
 import ArgumentParser
-import Foundation
-import KeptCore
-import KeptDaemon
-import Logging
+import NIOCore
+import NIOPosix
 
-@main
-struct Keptd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "keptd",
-        abstract: "The kept daemon: keeps every promise on time and reminds you at the exact moment.",
-        discussion: "Exit status: 0 after a clean stop, 1 when the store or socket cannot be used, 78 when the configuration has a problem.",
-        version: KeptVersion.current)
+// Swift concurrency's jobs run on NIO's event-loop threads, which sleep in epoll until there is
+// work: no second thread pool beside them, and no libdispatch pool monitor waking keptd every second.
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
-    enum LogTarget: String, ExpressibleByArgument, CaseIterable {
-        case auto, journal, stderr
-    }
-
-    @Option(help: "Control socket path (default: $KEPT_SOCKET, else $XDG_RUNTIME_DIR/kept/control.sock).")
-    var socket: String?
-    @Option(name: .customLong("state-dir"), help: "Store folder (default: $KEPT_STATE_DIR, $STATE_DIRECTORY, else $XDG_STATE_HOME/kept).")
-    var stateDir: String?
-    @Option(help: "Config file (default: $KEPT_CONFIG, $CONFIGURATION_DIRECTORY/config.yaml, else $XDG_CONFIG_HOME/kept/config.yaml).")
-    var config: String?
-    @Option(help: "Where the log goes: journal, stderr, or auto (the journal when systemd connected stderr to it).")
-    var log: LogTarget = .auto
-    @Flag(help: "Log every delivery attempt too.")
-    var verbose = false
-    @Flag(name: .customLong("check-config"), help: "Validate the configuration (file and KEPT_… environment) and exit: 0 if good, 78 naming the bad key.")
-    var checkConfig = false
-
-    func run() async throws {
-        var paths = Paths.resolve()
-        if let socket { paths.socket = socket }
-        if let stateDir { paths.stateDirectory = stateDir }
-        if let config { paths.configFile = config }
-        let journal = log == .journal || (log == .auto && JournalLogHandler.stderrIsJournal)
-        let level: Logger.Level = verbose ? .debug : .info
-        LoggingSystem.bootstrap { _ in
-            var handler: any LogHandler = journal ? JournalLogHandler(identifier: "keptd") : StderrLogHandler(identifier: "keptd")
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "keptd")
-
-        let settings: Config
-        do { settings = try await ConfigLoader.load(file: paths.configFile) } catch {
-            Self.fail("keptd: \(error.message)")
-            throw ExitCode(78)
-        }
-        if checkConfig {
-            print(FileManager.default.fileExists(atPath: paths.configFile)
-                  ? "\(paths.configFile): ok" : "\(paths.configFile): not found, the defaults are good")
+/// What `AsyncParsableCommand.main()` does, called from here so that the line above comes first.
+func runKeptd() async {
+    do {
+        let parsed = try Keptd.parseAsRoot()
+        guard let command = parsed as? Keptd else {
+            // --help, --version and the like: a plain command that prints and returns.
+            var plain = parsed
+            try plain.run()
             return
         }
-        do {
-            try await Daemon.run(.init(paths: paths, config: settings), logger: logger)
-        } catch let error as StoreError {
-            Self.fail("keptd: \(error.message)")
-            throw ExitCode(1)
-        } catch let error as DaemonError {
-            Self.fail("keptd: \(error.message)")
-            throw ExitCode(1)
-        }
-    }
-
-    static func fail(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        try await command.run()
+    } catch {
+        Keptd.exit(withError: error)
     }
 }
+
+await runKeptd()

@@ -46,7 +46,6 @@ public final class WallClockTimer: @unchecked Sendable {
                 }
             }
         }
-        thread.name = "kept-timer"
         thread.start()
     }
 
