@@ -1,13 +1,22 @@
 # kept: `make demo` runs the product, `make test` the whole suite. Both install what they need.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: demo test bench build release install uninstall clean
+.PHONY: demo test reliability fuzz bench build release install uninstall clean
 
 demo:
 	scripts/demo
 
 test:
 	scripts/test
+
+# Crashes, restarts, clocks, hostile clients, full disks, broken files: the figures, then 5 minutes of fuzzing.
+reliability:
+	scripts/reliability
+
+# libFuzzer over the request path and the date parser; SECONDS=3600 for an hour.
+fuzz:
+	scripts/setup
+	scripts/fuzz $(or $(SECONDS),300)
 
 # kept beside taskwarrior, remind and calcurse; writes docs/benchmarks.md (about 10 minutes).
 bench:

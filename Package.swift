@@ -76,9 +76,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz target's body (libFuzzer's entry point included); `scripts/fuzz` links it with
+        // libFuzzer, and KeptCoreTests replays its corpus.
+        .target(
+            name: "KeptFuzz",
+            dependencies: ["KeptCore"]
+        ),
         .testTarget(
             name: "KeptCoreTests",
-            dependencies: ["KeptCore"]
+            dependencies: ["KeptCore", "KeptFuzz"]
         ),
         .testTarget(
             name: "KeptDaemonTests",

@@ -93,4 +93,58 @@ public enum RPC {
         }
         return deepest
     }
+
+    /// What the socket reads from one line: the request's id and method, or the error to answer with.
+    public struct Envelope: Sendable {
+        public var id: ID
+        public var method: String
+    }
+
+    /// Checks that a line is a JSON-RPC 2.0 request (depth first, so absurd nesting never reaches a
+    /// decoder). Each method decodes its own params from the same bytes later.
+    public static func envelope(_ bytes: Data) -> Result<Envelope, ErrorPair> {
+        guard nestingDepth(bytes) <= maxDepth else {
+            return .failure(ErrorPair(.null, ErrorObject(.invalidRequest, "request nested more than \(maxDepth) levels deep")))
+        }
+        struct Shape: Decodable {
+            var jsonrpc: String?
+            var id: ID?
+            var method: String?
+            var params: Probe?
+        }
+        /// Only checks that params, when present, is an object or an array.
+        struct Probe: Decodable {
+            init(from decoder: any Decoder) throws {
+                if (try? decoder.container(keyedBy: AnyCodingKey.self)) != nil { return }
+                _ = try decoder.unkeyedContainer()
+            }
+        }
+        let shape: Shape
+        do { shape = try JSONDecoder().decode(Shape.self, from: bytes) } catch {
+            if (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil {
+                return .failure(ErrorPair(.null, ErrorObject(.invalidRequest, "not a JSON-RPC 2.0 request object")))
+            }
+            return .failure(ErrorPair(.null, ErrorObject(.parseError, "not valid JSON")))
+        }
+        let id = shape.id ?? .null
+        guard shape.jsonrpc == "2.0", let method = shape.method else {
+            return .failure(ErrorPair(id, ErrorObject(.invalidRequest, "a request needs \"jsonrpc\": \"2.0\" and a \"method\"")))
+        }
+        return .success(Envelope(id: id, method: method))
+    }
+
+    /// An error and the id to answer it under.
+    public struct ErrorPair: Error, Sendable {
+        public var id: ID
+        public var error: ErrorObject
+        public init(_ id: ID, _ error: ErrorObject) { self.id = id; self.error = error }
+    }
+}
+
+/// Any key at all, for probing a container's shape.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
 }

@@ -113,38 +113,13 @@ struct ControlServer: Service {
         return buffer
     }
 
-    /// Parses the envelope, refusing what is not a JSON-RPC 2.0 request, and asks the keeper.
+    /// Refuses what is not a JSON-RPC 2.0 request, and asks the keeper about the rest.
     func respond(to line: ByteBuffer) async -> Data {
         let bytes = Data(line.readableBytesView)
-        guard RPC.nestingDepth(bytes) <= RPC.maxDepth else {
-            return refuse(.null, RPC.ErrorObject(.invalidRequest, "request nested more than \(RPC.maxDepth) levels deep"))
+        switch RPC.envelope(bytes) {
+        case .failure(let refusal): return refuse(refusal.id, refusal.error)
+        case .success(let envelope): return await keeper.handle(method: envelope.method, id: envelope.id, request: bytes)
         }
-        struct Envelope: Decodable {
-            var jsonrpc: String?
-            var id: RPC.ID?
-            var method: String?
-            var params: Probe?
-        }
-        /// Only checks that params, when present, is an object or an array.
-        struct Probe: Decodable {
-            init(from decoder: any Decoder) throws {
-                if (try? decoder.container(keyedBy: AnyKey.self)) != nil { return }
-                _ = try decoder.unkeyedContainer()
-            }
-        }
-        let envelope: Envelope
-        do { envelope = try JSONDecoder().decode(Envelope.self, from: bytes) } catch {
-            if (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil {
-                return refuse(.null, RPC.ErrorObject(.invalidRequest, "not a JSON-RPC 2.0 request object"))
-            }
-            return refuse(.null, RPC.ErrorObject(.parseError, "not valid JSON"))
-        }
-        let id = envelope.id ?? .null
-        guard envelope.jsonrpc == "2.0", let method = envelope.method else {
-            return refuse(id, RPC.ErrorObject(.invalidRequest, "a request needs \"jsonrpc\": \"2.0\" and a \"method\""))
-        }
-        // Each method decodes its own params from the same line.
-        return await keeper.handle(method: method, id: id, request: bytes)
     }
 
     /// A request refused before it reached the keeper: one log entry, one error reply.
@@ -158,13 +133,6 @@ struct ControlServer: Service {
         let cred: kept_ucred = try await provider.unsafeGetSocketOption(level: .socket, name: .init(rawValue: SO_PEERCRED)).get()
         return cred.uid
     }
-}
-
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
 }
 
 /// Closes a connection that has not completed a request line within `timeout` of connecting or of
