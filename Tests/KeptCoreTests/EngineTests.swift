@@ -156,6 +156,30 @@ import Testing
         #expect(r.warnings.map(\.code) == ["over-promising"])
     }
 
+    @Test func fourPromisesSpreadOverMoreThanSevenDaysAreNotOverPromising() throws {
+        var e = try opened()
+        // Due at the same hour on the 1st, 2nd, 3rd and 8th: no 7-day span holds more than three.
+        for day in ["01", "02", "03", "08"] {
+            let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(day)", due: "2026-12-\(day)T10:00"), now: t0) as! View.Promised
+            #expect(r.warnings.isEmpty, "due on the \(day)th")
+        }
+        // One more on the 7th puts four in the span from the 1st (and from the 2nd, and the 3rd).
+        let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p07", due: "2026-12-07T10:00"), now: t0) as! View.Promised
+        #expect(r.warnings.map(\.code) == ["over-promising"])
+    }
+
+    @Test func aRepeatBreachIsJudgedUpToTheWindowsEnd() throws {
+        // Noticed at 10:30 on 22 November with a 90-day window: it ends at 10:30 on 20 February.
+        var e = try opened()
+        #expect(e.state.incident(1)!.windowEnd == at("2027-02-20 10:30", berlin))
+        let later = at("2027-02-21 09:00", berlin)
+        let inside = try e.perform(.incidentOpen, Params.Open(client: "acme", title: "Again", noticed: "2027-02-20T10:30"), now: later) as! View.Opened
+        #expect(inside.warnings.map(\.code) == ["repeat-breach"], "the client's name is matched without case")
+        var f = try opened()
+        let after = try f.perform(.incidentOpen, Params.Open(client: "Acme", title: "Much later", noticed: "2027-02-20T10:31"), now: later) as! View.Opened
+        #expect(after.warnings.isEmpty)
+    }
+
     @Test func repeatBreachWarns() throws {
         var e = try opened()
         let r = try e.perform(.incidentOpen, Params.Open(client: "ACME", title: "Again"), now: t0 + 86_400) as! View.Opened
