@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KeptCore
 #if canImport(Glibc)
 import Glibc

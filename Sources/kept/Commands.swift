@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import KeptClient
 import KeptCore
 
@@ -246,17 +246,11 @@ struct Export: ParsableCommand {
             global.output(c) { print(c.ics, terminator: "") }
             return
         }
-        let data: Data
-        do { data = try global.client.send(.export, Params.Export(format: format)) } catch {
-            if case .unreachable(let m) = error { fail("\(m); start it with: systemctl --user start keptd.socket", code: 69) }
-            fail(error.description, code: 1)
-        }
-        // The result member, as the daemon wrote it.
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { fail("unreadable answer", code: 1) }
-        if let error = object["error"] as? [String: Any] { fail(error["message"] as? String ?? "refused", code: 1) }
-        guard let result = object["result"],
-              let out = try? JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { fail("unreadable answer", code: 1) }
+        // The whole store as the daemon wrote it, printed with sorted keys.
+        let store = try global.call(.export, Params.Export(format: format), as: JSONValue.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let out = try? encoder.encode(store) else { fail("cannot print the store", code: 1) }
         print(String(decoding: out, as: UTF8.self))
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import KeptClient
 import KeptCore
 
@@ -59,12 +62,25 @@ struct Global: ParsableArguments {
 }
 
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("kept: \(message)\n".utf8))
+    standardError("kept: \(message)\n")
     exit(code)
 }
 
+/// Writes `text` to standard error, unbuffered.
+func standardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        var at = 0
+        while at < bytes.count {
+            let n = write(2, bytes.baseAddress! + at, bytes.count - at)
+            if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+            at += n
+        }
+    }
+}
+
 func warn(_ warnings: [View.Warning]) {
-    for w in warnings { FileHandle.standardError.write(Data("warning: \(w.message)\n".utf8)) }
+    for w in warnings { standardError("warning: \(w.message)\n") }
 }
 
 /// Resolves a WHEN here, in the user's own zone and clock, so the daemon gets an exact value.

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where kept keeps things (DESIGN §4): systemd's variables first, then XDG, then XDG's defaults.
 public struct Paths: Sendable, Equatable {

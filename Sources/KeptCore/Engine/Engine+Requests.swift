@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Engine {
     /// Decides one request. Errors are JSON-RPC error objects with a message for the user.

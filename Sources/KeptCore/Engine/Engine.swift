@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The whole of kept's behaviour as a pure state machine: requests and the clock in, journal
 /// changes and answers out.

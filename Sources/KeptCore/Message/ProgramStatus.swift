@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a sendmail-compatible program's (or a command's) exit status means for the reminder,
 /// by sysexits(3): some failures pass (retry later), others will not fix themselves.
@@ -27,8 +27,12 @@ public enum ProgramStatus {
     /// The bare address of a mailbox (`kept <kept@host>` → `kept@host`), for the envelope.
     public static func addressSpec(_ mailbox: String) -> String {
         if let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close {
-            return String(mailbox[mailbox.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+            return trimmed(mailbox[mailbox.index(after: open)..<close])
         }
-        return mailbox.trimmingCharacters(in: .whitespaces)
+        return trimmed(mailbox[...])
+    }
+
+    static func trimmed(_ text: Substring) -> String {
+        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

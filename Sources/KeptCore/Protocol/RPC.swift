@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// JSON-RPC 2.0 over the control socket: one object per line (DESIGN §4).
 public enum RPC {
@@ -121,7 +121,7 @@ public enum RPC {
         }
         let shape: Shape
         do { shape = try JSONDecoder().decode(Shape.self, from: bytes) } catch {
-            if (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil {
+            if (try? JSONDecoder().decode(JSONValue.self, from: bytes)) != nil {
                 return .failure(ErrorPair(.null, ErrorObject(.invalidRequest, "not a JSON-RPC 2.0 request object")))
             }
             return .failure(ErrorPair(.null, ErrorObject(.parseError, "not valid JSON")))

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns a JSON decoding failure into `FILE:LINE:COLUMN: what is wrong`.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A point in time, to the second, as Unix seconds.
 ///

@@ -1,29 +1,74 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Wall-clock arithmetic in one time zone: local date and time ⇄ `Instant`.
 ///
 /// Every local rule of kept ("09:00 the day before", "end of the due day", "every week") goes
 /// through here, so that it holds across daylight-saving changes: a 09:00 reminder is at 09:00 on
 /// both sides of a change, a time skipped by a spring-forward gap moves forward by the gap, and an
-/// ambiguous autumn time means its first occurrence.
+/// ambiguous autumn time means its first occurrence. Offsets come from the system's tz database
+/// (`ZoneRules`), the same files the C library reads.
 public struct Zone: Sendable {
-    public let timeZone: TimeZone
+    /// The zone's name: `Europe/Berlin`, or the TZ rule it was given as.
+    public let identifier: String
+    public let rules: ZoneRules
 
-    public init(_ timeZone: TimeZone) { self.timeZone = timeZone }
+    public init(identifier: String, rules: ZoneRules) {
+        self.identifier = identifier
+        self.rules = rules
+    }
+
+    /// The zone of the tz database named `identifier`, or nil when there is none.
     public init?(identifier: String) {
-        guard let tz = TimeZone(identifier: identifier) else { return nil }
-        self.timeZone = tz
+        guard let rules = ZoneRules.named(identifier) else { return nil }
+        self.init(identifier: identifier, rules: rules)
     }
-    /// The process's zone (`TZ` respected).
-    public static var current: Zone { Zone(TimeZone.current) }
 
-    public var identifier: String { timeZone.identifier }
+    /// The process's zone, found the way the C library finds it: `TZ` names a zone (`Europe/Berlin`,
+    /// `:Europe/Berlin`), a file, or is a POSIX rule (`CET-1CEST,M3.5.0,M10.5.0/3`); an empty `TZ`
+    /// is UTC; without `TZ`, `/etc/localtime`. What cannot be read is UTC, as in C.
+    public static var current: Zone { Zone(tz: getenv("TZ").map { String(cString: $0) }) }
 
-    public static let utc = Zone(TimeZone(identifier: "UTC")!)
-
-    @inline(__always) func offset(at t: Int64) -> Int64 {
-        Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
+    /// The zone a `TZ` value names (nil: unset).
+    public init(tz: String?) {
+        guard var tz else {
+            self = Zone.systemDefault
+            return
+        }
+        if tz.hasPrefix(":") { tz.removeFirst() }
+        if tz.isEmpty || tz == "UTC" || tz == "UTC0" {
+            self = .utc
+        } else if tz.hasPrefix("/") {
+            self.init(identifier: Zone.name(ofZoneFile: tz), rules: ZoneRules.file(tz) ?? .utc)
+        } else if let named = Zone(identifier: tz) {
+            self = named
+        } else if let rule = PosixRule(tz) {
+            self.init(identifier: tz, rules: ZoneRules(transitions: [], offsets: [], initial: rule.standard, rule: rule))
+        } else {
+            self = .utc
+        }
     }
+
+    /// `/etc/localtime`, named after the zone file it links to.
+    static var systemDefault: Zone {
+        guard let rules = ZoneRules.file("/etc/localtime") else { return .utc }
+        return Zone(identifier: name(ofZoneFile: "/etc/localtime"), rules: rules)
+    }
+
+    /// `Europe/Berlin` for a link into the database; the path itself otherwise.
+    static func name(ofZoneFile path: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        let target = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : path
+        let parts = target.split(separator: "/", omittingEmptySubsequences: false)
+        if let i = parts.lastIndex(of: "zoneinfo"), i + 1 < parts.count { return parts[(i + 1)...].joined(separator: "/") }
+        return path == "/etc/localtime" ? "localtime" : target
+    }
+
+    public static let utc = Zone(identifier: "UTC", rules: .utc)
+
+    @inline(__always) func offset(at t: Int64) -> Int64 { Int64(rules.offset(at: t)) }
 
     /// The instant at which the local clock shows `date` `time`.
     public func instant(_ date: LocalDate, _ time: TimeOfDay) -> Instant {
