@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/timerfd.h>
+#include <malloc.h>
 
 /// Mirror of `struct ucred` (Glibc's Swift module hides it without _GNU_SOURCE):
 /// what `getsockopt(SOL_SOCKET, SO_PEERCRED)` fills in for a Unix socket peer.

@@ -1,3 +1,4 @@
+import CSystemd
 import Foundation
 import KeptCore
 import Logging
@@ -23,6 +24,9 @@ public enum Daemon {
         let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
         let timer = try WallClockTimer()
         let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: store, state: state, timer: timer, logger: logger)
+        // Loading a large store leaves the file's bytes and the decoder's scratch freed but held
+        // by the allocator (one arena per loading thread): give them back before settling down.
+        malloc_trim(0)
         if options.config.maildir.enabled {
             let maildir = options.config.maildir.path ?? options.paths.maildir
             do { try MaildirChannel.prepare(maildir) } catch {

@@ -5,6 +5,7 @@ import KeptCore
 
 struct Open: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "open",
         abstract: "Open an incident: a mistake with a client, with its playbook and check-ins.")
     @OptionGroup var global: Global
     @Argument(help: "The client.") var client: String
@@ -36,7 +37,7 @@ extension Severity: ExpressibleByArgument {}
 extension Outcome: ExpressibleByArgument {}
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List open incidents (all with --all).")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List open incidents (all with --all).")
     @OptionGroup var global: Global
     @Flag(help: "Closed incidents too.") var all = false
     @Option(help: "Only this client's.") var client: String?
@@ -51,7 +52,7 @@ struct List: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show an incident: items, ledger and timeline.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an incident: items, ledger and timeline.")
     @OptionGroup var global: Global
     @Argument(help: "Incident id.") var incident: Int
 
@@ -63,6 +64,7 @@ struct Show: ParsableCommand {
 
 struct Promise: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "promise",
         abstract: "Add a promise to an incident: once (--due) or recurring (--every).",
         discussion: "Small, specific promises, every one kept. A recurring promise runs until the window ends or --until.")
     @OptionGroup var global: Global
@@ -97,7 +99,7 @@ struct Promise: ParsableCommand {
 }
 
 struct Done: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Mark an item (or one occurrence, 3.2#4) done.")
+    static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an item (or one occurrence, 3.2#4) done.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.2 or 3.2#4.") var item: String
     @Option(help: "What you did.") var note: String?
@@ -117,6 +119,7 @@ struct Done: ParsableCommand {
 
 struct Draft: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "draft",
         abstract: "Print a draft for the client: the apology (acknowledge), the plan (share-plan), a progress report (check-ins), the review.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.1 or 3.6.") var item: String
@@ -131,6 +134,7 @@ struct Draft: ParsableCommand {
 
 struct Snooze: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "snooze",
         abstract: "Move an item's reminder (never its due time): by DURATION or --until WHEN.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.2 or 3.2#4.") var item: String
@@ -156,6 +160,7 @@ struct Snooze: ParsableCommand {
 
 struct Release: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "release",
         abstract: "Release an item you renegotiated with the client, with the reason.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.2 (all open occurrences) or 3.2#4.") var item: String
@@ -170,7 +175,7 @@ struct Release: ParsableCommand {
 }
 
 struct Checkin: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Log an unscheduled touchpoint with the client.")
+    static let configuration = CommandConfiguration(commandName: "checkin", abstract: "Log an unscheduled touchpoint with the client.")
     @OptionGroup var global: Global
     @Argument(help: "Incident id.") var incident: Int
     @Option(help: "What you talked about.") var note: String?
@@ -182,7 +187,7 @@ struct Checkin: ParsableCommand {
 }
 
 struct Agenda: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "What is overdue, then what is due soon.")
+    static let configuration = CommandConfiguration(commandName: "agenda", abstract: "What is overdue, then what is due soon.")
     @OptionGroup var global: Global
     @Option(help: "How many days ahead (default 7).") var days: Int = 7
 
@@ -195,7 +200,7 @@ struct Agenda: ParsableCommand {
 }
 
 struct Ledger: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Promises due so far and how they went, per incident and client.")
+    static let configuration = CommandConfiguration(commandName: "ledger", abstract: "Promises due so far and how they went, per incident and client.")
     @OptionGroup var global: Global
     @Option(help: "Only this client.") var client: String?
 
@@ -206,7 +211,7 @@ struct Ledger: ParsableCommand {
 }
 
 struct Close: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Close an incident with its outcome; what is still open is released.")
+    static let configuration = CommandConfiguration(commandName: "close", abstract: "Close an incident with its outcome; what is still open is released.")
     @OptionGroup var global: Global
     @Argument(help: "Incident id.") var incident: Int
     @Option(help: "recovered, strengthened or lost.") var outcome: Outcome
@@ -221,7 +226,7 @@ struct Close: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The daemon: version, uptime, store, next reminder, channels.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "The daemon: version, uptime, store, next reminder, channels.")
     @OptionGroup var global: Global
 
     func run() throws {
@@ -232,6 +237,7 @@ struct Status: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export the store as JSON, or every future due as an iCalendar file (--format ics > kept.ics).")
     @OptionGroup var global: Global
     @Option(help: "json (the whole store) or ics (future dues, for a calendar).") var format: String = "json"
@@ -256,7 +262,7 @@ struct Export: ParsableCommand {
 }
 
 struct Reload: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make the daemon re-read its configuration.")
+    static let configuration = CommandConfiguration(commandName: "reload", abstract: "Make the daemon re-read its configuration.")
     @OptionGroup var global: Global
 
     func run() throws {

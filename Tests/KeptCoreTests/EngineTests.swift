@@ -188,3 +188,29 @@ import Testing
         #expect(other.warnings.isEmpty)
     }
 }
+
+@Suite struct RebuildQueueTests {
+    @Test(arguments: [2, 3, 16])
+    func runsOnSeveralThreadsComeToTheSameQueue(threads: Int) throws {
+        var e = engine()
+        let t0 = at("2026-11-22 10:30", berlin)
+        for n in 1...12 {
+            _ = try e.perform(.incidentOpen, Params.Open(client: "C\(n)", title: "T\(n)", playbook: n % 3 != 0), now: t0 + Int64(n) * 3600)
+            _ = try e.perform(.promiseAdd, Params.Promise(incident: n, text: "weekly", every: "1w"), now: t0)
+        }
+        _ = try e.perform(.incidentClose, Params.Close(incident: 4, outcome: .recovered), now: t0)
+        var serial = e, parallel = e
+        serial.rebuildQueue(threads: 1)
+        parallel.rebuildQueue(threads: threads)
+        #expect(parallel.timesCache == serial.timesCache)
+        #expect(!serial.timesCache.isEmpty)
+        // The same reminders fall due, in the same order, over the next three months.
+        var a: [String] = [], b: [String] = []
+        for day in stride(from: Int64(0), through: 90, by: 1) {
+            a += serial.fire(at: t0 + day * 86_400)
+            b += parallel.fire(at: t0 + day * 86_400)
+        }
+        #expect(a == b)
+        #expect(a.count > 100)
+    }
+}

@@ -143,3 +143,72 @@ import Testing
         #expect(named == end)
     }
 }
+
+/// A large store is decoded in pieces on several threads; it must come out the same as decoded
+/// whole, and anything odd must send it back to the whole decode (and its exact error).
+@Suite struct PiecewiseDecodeTests {
+    /// A store of `incidents` incidents, each with its playbook, check-ins and a few promises.
+    static func store(incidents: Int) throws -> (StoreState, Data) {
+        var e = Engine(state: StoreState(storeID: "piecewise"), rules: Rules(config: Config(), zone: berlin), channels: ["maildir"])
+        let t0 = at("2026-11-22 10:30", berlin)
+        for n in 1...incidents {
+            _ = try e.perform(.incidentOpen, Params.Open(client: "Client \(n % 7) \"quoted\" \\ \u{1F600}", title: "Mistake {\(n)} [x]"), now: t0)
+            for p in 0..<(n % 4) {
+                _ = try e.perform(.promiseAdd, Params.Promise(incident: n, text: "promise \(p) ]}, \"", due: "2026-12-0\(p + 1)"), now: t0)
+            }
+        }
+        _ = e.fire(at: t0 + 86_400 * 3)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return (e.state, try encoder.encode(e.state))
+    }
+
+    @Test(arguments: [1, 2, 3, 8, 64])
+    func piecesDecodeToTheSameStoreAsTheWhole(threads: Int) throws {
+        let (state, data) = try Self.store(incidents: 25)
+        #expect(!state.outbox.isEmpty)
+        let whole = try StoreFile.decodeWhole(data, path: "store.json")
+        #expect(whole == state)
+        let pieces = try #require(StoreFile.decodeInPieces(data, threads: threads))
+        #expect(pieces == state)
+    }
+
+    @Test func anEmptyStoreSplitsToo() throws {
+        let data = try JSONEncoder().encode(StoreState(storeID: "empty"))
+        #expect(StoreFile.decodeInPieces(data, threads: 2) == StoreState(storeID: "empty"))
+    }
+
+    @Test func anythingOddIsLeftToTheWholeDecode() throws {
+        let (_, data) = try Self.store(incidents: 5)
+        let text = String(decoding: data, as: UTF8.self)
+        let odd = [
+            text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2"),  // another version
+            text.replacingOccurrences(of: "\"severity\" : \"major\"", with: "\"severity\" : \"huge\""),  // a bad value in a piece
+            text.replacingOccurrences(of: "\"storeID\" : \"piecewise\"", with: "\"storeID\" : 7"),  // a bad value outside
+            text + "x",  // trailing text
+            "[" + text + "]",  // not an object
+            String(text.dropLast(40)),  // cut short
+            text.replacingOccurrences(of: "\"seq\"", with: "\"incidents\" : [], \"seq\""),  // a name twice
+        ]
+        for (n, document) in odd.enumerated() {
+            #expect(document != text, "case \(n) changed nothing")
+            #expect(StoreFile.decodeInPieces(Data(document.utf8), threads: 2) == nil, "case \(n)")
+        }
+    }
+
+    @Test func aLargeBrokenStoreStillNamesLineAndColumn() throws {
+        var (_, data) = try Self.store(incidents: 400)
+        #expect(data.count >= StoreFile.parallelThreshold, "large enough to be decoded in pieces")
+        #expect(try StoreFile.decodeDocument(data, path: "store.json").incidents.count == 400)
+        // Break one severity deep inside: the message names where, as for a small store.
+        let text = String(decoding: data, as: UTF8.self)
+        let marker = try #require(text.range(of: "\"severity\" : \"major\"", options: .backwards))
+        let broken = text.replacingCharacters(in: marker, with: "\"severity\" : \"huge\"")
+        data = Data(broken.utf8)
+        let line = broken[..<marker.lowerBound].filter { $0 == "\n" }.count + 1
+        #expect { try StoreFile.decodeDocument(data, path: "store.json") } throws: { error in
+            let message = (error as? StoreError)?.message ?? ""
+            return message.hasPrefix("store.json:\(line):")
+        }
+    }
+}

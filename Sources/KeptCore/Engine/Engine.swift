@@ -25,13 +25,37 @@ public struct Engine: Sendable {
         rebuildQueue()
     }
 
-    /// Recomputes every item's next reminder (at start, and after the config changes).
-    public mutating func rebuildQueue() {
-        queue = ReminderQueue()
-        timesCache = [:]
-        for incident in state.incidents where incident.isOpen {
-            for item in incident.items { refresh(ItemID(incident: incident.id, number: item.number)) }
+    /// Recomputes every item's next reminder (at start, and after the config changes). A large
+    /// store is worked through on every processor, a run of incidents each.
+    public mutating func rebuildQueue(threads: Int? = nil) {
+        let open = state.incidents.filter(\.isOpen)
+        let items = open.reduce(0) { $0 + $1.items.count }
+        let runs = min(threads ?? (items >= 5_000 ? processorsOnline : 1), max(open.count, 1))
+        let results = Slots<[(ItemID, Instant?, [Rules.Times])]>(count: runs)
+        let engine = self
+        runConcurrently(runs) { run in
+            var out: [(ItemID, Instant?, [Rules.Times])] = []
+            for incident in open[(open.count * run / runs)..<(open.count * (run + 1) / runs)] {
+                for item in incident.items {
+                    let id = ItemID(incident: incident.id, number: item.number)
+                    let dues = engine.rules.occurrences(of: item)
+                    out.append((id, engine.nextReminder(for: id, item, in: incident, dues)?.at,
+                                dues.map { engine.rules.times($0, windowEnd: incident.windowEnd) }))
+                }
+            }
+            results.set(run, out)
         }
+        var next: [(item: ItemID, at: Instant)] = []
+        next.reserveCapacity(items)
+        timesCache = [:]
+        timesCache.reserveCapacity(items)
+        for run in 0..<runs {
+            for (id, at, times) in results.take(run) ?? [] {
+                if let at { next.append((id, at)) }
+                timesCache[id] = times
+            }
+        }
+        queue = ReminderQueue(next)
     }
 
     public var composer: ReminderComposer { ReminderComposer(rules: rules, storeID: state.storeID) }

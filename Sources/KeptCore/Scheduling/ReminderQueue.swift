@@ -16,6 +16,13 @@ public struct ReminderQueue: Sendable {
 
     public init() {}
 
+    /// A queue holding these next reminder times, built at once (O(n)).
+    init(_ next: [(item: ItemID, at: Instant)]) {
+        current.reserveCapacity(next.count)
+        for (item, at) in next { current[item] = at }
+        rebuild()
+    }
+
     public var count: Int { current.count }
 
     /// Sets (or clears, with nil) the next reminder time of `item`.

@@ -119,6 +119,16 @@ public final class StoreFile: @unchecked Sendable {
     }
 
     static func decodeDocument(_ data: Data, path: String) throws(StoreError) -> StoreState {
+        // A large store is decoded in pieces on every processor; any doubt, and it is decoded
+        // whole, which also finds the line and column of what is wrong.
+        if data.count >= parallelThreshold, let state = decodeInPieces(data) { return state }
+        return try decodeWhole(data, path: path)
+    }
+
+    /// Stores smaller than this are decoded on one thread.
+    static let parallelThreshold = 1 << 20
+
+    static func decodeWhole(_ data: Data, path: String) throws(StoreError) -> StoreState {
         struct Probe: Decodable { var version: Int? }
         let probe: Probe
         do { probe = try JSONDecoder().decode(Probe.self, from: data) } catch {
@@ -134,6 +144,53 @@ public final class StoreFile: @unchecked Sendable {
         do { return try JSONDecoder().decode(StoreState.self, from: data) } catch {
             throw StoreError(.corrupt, JSONPosition.describe(error, in: data, path: path))
         }
+    }
+
+    /// The incidents split into as many runs as there are processors, each decoded as an array on
+    /// a thread of its own, and the rest of the document decoded with an empty incident list.
+    /// Nil when the document does not split cleanly, is not of this version, or a piece fails.
+    static func decodeInPieces(_ data: Data, threads: Int = processorsOnline) -> StoreState? {
+        let split: (rest: Data, runs: [Data])? = data.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            guard let members = JSONSplit.members(b), let version = members["version"],
+                  String(decoding: b[version], as: UTF8.self) == "\(StoreState.currentVersion)",
+                  let incidents = members["incidents"], let objects = JSONSplit.objects(b, in: incidents)
+            else { return nil }
+            var rest = Data(capacity: b.count - incidents.count + 2)
+            rest.append(contentsOf: b[..<incidents.lowerBound])
+            rest.append(contentsOf: "[]".utf8)
+            rest.append(contentsOf: b[incidents.upperBound...])
+            // Runs of neighbouring incidents of about equal size in bytes.
+            let count = min(max(threads, 1), max(objects.count, 1))
+            var runs: [Data] = []
+            var first = 0
+            for n in 1...count where first < objects.count {
+                let target = incidents.lowerBound + (incidents.count * n) / count
+                var last = first
+                while last + 1 < objects.count, objects[last].upperBound < target { last += 1 }
+                if n == count { last = objects.count - 1 }
+                let body = objects[first].lowerBound..<objects[last].upperBound
+                var run = Data(capacity: body.count + 2)
+                run.append(UInt8(ascii: "["))
+                run.append(contentsOf: b[body])
+                run.append(UInt8(ascii: "]"))
+                runs.append(run)
+                first = last + 1
+            }
+            return (rest, runs)
+        }
+        guard let split else { return nil }
+        let results = Slots<[Incident]>(count: split.runs.count)
+        let runs = split.runs
+        runConcurrently(runs.count) { i in
+            results.set(i, try? JSONDecoder().decode([Incident].self, from: runs[i]))
+        }
+        guard var state = try? JSONDecoder().decode(StoreState.self, from: split.rest) else { return nil }
+        for i in 0..<results.count {
+            guard let run = results.take(i) else { return nil }
+            state.incidents += run
+        }
+        return state
     }
 
     // MARK: Writing
