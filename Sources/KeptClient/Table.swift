@@ -8,14 +8,35 @@ public struct Table {
     public mutating func add(_ cells: String...) { rows.append(cells) }
 
     public func render(maxWidth: Int = 48) -> String {
-        let all = [header] + rows.map { $0.map { Self.clip($0, maxWidth) } }
+        // Each cell clipped and measured once; an agenda can have thousands of rows.
+        let all = ([header] + rows).map { $0.map { Self.cell($0, maxWidth) } }
         var widths = [Int](repeating: 0, count: header.count)
-        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-        return all.map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        var size = 0
+        for row in all {
+            for (i, cell) in row.enumerated() {
+                if i < widths.count { widths[i] = max(widths[i], cell.width) }
+                size += cell.text.utf8.count
+            }
+        }
+        let spaces = String(repeating: " ", count: (widths.max() ?? 0) + 2)
+        var out = ""
+        out.reserveCapacity(size + all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        for (r, row) in all.enumerated() {
+            if r > 0 { out += "\n" }
+            for (i, cell) in row.enumerated() {
+                out += cell.text
+                if i < row.count - 1 { out += spaces.prefix(max(0, (i < widths.count ? widths[i] : 0) - cell.width) + 2) }
+            }
+        }
+        return out
+    }
+
+    /// A cell on one line, clipped to `width` characters, with its width.
+    static func cell(_ text: String, _ width: Int) -> (text: String, width: Int) {
+        // Plain ASCII (the usual case) is measured by its bytes.
+        if text.utf8.count <= width, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return (text, text.utf8.count) }
+        let clipped = clip(text, width)
+        return (clipped, clipped.count)
     }
 
     /// One line, at most `width` characters.

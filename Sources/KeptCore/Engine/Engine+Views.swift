@@ -143,17 +143,19 @@ extension Engine {
         var warnings: [View.Warning] = []
         let limit = rules.config.warnings.maxDuePerWeek
         let mine = rules.occurrences(of: item).map { rules.dueInstant($0) }
+        let week: Int64 = 7 * 86_400
+        // Only dues within a week of a new one can share a span with it.
+        let reach: ClosedRange<Instant>? = mine.isEmpty ? nil : (mine.min()! - week)...(mine.max()! + week)
         var all = mine
         for other in incident.items where other.kind == .promise {
             let resolved = other.marks.isEmpty ? [] : Set(other.marks.filter(\.isResolved).map(\.occurrence))
-            for (i, t) in times(of: other, in: incident).enumerated() where resolved.isEmpty || !resolved.contains(i + 1) {
-                all.append(t.due)
+            for (i, t) in times(of: other, in: incident).enumerated() where reach?.contains(t.due) == true {
+                if resolved.isEmpty || !resolved.contains(i + 1) { all.append(t.due) }
             }
         }
         all.sort()
         // The fullest 7-day span holding one of the new occurrences starts at one of the dues in
         // the week before it: count each such span with two binary searches.
-        let week: Int64 = 7 * 86_400
         var worst = 0, worstStart: Instant?
         for m in mine {
             var i = Self.lowerBound(all, m - week + 1)

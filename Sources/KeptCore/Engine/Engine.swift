@@ -16,7 +16,8 @@ public struct Engine: Sendable {
     private(set) var queue = ReminderQueue()
     /// Each item's occurrences as instants, kept current with every change: ledgers and the
     /// over-promising check read these instead of redoing zone arithmetic per request.
-    private(set) var timesCache: [ItemID: [Rules.Times]] = [:]
+    /// Indexed by incident id − 1, then item number − 1 (ids are dense and never reused).
+    private(set) var timesCache = TimesCache()
 
     public init(state: StoreState, rules: Rules, channels: [String]) {
         self.state = state
@@ -47,12 +48,11 @@ public struct Engine: Sendable {
         }
         var next: [(item: ItemID, at: Instant)] = []
         next.reserveCapacity(items)
-        timesCache = [:]
-        timesCache.reserveCapacity(items)
+        timesCache = TimesCache()
         for run in 0..<runs {
             for (id, at, times) in results.take(run) ?? [] {
                 if let at { next.append((id, at)) }
-                timesCache[id] = times
+                timesCache.set(id, times)
             }
         }
         queue = ReminderQueue(next)
@@ -103,12 +103,12 @@ public struct Engine: Sendable {
         }
         let dues = rules.occurrences(of: item)
         queue.set(id, incident.isOpen ? nextReminder(for: id, item, in: incident, dues)?.at : nil)
-        timesCache[id] = dues.map { rules.times($0, windowEnd: incident.windowEnd) }
+        timesCache.set(id, dues.map { rules.times($0, windowEnd: incident.windowEnd) })
     }
 
     /// An item's occurrences as instants (from the cache when it is there).
     func times(of item: Item, in incident: Incident) -> [Rules.Times] {
-        if let cached = timesCache[ItemID(incident: incident.id, number: item.number)] { return cached }
+        if let cached = timesCache.get(ItemID(incident: incident.id, number: item.number)) { return cached }
         return rules.occurrences(of: item).map { rules.times($0, windowEnd: incident.windowEnd) }
     }
 
@@ -176,5 +176,27 @@ public struct Engine: Sendable {
             changes.append(.enqueue(entry: OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels), covered: []))
         }
         return changes
+    }
+}
+
+/// Each item's occurrence instants, in arrays indexed by incident and item number: the hot
+/// lookups of the agenda, the ledger and the over-promising check are two array reads.
+struct TimesCache: Sendable, Equatable {
+    private var byIncident: [[[Rules.Times]?]] = []
+
+    var isEmpty: Bool { byIncident.allSatisfy { $0.allSatisfy { $0 == nil } } }
+
+    func get(_ id: ItemID) -> [Rules.Times]? {
+        let i = id.incident - 1, n = id.number - 1
+        guard i >= 0, i < byIncident.count, n >= 0, n < byIncident[i].count else { return nil }
+        return byIncident[i][n]
+    }
+
+    mutating func set(_ id: ItemID, _ times: [Rules.Times]) {
+        let i = id.incident - 1, n = id.number - 1
+        guard i >= 0, n >= 0 else { return }
+        if i >= byIncident.count { byIncident.append(contentsOf: repeatElement([], count: i - byIncident.count + 1)) }
+        if n >= byIncident[i].count { byIncident[i].append(contentsOf: repeatElement(nil, count: n - byIncident[i].count + 1)) }
+        byIncident[i][n] = times
     }
 }
