@@ -28,7 +28,7 @@ build:
 
 release:
 	scripts/setup
-	swift build -c release --static-swift-stdlib
+	swift build -c release
 
 # Binaries to $(PREFIX)/bin, user units to ~/.config/systemd/user; then
 #   systemctl --user enable --now keptd.socket

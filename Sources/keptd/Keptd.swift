@@ -52,6 +52,9 @@ struct Keptd: AsyncParsableCommand {
                   ? "\(paths.configFile): ok" : "\(paths.configFile): not found, the defaults are good")
             return
         }
+        if !concurrencyOnNIO {
+            logger.warning("Swift concurrency runs on libdispatch's pool (NIO could not take it over): an idle keptd wakes once a second")
+        }
         do {
             try await Daemon.run(.init(paths: paths, config: settings), logger: logger)
         } catch let error as StoreError {

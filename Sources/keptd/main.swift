@@ -4,7 +4,7 @@ import NIOPosix
 
 // Swift concurrency's jobs run on NIO's event-loop threads, which sleep in epoll until there is
 // work: no second thread pool beside them, and no libdispatch pool monitor waking keptd every second.
-NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+let concurrencyOnNIO = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 /// What `AsyncParsableCommand.main()` does, called from here so that the line above comes first.
 func runKeptd() async {
