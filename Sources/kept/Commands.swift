@@ -26,7 +26,7 @@ struct Open: ParsableCommand {
         let r = try global.call(.incidentOpen, p, as: View.Opened.self)
         global.output(r) {
             let i = r.incident
-            print("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Zone.current.format(i.windowEnd))).")
+            print("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Printer.zone.format(i.windowEnd))).")
             if !r.items.isEmpty { print(Printer.items(r.items)) }
         }
         warn(r.warnings)

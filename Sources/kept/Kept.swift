@@ -86,7 +86,7 @@ func warn(_ warnings: [View.Warning]) {
 /// Resolves a WHEN here, in the user's own zone and clock, so the daemon gets an exact value.
 func resolve(_ raw: String?, _ option: String) throws -> String? {
     guard let raw else { return nil }
-    do { return try WhenParser(now: .now, zone: .current).parse(raw).description } catch {
+    do { return try WhenParser(now: .now, zone: Printer.zone).parse(raw).description } catch {
         throw ValidationError("\(option): \(error.message)")
     }
 }

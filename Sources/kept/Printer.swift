@@ -3,6 +3,7 @@ import KeptCore
 
 /// How answers look to people.
 enum Printer {
+    /// The user's zone, read once: dates typed and dates shown both use it.
     static let zone = Zone.current
 
     static func due(_ stored: String) -> String { Due(stored: stored)?.format(in: zone) ?? stored }

@@ -39,9 +39,8 @@ public struct Engine: Sendable {
             for incident in open[(open.count * run / runs)..<(open.count * (run + 1) / runs)] {
                 for item in incident.items {
                     let id = ItemID(incident: incident.id, number: item.number)
-                    let dues = engine.rules.occurrences(of: item)
-                    out.append((id, engine.nextReminder(for: id, item, in: incident, dues)?.at,
-                                dues.map { engine.rules.times($0, windowEnd: incident.windowEnd) }))
+                    let (next, times) = engine.schedule(item, id, in: incident)
+                    out.append((id, next, times))
                 }
             }
             results.set(run, out)
@@ -101,9 +100,16 @@ public struct Engine: Sendable {
             queue.set(id, nil)
             return
         }
+        let (next, times) = schedule(item, id, in: incident)
+        queue.set(id, next)
+        timesCache.set(id, times)
+    }
+
+    /// An item's next reminder (none once its incident is closed) and its occurrences as instants.
+    func schedule(_ item: Item, _ id: ItemID, in incident: Incident) -> (next: Instant?, times: [Rules.Times]) {
         let dues = rules.occurrences(of: item)
-        queue.set(id, incident.isOpen ? nextReminder(for: id, item, in: incident, dues)?.at : nil)
-        timesCache.set(id, dues.map { rules.times($0, windowEnd: incident.windowEnd) })
+        return (incident.isOpen ? nextReminder(for: id, item, in: incident, dues)?.at : nil,
+                dues.map { rules.times($0, windowEnd: incident.windowEnd) })
     }
 
     /// An item's occurrences as instants (from the cache when it is there).

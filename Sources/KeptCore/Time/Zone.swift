@@ -44,7 +44,7 @@ public struct Zone: Sendable {
         } else if let named = Zone(identifier: tz) {
             self = named
         } else if let rule = PosixRule(tz) {
-            self.init(identifier: tz, rules: ZoneRules(transitions: [], offsets: [], initial: rule.standard, rule: rule))
+            self.init(identifier: tz, rules: .posix(rule))
         } else {
             self = .utc
         }

@@ -25,6 +25,11 @@ public struct ZoneRules: Sendable, Equatable {
 
     public static let utc = fixed(0)
 
+    /// A zone given only as a POSIX TZ rule.
+    public static func posix(_ rule: PosixRule) -> ZoneRules {
+        ZoneRules(transitions: [], offsets: [], initial: rule.standard, rule: rule)
+    }
+
     /// Seconds east of UTC at `t`.
     public func offset(at t: Int64) -> Int32 {
         if let last = transitions.last, t >= last, let rule { return rule.offset(at: t) }
