@@ -36,7 +36,7 @@ public struct ControlClient: Sendable {
     public func call<P: Encodable, R: Decodable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
         let line = try send(method, params)
         let reply: RPC.Reply<R>
-        do { reply = try JSONDecoder().decode(RPC.Reply<R>.self, from: line) } catch {
+        do { reply = try JSONDecoder().decode(RPC.Reply<R>.self, from: Data(line)) } catch {
             throw .protocolError("keptd sent an answer kept cannot read: \(error)")
         }
         if let error = reply.error { throw .refused(error) }
@@ -44,17 +44,30 @@ public struct ControlClient: Sendable {
         return result
     }
 
+    /// The same for an answer that reads itself from the bytes (the agenda, which can be large).
+    public func call<P: Encodable, R: JSONReadable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
+        var json = JSONReader(try send(method, params))
+        let reply: Result<R, RPC.ErrorObject>
+        do { reply = try json.reply(R.self) } catch {
+            throw .protocolError("keptd sent an answer kept cannot read: \(error)")
+        }
+        switch reply {
+        case .success(let result): return result
+        case .failure(let error): throw .refused(error)
+        }
+    }
+
     /// Sends one request and returns the reply line.
-    public func send<P: Encodable>(_ method: Method, _ params: P) throws(Failure) -> Data {
+    public func send<P: Encodable>(_ method: Method, _ params: P) throws(Failure) -> [UInt8] {
         let request: Data
         do { request = try JSONEncoder().encode(RPC.Request(id: .number(1), method: method.rawValue, params: params)) } catch {
             throw .protocolError("cannot encode the request: \(error)")
         }
-        return try exchange(request + Data([UInt8(ascii: "\n")]))
+        return try exchange(Array(request) + [UInt8(ascii: "\n")])
     }
 
-    /// Writes raw bytes and reads one line back.
-    public func exchange(_ bytes: Data) throws(Failure) -> Data {
+    /// Writes raw bytes and reads one line back (without its newline).
+    public func exchange(_ bytes: [UInt8]) throws(Failure) -> [UInt8] {
         let fd: Int32
         switch UnixSocket.connect(to: socketPath) {
         case .success(let connected): fd = connected
@@ -74,21 +87,23 @@ public struct ControlClient: Sendable {
             }
             sent += n
         }
-        var reply = Data()
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // Up to the newline that ends the answer; it can be megabytes (an agenda of thousands).
+        var reply = [UInt8]()
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+        defer { chunk.deallocate() }
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            let n = recv(fd, chunk.baseAddress!, chunk.count, 0)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .protocolError("no answer from keptd: \(String(cString: strerror(errno)))")
             }
-            if n == 0 { break }
-            reply.append(contentsOf: chunk[0..<n])
-            if chunk[n - 1] == UInt8(ascii: "\n") { break }
+            if n == 0 { throw .protocolError("keptd closed the connection without answering") }
+            if let newline = memchr(chunk.baseAddress!, 0x0A, n) {
+                reply.append(contentsOf: UnsafeRawBufferPointer(start: chunk.baseAddress!, count: newline - chunk.baseAddress!))
+                break
+            }
+            reply.append(contentsOf: UnsafeRawBufferPointer(start: chunk.baseAddress!, count: n))
         }
-        guard let end = reply.firstIndex(of: UInt8(ascii: "\n")) else {
-            throw .protocolError("keptd closed the connection without answering")
-        }
-        return reply[reply.startIndex..<end]
+        return reply
     }
 }

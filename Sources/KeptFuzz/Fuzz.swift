@@ -3,7 +3,7 @@ import KeptCore
 
 /// What a fuzzer throws at kept: every input goes through the request path — the envelope check the
 /// socket runs, then the method's own params decoding, the change and its answer — and through the
-/// date parser, in two zones. Nothing here may crash, hang or grow without bound; wrong input is
+/// date parser, in two zones; and through the reader the CLI uses for large answers. Nothing here may crash, hang or grow without bound; wrong input is
 /// only ever an error value.
 ///
 /// `scripts/fuzz` builds this with libFuzzer; the test suite replays `Fuzz/corpus` and
@@ -37,6 +37,8 @@ public enum Fuzz {
     public static func one(_ bytes: UnsafeRawBufferPointer) {
         request(Data(bytes))
         date(String(decoding: bytes, as: UTF8.self))
+        var reader = JSONReader(Array(bytes))
+        _ = try? reader.reply(View.Agenda.self)
     }
 
     static func request(_ data: Data) {
@@ -44,7 +46,16 @@ public enum Fuzz {
         var engine = base
         guard let decision = try? engine.decide(method, request: data, now: now) else { return }
         engine.commit(engine.records(for: decision.changes, at: now))
-        if let answer = try? decision.answer(engine) { _ = try? JSONEncoder().encode(answer) }
+        if let answer = try? decision.answer(engine) {
+            _ = try? JSONEncoder().encode(answer)
+            if let agenda = answer as? View.Agenda {
+                // The agenda's own writer and reader must give back exactly what was written.
+                var json = JSONWriter()
+                json.response(id: .number(1), result: agenda)
+                var reader = JSONReader(json.bytes)
+                precondition((try? reader.reply(View.Agenda.self).get()) == agenda, "the agenda did not survive its own JSON")
+            }
+        }
         _ = engine.dueReminders(at: now + 120 * 86_400)
     }
 

@@ -23,7 +23,7 @@ struct Open: ParsableCommand {
     func run() throws {
         let p = Params.Open(client: client, title: title, noticed: try resolve(noticed, "--noticed"), severity: severity,
                             window: window, playbook: noPlaybook ? false : nil, note: note)
-        let r = try global.call(.incidentOpen, p, as: View.Opened.self)
+        let r = global.call(.incidentOpen, p, as: View.Opened.self)
         global.output(r) {
             let i = r.incident
             print("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Printer.zone.format(i.windowEnd))).")
@@ -43,7 +43,7 @@ struct List: ParsableCommand {
     @Option(help: "Only this client's.") var client: String?
 
     func run() throws {
-        let r = try global.call(.incidentList, Params.List(all: all, client: client), as: [View.IncidentSummary].self)
+        let r = global.call(.incidentList, Params.List(all: all, client: client), as: [View.IncidentSummary].self)
         global.output(r) {
             if r.isEmpty { print(all ? "No incidents." : "No open incidents."); return }
             print(Printer.incidents(r))
@@ -57,7 +57,7 @@ struct Show: ParsableCommand {
     @Argument(help: "Incident id.") var incident: Int
 
     func run() throws {
-        let r = try global.call(.incidentShow, Params.Incident(incident: incident), as: View.IncidentDetail.self)
+        let r = global.call(.incidentShow, Params.Incident(incident: incident), as: View.IncidentDetail.self)
         global.output(r) { print(Printer.detail(r)) }
     }
 }
@@ -88,7 +88,7 @@ struct Promise: ParsableCommand {
     func run() throws {
         let p = Params.Promise(incident: incident, text: text, due: try resolve(due, "--due"), every: every,
                                from: try resolve(from, "--from"), until: try resolve(until, "--until"))
-        let r = try global.call(.promiseAdd, p, as: View.Promised.self)
+        let r = global.call(.promiseAdd, p, as: View.Promised.self)
         global.output(r) {
             let item = r.item
             let when = item.every.map { "every \($0), \(item.occurrences.count) times from \(Printer.due(item.due))" } ?? "due \(Printer.due(item.due))"
@@ -111,7 +111,7 @@ struct Done: ParsableCommand {
     func validate() throws { try checkItem(item) }
 
     func run() throws {
-        let r = try global.call(.itemDone, Params.Done(item: item, note: note, at: try resolve(at, "--at"), cause: cause?.rawValue),
+        let r = global.call(.itemDone, Params.Done(item: item, note: note, at: try resolve(at, "--at"), cause: cause?.rawValue),
                                 as: View.Changed.self)
         global.output(r) { print(r.message) }
     }
@@ -127,7 +127,7 @@ struct Draft: ParsableCommand {
     func validate() throws { try checkItem(item) }
 
     func run() throws {
-        let d = try global.call(.itemDraft, Params.Draft(item: item), as: View.Draft.self)
+        let d = global.call(.itemDraft, Params.Draft(item: item), as: View.Draft.self)
         global.output(d) { print("To: \(d.to)\nSubject: \(d.subject)\n\n\(d.text)", terminator: "") }
     }
 }
@@ -152,7 +152,7 @@ struct Snooze: ParsableCommand {
     }
 
     func run() throws {
-        let r = try global.call(.itemSnooze, Params.Snooze(item: item, duration: duration, until: try resolve(until, "--until")),
+        let r = global.call(.itemSnooze, Params.Snooze(item: item, duration: duration, until: try resolve(until, "--until")),
                                 as: View.Changed.self)
         global.output(r) { print(r.message) }
     }
@@ -169,7 +169,7 @@ struct Release: ParsableCommand {
     func validate() throws { try checkItem(item) }
 
     func run() throws {
-        let r = try global.call(.itemRelease, Params.Release(item: item, reason: reason), as: View.Changed.self)
+        let r = global.call(.itemRelease, Params.Release(item: item, reason: reason), as: View.Changed.self)
         global.output(r) { print(r.message) }
     }
 }
@@ -181,7 +181,7 @@ struct Checkin: ParsableCommand {
     @Option(help: "What you talked about.") var note: String?
 
     func run() throws {
-        let r = try global.call(.checkinLog, Params.Checkin(incident: incident, note: note), as: View.Message.self)
+        let r = global.call(.checkinLog, Params.Checkin(incident: incident, note: note), as: View.Message.self)
         global.output(r) { print(r.message) }
     }
 }
@@ -194,7 +194,7 @@ struct Agenda: ParsableCommand {
     func validate() throws { if !(0...3650).contains(days) { throw ValidationError("--days must be between 0 and 3650") } }
 
     func run() throws {
-        let r = try global.call(.agenda, Params.Agenda(days: days), as: View.Agenda.self)
+        let r = global.call(.agenda, Params.Agenda(days: days), as: View.Agenda.self)
         global.output(r) { print(Printer.agenda(r)) }
     }
 }
@@ -205,7 +205,7 @@ struct Ledger: ParsableCommand {
     @Option(help: "Only this client.") var client: String?
 
     func run() throws {
-        let r = try global.call(.ledger, Params.Ledger(client: client), as: View.LedgerReport.self)
+        let r = global.call(.ledger, Params.Ledger(client: client), as: View.LedgerReport.self)
         global.output(r) { print(Printer.ledger(r)) }
     }
 }
@@ -218,7 +218,7 @@ struct Close: ParsableCommand {
     @Option(help: "What you learned.") var note: String?
 
     func run() throws {
-        let r = try global.call(.incidentClose, Params.Close(incident: incident, outcome: outcome, note: note), as: View.Closed.self)
+        let r = global.call(.incidentClose, Params.Close(incident: incident, outcome: outcome, note: note), as: View.Closed.self)
         global.output(r) {
             print("Closed incident \(r.incident.id) (\(r.incident.client)): \(outcome.rawValue). \(r.released) open item\(r.released == 1 ? "" : "s") released.")
         }
@@ -230,7 +230,7 @@ struct Status: ParsableCommand {
     @OptionGroup var global: Global
 
     func run() throws {
-        let r = try global.call(.status, Params.None(), as: View.Status.self)
+        let r = global.call(.status, Params.None(), as: View.Status.self)
         global.output(r) { print(Printer.status(r)) }
     }
 }
@@ -248,12 +248,12 @@ struct Export: ParsableCommand {
 
     func run() throws {
         if format == "ics" {
-            let c = try global.call(.export, Params.Export(format: format), as: View.Calendar.self)
+            let c = global.call(.export, Params.Export(format: format), as: View.Calendar.self)
             global.output(c) { print(c.ics, terminator: "") }
             return
         }
         // The whole store as the daemon wrote it, printed with sorted keys.
-        let store = try global.call(.export, Params.Export(format: format), as: JSONValue.self)
+        let store = global.call(.export, Params.Export(format: format), as: JSONValue.self)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let out = try? encoder.encode(store) else { fail("cannot print the store", code: 1) }
@@ -266,7 +266,7 @@ struct Reload: ParsableCommand {
     @OptionGroup var global: Global
 
     func run() throws {
-        let r = try global.call(.reload, Params.None(), as: View.Message.self)
+        let r = global.call(.reload, Params.None(), as: View.Message.self)
         global.output(r) { print(r.message) }
     }
 }

@@ -34,9 +34,18 @@ struct Global: ParsableArguments {
     var client: ControlClient { ControlClient(socketPath: socket ?? Paths.resolve().socket) }
 
     /// Calls the daemon; on failure prints one line and exits 1 (refused) or 69 (unreachable).
-    func call<P: Encodable, R: Codable>(_ method: Method, _ params: P, as type: R.Type = R.self) throws -> R {
+    func call<P: Encodable, R: Codable>(_ method: Method, _ params: P, as type: R.Type = R.self) -> R {
+        answer { () throws(ControlClient.Failure) in try client.call(method, params, as: R.self) }
+    }
+
+    /// The same for an answer that reads itself from the bytes.
+    func call<P: Encodable, R: Codable & JSONReadable>(_ method: Method, _ params: P, as type: R.Type = R.self) -> R {
+        answer { () throws(ControlClient.Failure) in try client.call(method, params, as: R.self) }
+    }
+
+    private func answer<R>(_ call: () throws(ControlClient.Failure) -> R) -> R {
         do {
-            return try client.call(method, params, as: R.self)
+            return try call()
         } catch {
             switch error {
             case .unreachable(let message):

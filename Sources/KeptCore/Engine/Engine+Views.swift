@@ -76,24 +76,30 @@ extension Engine {
         let horizon = rules.zone.adding(days: days, to: now)
         var overdue: [(Instant, View.Occurrence)] = [], upcoming: [(Instant, View.Occurrence)] = []
         for incident in state.incidents where incident.isOpen {
-            for item in incident.items {
-                // Judge from the cached instants; build a view (and the zone work) only for what is shown.
-                let times = times(of: item, in: incident)
-                var dues: [Due]?
-                for (i, t) in times.enumerated() {
-                    let status = rules.status(t, mark: item.marks.isEmpty ? nil : item.mark(i + 1), now: now)
-                    guard status == .overdue || (status == .upcoming && t.due <= horizon) else {
-                        if t.due > horizon { break }
-                        continue
+            // Items borrowed in place: a `for item in` loop would copy every one of them, shown or not.
+            incident.items.withUnsafeBufferPointer { items in
+                for item in items.indices {
+                    // Judge from the cached instants; build a view (and the zone work) only for what is shown.
+                    var dues: [Due]?
+                    for (i, t) in times(of: items[item], in: incident).enumerated() {
+                        let mark = items[item].marks.isEmpty ? nil : items[item].mark(i + 1)
+                        let status = rules.status(t, mark: mark, now: now)
+                        guard status == .overdue || (status == .upcoming && t.due <= horizon) else {
+                            if t.due > horizon { break }
+                            continue
+                        }
+                        if dues == nil { dues = rules.occurrences(of: items[item]) }
+                        let view = occurrenceView(incident, items[item], i + 1, dues![i], now: now)
+                        if status == .overdue { overdue.append((t.due, view)) } else { upcoming.append((t.due, view)) }
                     }
-                    if dues == nil { dues = rules.occurrences(of: item) }
-                    let view = occurrenceView(incident, item, i + 1, dues![i], now: now)
-                    if status == .overdue { overdue.append((t.due, view)) } else { upcoming.append((t.due, view)) }
                 }
             }
         }
+        // Sorted by index: moving thousands of whole rows about costs more than finding them.
         func sorted(_ list: [(Instant, View.Occurrence)]) -> [View.Occurrence] {
-            list.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }.map(\.1)
+            list.indices.sorted { a, b in
+                list[a].0 != list[b].0 ? list[a].0 < list[b].0 : list[a].1.id < list[b].1.id
+            }.map { list[$0].1 }
         }
         return View.Agenda(now: now, days: days, overdue: sorted(overdue), upcoming: sorted(upcoming))
     }

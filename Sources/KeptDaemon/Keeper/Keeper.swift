@@ -264,6 +264,11 @@ public actor Keeper {
     }
 
     static func reply(_ id: RPC.ID, _ result: some Encodable) -> Data {
+        if let result = result as? any JSONWritable {
+            var json = JSONWriter(capacity: 4096)
+            json.response(id: id, result: result)
+            return Data(json.bytes)
+        }
         do { return try encoder.encode(RPC.Response(id: id, result: result)) } catch {
             return Self.error(id, RPC.ErrorObject(.internalError, "cannot encode the answer: \(error)"))
         }

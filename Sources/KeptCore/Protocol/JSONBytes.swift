@@ -1,0 +1,335 @@
+/// JSON written and read straight from bytes, for the one answer that can be large: an agenda of
+/// thousands of rows. The generic coders build a tree or a dictionary per object on the way; these
+/// walk the bytes once. Everything else on the wire goes through Codable, and the types written
+/// here are Codable too — tests hold the two ways to the same values.
+
+/// A value that writes its own JSON, the same document its `Encodable` conformance produces.
+public protocol JSONWritable: Encodable {
+    func write(to json: inout JSONWriter)
+}
+
+/// A value that reads itself from JSON its `Decodable` conformance also accepts.
+public protocol JSONReadable: Decodable {
+    init(reading json: inout JSONReader) throws(JSONReader.Failure)
+}
+
+/// Appends compact JSON to a byte buffer. Objects and arrays are opened and closed by the caller;
+/// `key` and `element` put the commas in.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    /// True just after `{` or `[`: the next member needs no comma.
+    private var opened = true
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public mutating func beginObject() { bytes.append(UInt8(ascii: "{")); opened = true }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); opened = false }
+    public mutating func beginArray() { bytes.append(UInt8(ascii: "[")); opened = true }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); opened = false }
+
+    /// `"name":`, after a comma unless it is the object's first member. Names are plain ASCII.
+    public mutating func key(_ name: StaticString) {
+        if !opened { bytes.append(UInt8(ascii: ",")) }
+        opened = false
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Starts an array element.
+    public mutating func element() {
+        if !opened { bytes.append(UInt8(ascii: ",")) }
+        opened = false
+    }
+
+    public mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            var run = 0  // start of the bytes not yet copied
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                run = i + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(b)
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                default:
+                    ascii("u00")
+                    bytes.append(b >> 4 == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
+                    bytes.append(b & 15 < 10 ? UInt8(ascii: "0") + b & 15 : UInt8(ascii: "a") + b & 15 - 10)
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    public mutating func int(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            var at = d.count
+            repeat {
+                at -= 1
+                d[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: d[at...])
+        }
+    }
+
+    public mutating func int(_ value: Int) { int(Int64(value)) }
+
+    public mutating func bool(_ value: Bool) { ascii(value ? "true" : "false") }
+
+    public mutating func null() { ascii("null") }
+
+    private mutating func ascii(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+
+    public mutating func instant(_ value: Instant) { string(value.description) }
+
+    /// Bytes already JSON, as they are.
+    public mutating func raw(_ json: some Sequence<UInt8>) { bytes.append(contentsOf: json) }
+}
+
+/// Reads JSON from bytes, front to back, without building anything the caller does not ask for.
+public struct JSONReader {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        /// Byte offset into the document.
+        public var offset: Int
+        public var description: String { "\(message) at byte \(offset)" }
+    }
+
+    private let bytes: [UInt8]
+    public private(set) var offset = 0
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Reads `{…}`, handing each member's name to `member`, which must read or skip its value.
+    public mutating func object(_ member: (inout JSONReader, String) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") { offset += 1; return }
+        while true {
+            let name = try string()
+            try expect(UInt8(ascii: ":"))
+            try member(&self, name)
+            switch try next() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "}"): return
+            default: throw fail("expected , or } in an object", back: 1)
+            }
+        }
+    }
+
+    /// Reads `[…]`, calling `element` for each value, which it must read or skip.
+    public mutating func array(_ element: (inout JSONReader) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") { offset += 1; return }
+        while true {
+            try element(&self)
+            switch try next() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "]"): return
+            default: throw fail("expected , or ] in an array", back: 1)
+            }
+        }
+    }
+
+    public mutating func string() throws(Failure) -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = offset
+        // The usual string has no escapes: one scan, one copy.
+        while offset < bytes.count {
+            let b = bytes[offset]
+            if b == UInt8(ascii: "\"") {
+                offset += 1
+                return try text(bytes[start..<offset - 1], at: start)
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw fail("a control character in a string") }
+            offset += 1
+        }
+        var out = Array(bytes[start..<offset])
+        while offset < bytes.count {
+            let b = bytes[offset]
+            offset += 1
+            switch b {
+            case UInt8(ascii: "\""): return try text(out[...], at: start)
+            case UInt8(ascii: "\\"): try unescape(into: &out)
+            case 0..<0x20: throw fail("a control character in a string", back: 1)
+            default: out.append(b)
+            }
+        }
+        throw fail("a string that does not end")
+    }
+
+    public mutating func int() throws(Failure) -> Int64 {
+        skipSpace()
+        let start = offset
+        var negative = false
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { negative = true; offset += 1 }
+        var value: Int64 = 0
+        var digits = 0
+        while offset < bytes.count, case let d = bytes[offset] &- UInt8(ascii: "0"), d < 10 {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.subtractingReportingOverflow(Int64(d))  // built negative: Int64.min fits
+            if o1 || o2 { offset = start; throw fail("an integer out of range") }
+            value = sum
+            digits += 1
+            offset += 1
+        }
+        if digits == 0 { offset = start; throw fail("expected an integer") }
+        if offset < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[offset]) {
+            offset = start
+            throw fail("expected an integer")
+        }
+        if negative { return value }
+        if value == .min { offset = start; throw fail("an integer out of range") }
+        return -value
+    }
+
+    public mutating func bool() throws(Failure) -> Bool {
+        if try literal("true") { return true }
+        if try literal("false") { return false }
+        throw fail("expected true or false")
+    }
+
+    /// Consumes `null` if it comes next.
+    public mutating func null() throws(Failure) -> Bool { try literal("null") }
+
+    /// An RFC 3339 time as `Instant` writes it.
+    public mutating func instant() throws(Failure) -> Instant {
+        let at = offset
+        let text = try string()
+        guard let instant = Instant(rfc3339: text) else { offset = at; throw fail("expected an RFC 3339 time") }
+        return instant
+    }
+
+    /// Skips one value of any kind.
+    public mutating func skip() throws(Failure) {
+        switch try peek() {
+        case UInt8(ascii: "{"): try object { r, _ throws(Failure) in try r.skip() }
+        case UInt8(ascii: "["): try array { r throws(Failure) in try r.skip() }
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try bool()
+        case UInt8(ascii: "n"): if try !null() { throw fail("expected null") }
+        default:
+            let start = offset
+            while offset < bytes.count, case let b = bytes[offset],
+                  (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(b) {
+                offset += 1
+            }
+            if offset == start { throw fail("expected a value") }
+        }
+    }
+
+    /// Only white space may follow.
+    public mutating func end() throws(Failure) {
+        skipSpace()
+        if offset != bytes.count { throw fail("more after the end of the document") }
+    }
+
+    /// A member's name that is not one of `names`: a value of the wrong shape.
+    public func missing(_ name: String) -> Failure { Failure(message: "missing \"\(name)\"", offset: offset) }
+
+    // MARK: Bytes
+
+    private mutating func skipSpace() {
+        while offset < bytes.count, case let b = bytes[offset], b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { offset += 1 }
+    }
+
+    private mutating func peek() throws(Failure) -> UInt8 {
+        skipSpace()
+        guard offset < bytes.count else { throw fail("unexpected end of the document") }
+        return bytes[offset]
+    }
+
+    private mutating func next() throws(Failure) -> UInt8 {
+        let b = try peek()
+        offset += 1
+        return b
+    }
+
+    private mutating func expect(_ byte: UInt8) throws(Failure) {
+        if try peek() != byte { throw fail("expected \(Character(Unicode.Scalar(byte)))") }
+        offset += 1
+    }
+
+    private mutating func literal(_ word: StaticString) throws(Failure) -> Bool {
+        _ = try peek()
+        let n = word.utf8CodeUnitCount
+        guard offset + n <= bytes.count else { return false }
+        let matches = word.withUTF8Buffer { w in (0..<n).allSatisfy { bytes[offset + $0] == w[$0] } }
+        if matches { offset += n }
+        return matches
+    }
+
+    private func text(_ utf8: ArraySlice<UInt8>, at start: Int) throws(Failure) -> String {
+        let s = String(decoding: utf8, as: UTF8.self)
+        // Decoding repairs bad UTF-8; the repaired string's bytes differ from what was sent.
+        if !utf8.allSatisfy({ $0 < 0x80 }) && !s.utf8.elementsEqual(utf8) {
+            throw Failure(message: "a string that is not UTF-8", offset: start)
+        }
+        return s
+    }
+
+    /// After a backslash: appends what the escape stands for.
+    private mutating func unescape(into out: inout [UInt8]) throws(Failure) {
+        guard offset < bytes.count else { throw fail("a string that does not end") }
+        let e = bytes[offset]
+        offset += 1
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A high surrogate must be followed by an escaped low one.
+                guard offset + 2 <= bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+                    throw fail("a lone surrogate in a string")
+                }
+                offset += 2
+                let low = try hex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw fail("a lone surrogate in a string") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw fail("a lone surrogate in a string")
+            }
+            out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+        default: throw fail("an unknown escape in a string", back: 1)
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw fail("a short \\u escape") }
+        var v: UInt32 = 0
+        for b in bytes[offset..<offset + 4] {
+            let d: UInt8
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = b - UInt8(ascii: "A") + 10
+            default: throw fail("a bad \\u escape")
+            }
+            v = v << 4 | UInt32(d)
+        }
+        offset += 4
+        return v
+    }
+
+    private func fail(_ message: String, back: Int = 0) -> Failure { Failure(message: message, offset: offset - back) }
+}

@@ -1,0 +1,144 @@
+/// The agenda on the wire without the generic coders: it is the answer that grows with the store
+/// (8,000 rows at 100,000 items). Field names and omitted nils are exactly the Codable ones.
+
+extension View.Occurrence: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.string(id)
+        json.key("item"); json.string(item)
+        json.key("incident"); json.int(incident)
+        json.key("client"); json.string(client)
+        json.key("kind"); json.string(kind)
+        if let step { json.key("step"); json.string(step) }
+        json.key("text"); json.string(text)
+        json.key("due"); json.string(due)
+        json.key("status"); json.string(status)
+        if let done { json.key("done"); json.instant(done) }
+        if let note { json.key("note"); json.string(note) }
+        if let released { json.key("released"); json.string(released) }
+        if let snoozedUntil { json.key("snoozedUntil"); json.instant(snoozedUntil) }
+        json.key("recurring"); json.bool(recurring)
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var id, item, client, kind, step, text, due, status, note, released: String?
+        var incident: Int?
+        var done, snoozedUntil: Instant?
+        var recurring: Bool?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "id": id = try r.string()
+            case "item": item = try r.string()
+            case "incident": incident = Int(try r.int())
+            case "client": client = try r.string()
+            case "kind": kind = try r.string()
+            case "step": step = try r.null() ? nil : try r.string()
+            case "text": text = try r.string()
+            case "due": due = try r.string()
+            case "status": status = try r.string()
+            case "done": done = try r.null() ? nil : try r.instant()
+            case "note": note = try r.null() ? nil : try r.string()
+            case "released": released = try r.null() ? nil : try r.string()
+            case "snoozedUntil": snoozedUntil = try r.null() ? nil : try r.instant()
+            case "recurring": recurring = try r.bool()
+            default: try r.skip()
+            }
+        }
+        guard let id else { throw json.missing("id") }
+        guard let item else { throw json.missing("item") }
+        guard let incident else { throw json.missing("incident") }
+        guard let client else { throw json.missing("client") }
+        guard let kind else { throw json.missing("kind") }
+        guard let text else { throw json.missing("text") }
+        guard let due else { throw json.missing("due") }
+        guard let status else { throw json.missing("status") }
+        guard let recurring else { throw json.missing("recurring") }
+        self.init(id: id, item: item, incident: incident, client: client, kind: kind, step: step, text: text, due: due,
+                  status: status, done: done, note: note, released: released, snoozedUntil: snoozedUntil, recurring: recurring)
+    }
+}
+
+extension View.Agenda: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("now"); json.instant(now)
+        json.key("days"); json.int(days)
+        json.key("overdue"); json.beginArray()
+        for o in overdue { json.element(); o.write(to: &json) }
+        json.endArray()
+        json.key("upcoming"); json.beginArray()
+        for o in upcoming { json.element(); o.write(to: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var now: Instant?, days: Int?
+        var overdue: [View.Occurrence]?, upcoming: [View.Occurrence]?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "now": now = try r.instant()
+            case "days": days = Int(try r.int())
+            case "overdue": overdue = try r.occurrences()
+            case "upcoming": upcoming = try r.occurrences()
+            default: try r.skip()
+            }
+        }
+        guard let now else { throw json.missing("now") }
+        guard let days else { throw json.missing("days") }
+        guard let overdue else { throw json.missing("overdue") }
+        guard let upcoming else { throw json.missing("upcoming") }
+        self.init(now: now, days: days, overdue: overdue, upcoming: upcoming)
+    }
+}
+
+extension JSONReader {
+    fileprivate mutating func occurrences() throws(Failure) -> [View.Occurrence] {
+        var list: [View.Occurrence] = []
+        try array { r throws(Failure) in list.append(try View.Occurrence(reading: &r)) }
+        return list
+    }
+
+    /// A JSON-RPC answer line: the result, or the daemon's error.
+    public mutating func reply<R: JSONReadable>(_: R.Type) throws(Failure) -> Result<R, RPC.ErrorObject> {
+        var result: R?, error: RPC.ErrorObject?
+        try object { r, name throws(Failure) in
+            switch name {
+            case "result": result = try r.null() ? nil : try R(reading: &r)
+            case "error":
+                var code: Int?, message: String?
+                try r.object { e, field throws(Failure) in
+                    switch field {
+                    case "code": code = Int(try e.int())
+                    case "message": message = try e.string()
+                    default: try e.skip()
+                    }
+                }
+                guard let code, let message else { throw r.missing("code and message") }
+                error = RPC.ErrorObject(code: code, message: message)
+            default: try r.skip()
+            }
+        }
+        try end()
+        if let error { return .failure(error) }
+        guard let result else { throw Failure(message: "neither a result nor an error", offset: 0) }
+        return .success(result)
+    }
+}
+
+extension JSONWriter {
+    /// `{"jsonrpc":"2.0","id":…,"result":…}`, as `RPC.Response` encodes.
+    public mutating func response(id: RPC.ID, result: some JSONWritable) {
+        beginObject()
+        key("jsonrpc"); string("2.0")
+        key("id")
+        switch id {
+        case .number(let n): int(n)
+        case .string(let s): string(s)
+        case .null: null()
+        }
+        key("result"); result.write(to: &self)
+        endObject()
+    }
+}

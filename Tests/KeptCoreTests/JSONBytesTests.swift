@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import KeptCore
+
+/// The agenda's own JSON writer and reader against Foundation's coders: same values both ways.
+struct JSONBytesTests {
+    static let awkward = [
+        "", "plain", "quote \" and backslash \\ and slash /", "line\nbreak\rreturn\ttab\u{08}\u{0C}",
+        "\u{00}\u{01}\u{1F} control", "naïve café — “quotes”", "emoji 🧾 and 𝄞", "\u{2028}\u{2029}", "\u{7F}\u{80}",
+    ]
+
+    static func occurrence(_ n: Int, full: Bool) -> View.Occurrence {
+        let text = awkward[n % awkward.count]
+        return View.Occurrence(
+            id: "\(n).2#\(n)", item: "\(n).2", incident: n, client: "Client \(text)", kind: "promise",
+            step: full ? "acknowledge" : nil, text: text, due: "2026-12-0\(1 + n % 9)", status: full ? "kept" : "overdue",
+            done: full ? Instant(seconds: 1_790_000_000 + Int64(n)) : nil, note: full ? "note \(text)" : nil,
+            released: full ? "renegotiated: \(text)" : nil, snoozedUntil: full ? Instant(seconds: 1_790_100_000) : nil,
+            recurring: full)
+    }
+
+    static let agenda = View.Agenda(
+        now: Instant(seconds: 1_795_000_000), days: 7,
+        overdue: (0..<12).map { occurrence($0, full: $0 % 2 == 0) },
+        upcoming: (12..<30).map { occurrence($0, full: $0 % 3 == 0) })
+
+    @Test func writtenAgendaReadsBackThroughFoundation() throws {
+        var json = JSONWriter()
+        json.response(id: .number(7), result: Self.agenda)
+        let reply = try JSONDecoder().decode(RPC.Reply<View.Agenda>.self, from: Data(json.bytes))
+        #expect(reply.id == .number(7))
+        #expect(reply.result == Self.agenda)
+        // Compact, one line: the control protocol's framing.
+        #expect(!json.bytes.contains(0x0A))
+    }
+
+    @Test func foundationsAgendaReadsBackThroughTheReader() throws {
+        for formatting in [JSONEncoder.OutputFormatting(), [.prettyPrinted, .sortedKeys]] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = formatting
+            let bytes = try encoder.encode(RPC.Response(id: .string("x"), result: Self.agenda))
+            var reader = JSONReader(Array(bytes))
+            #expect(try reader.reply(View.Agenda.self).get() == Self.agenda)
+        }
+    }
+
+    @Test func everyFieldOfAnOccurrenceIsWrittenAndRead() throws {
+        // A field added to View.Occurrence must be added to its writer and reader too.
+        #expect(Mirror(reflecting: Self.occurrence(0, full: true)).children.count == 14)
+        var json = JSONWriter()
+        Self.occurrence(4, full: true).write(to: &json)
+        let written = try JSONSerialization.jsonObject(with: Data(json.bytes)) as! [String: Any]
+        #expect(written.count == 14)
+        let none = try JSONEncoder().encode(Self.occurrence(4, full: false))
+        var sparse = JSONWriter()
+        Self.occurrence(4, full: false).write(to: &sparse)
+        let foundationKeys = Set((try JSONSerialization.jsonObject(with: none) as! [String: Any]).keys)
+        let ownKeys = Set((try JSONSerialization.jsonObject(with: Data(sparse.bytes)) as! [String: Any]).keys)
+        #expect(foundationKeys == ownKeys)  // nils are left out, as Codable leaves them out
+    }
+
+    @Test func integersAtTheirLimits() throws {
+        for n in [Int64.min, -1, 0, 9, 10, Int64.max] {
+            var json = JSONWriter()
+            json.int(n)
+            #expect(String(decoding: json.bytes, as: UTF8.self) == String(n))
+            var reader = JSONReader(json.bytes)
+            #expect(try reader.int() == n)
+        }
+        for bad in ["9223372036854775808", "-9223372036854775809", "1.5", "1e3", "-", "x"] {
+            var reader = JSONReader(Array(bad.utf8))
+            #expect(throws: JSONReader.Failure.self) { try reader.int() }
+        }
+    }
+
+    @Test func stringsWithEveryEscape() throws {
+        var reader = JSONReader(Array(#""a\"b\\c\/d\n\r\t\b\f\u00e9\u20AC\ud83e\uddfe""#.utf8))
+        #expect(try reader.string() == "a\"b\\c/d\n\r\t\u{08}\u{0C}é€🧾")
+        for s in Self.awkward {
+            var json = JSONWriter()
+            json.string(s)
+            var back = JSONReader(json.bytes)
+            #expect(try back.string() == s)
+            #expect(try JSONDecoder().decode(String.self, from: Data(json.bytes)) == s)
+        }
+    }
+
+    @Test func unknownMembersAreSkipped() throws {
+        let text = #"{"future":{"a":[1,2.5e3,-3,{"b":null}],"c":"}"},"id":null,"result":{"now":"2026-11-22T10:00:00Z","days":1,"overdue":[],"upcoming":[],"more":[true,false]},"jsonrpc":"2.0"}"#
+        var reader = JSONReader(Array(text.utf8))
+        let agenda = try reader.reply(View.Agenda.self).get()
+        #expect(agenda.days == 1 && agenda.overdue.isEmpty && agenda.upcoming.isEmpty)
+    }
+
+    @Test func theDaemonsErrorComesBackAsAnError() throws {
+        var reader = JSONReader(Array(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"no incident 9","data":{}}}"#.utf8))
+        #expect(try reader.reply(View.Agenda.self) == .failure(RPC.ErrorObject(code: -32001, message: "no incident 9")))
+    }
+
+    @Test(arguments: [
+        (#"{"result":{"now":"2026-11-22T10:00:00Z","days":1,"overdue":[]}}"#, "missing \"upcoming\""),
+        (#"{"result":{"now":"2026-11-22T10:00:00Z","days":1,"overdue":[],"upcoming":[{"id":"1.1"}]}}"#, "missing \"item\""),
+        (#"{"result":{"now":"yesterday","days":1,"overdue":[],"upcoming":[]}}"#, "expected an RFC 3339 time"),
+        (#"{"result":{"now":"2026-11-22T10:00:00Z","days":1,"overdue":[],"upcoming":[]"#, "unexpected end of the document"),
+        (#"{"result":null} trailing"#, "more after the end of the document"),
+        (#"{"result":null}"#, "neither a result nor an error"),
+        (#"{"a":"\ud83e"}"#, "a lone surrogate in a string"),
+        (#"{"a":"\udc00"}"#, "a lone surrogate in a string"),
+        ("{\"a\":\"tab\there\"}", "a control character in a string"),
+        (#"{"a":"\q"}"#, "an unknown escape in a string"),
+        (#"{"a" 1}"#, "expected :"),
+        (#"{"a":1 "b":2}"#, "expected , or } in an object"),
+        (#"{"a":[1 2]}"#, "expected , or ] in an array"),
+        (#"{"a":tru}"#, "expected true or false"),
+    ])
+    func badAnswersAreNamed(text: String, message: String) {
+        var reader = JSONReader(Array(text.utf8))
+        #expect { _ = try reader.reply(View.Agenda.self) } throws: { error in
+            (error as? JSONReader.Failure)?.message == message
+        }
+    }
+
+    @Test func invalidUTF8IsRefused() throws {
+        var reader = JSONReader([UInt8(ascii: "\""), 0xC3, 0x28, UInt8(ascii: "\"")])
+        #expect(throws: JSONReader.Failure(message: "a string that is not UTF-8", offset: 1)) { try reader.string() }
+        var fine = JSONReader(Array("\"é\"".utf8))
+        #expect(try fine.string() == "é")
+    }
+}
