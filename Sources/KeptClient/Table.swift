@@ -18,17 +18,18 @@ public struct Table {
                 size += cell.text.utf8.count
             }
         }
-        let spaces = String(repeating: " ", count: (widths.max() ?? 0) + 2)
-        var out = ""
+        var out = [UInt8]()
         out.reserveCapacity(size + all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
         for (r, row) in all.enumerated() {
-            if r > 0 { out += "\n" }
+            if r > 0 { out.append(UInt8(ascii: "\n")) }
             for (i, cell) in row.enumerated() {
-                out += cell.text
-                if i < row.count - 1 { out += spaces.prefix(max(0, (i < widths.count ? widths[i] : 0) - cell.width) + 2) }
+                out.append(contentsOf: cell.text.utf8)
+                if i < row.count - 1 {
+                    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, (i < widths.count ? widths[i] : 0) - cell.width) + 2))
+                }
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A cell on one line, clipped to `width` characters, with its width.

@@ -6,7 +6,10 @@ enum Printer {
     /// The user's zone, read once: dates typed and dates shown both use it.
     static let zone = Zone.current
 
-    static func due(_ stored: String) -> String { Due(stored: stored)?.format(in: zone) ?? stored }
+    /// A due as the user reads it: a date as it is, a time in the user's zone.
+    static func due(_ stored: String) -> String {
+        stored.utf8.count == 10 ? stored : Due(stored: stored)?.format(in: zone) ?? stored
+    }
     static func time(_ i: Instant?) -> String { i.map { zone.format($0) } ?? "—" }
 
     static func items(_ items: [View.Item]) -> String {

@@ -81,7 +81,8 @@ extension Engine {
                 for item in items.indices {
                     // Judge from the cached instants; build a view (and the zone work) only for what is shown.
                     var dues: [Due]?
-                    for (i, t) in times(of: items[item], in: incident).enumerated() {
+                    let cached = timesCache.get(ItemID(incident: incident.id, number: items[item].number))
+                    for (i, t) in (cached ?? times(of: items[item], in: incident)).enumerated() {
                         let mark = items[item].marks.isEmpty ? nil : items[item].mark(i + 1)
                         let status = rules.status(t, mark: mark, now: now)
                         guard status == .overdue || (status == .upcoming && t.due <= horizon) else {
