@@ -57,6 +57,21 @@ public struct ControlClient: Sendable {
         }
     }
 
+    /// The same for a request and an answer that write and read themselves (a promise).
+    public func call<P: JSONWritable, R: JSONReadable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
+        var request = JSONWriter()
+        request.request(id: .number(1), method: method.rawValue, params: params)
+        var json = JSONReader(try exchange(request.bytes + [UInt8(ascii: "\n")]))
+        let reply: Result<R, RPC.ErrorObject>
+        do { reply = try json.reply(R.self) } catch {
+            throw .protocolError("keptd sent an answer kept cannot read: \(error)")
+        }
+        switch reply {
+        case .success(let result): return result
+        case .failure(let error): throw .refused(error)
+        }
+    }
+
     /// Sends one request and returns the reply line.
     public func send<P: Encodable>(_ method: Method, _ params: P) throws(Failure) -> [UInt8] {
         let request: Data

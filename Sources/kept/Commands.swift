@@ -26,8 +26,8 @@ struct Open: ParsableCommand {
         let r = global.call(.incidentOpen, p, as: View.Opened.self)
         global.output(r) {
             let i = r.incident
-            print("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Printer.zone.format(i.windowEnd))).")
-            if !r.items.isEmpty { print(Printer.items(r.items)) }
+            say("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Printer.zone.format(i.windowEnd))).")
+            if !r.items.isEmpty { say(Printer.items(r.items)) }
         }
         warn(r.warnings)
     }
@@ -45,8 +45,8 @@ struct List: ParsableCommand {
     func run() throws {
         let r = global.call(.incidentList, Params.List(all: all, client: client), as: [View.IncidentSummary].self)
         global.output(r) {
-            if r.isEmpty { print(all ? "No incidents." : "No open incidents."); return }
-            print(Printer.incidents(r))
+            if r.isEmpty { say(all ? "No incidents." : "No open incidents."); return }
+            say(Printer.incidents(r))
         }
     }
 }
@@ -58,7 +58,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let r = global.call(.incidentShow, Params.Incident(incident: incident), as: View.IncidentDetail.self)
-        global.output(r) { print(Printer.detail(r)) }
+        global.output(r) { say(Printer.detail(r)) }
     }
 }
 
@@ -92,7 +92,7 @@ struct Promise: ParsableCommand {
         global.output(r) {
             let item = r.item
             let when = item.every.map { "every \($0), \(item.occurrences.count) times from \(Printer.due(item.due))" } ?? "due \(Printer.due(item.due))"
-            print("Promised \(item.id): \(item.text) — \(when).")
+            say("Promised \(item.id): \(item.text) — \(when).")
         }
         warn(r.warnings)
     }
@@ -113,7 +113,7 @@ struct Done: ParsableCommand {
     func run() throws {
         let r = global.call(.itemDone, Params.Done(item: item, note: note, at: try resolve(at, "--at"), cause: cause?.rawValue),
                                 as: View.Changed.self)
-        global.output(r) { print(r.message) }
+        global.output(r) { say(r.message) }
     }
 }
 
@@ -128,7 +128,7 @@ struct Draft: ParsableCommand {
 
     func run() throws {
         let d = global.call(.itemDraft, Params.Draft(item: item), as: View.Draft.self)
-        global.output(d) { print("To: \(d.to)\nSubject: \(d.subject)\n\n\(d.text)", terminator: "") }
+        global.output(d) { say("To: \(d.to)\nSubject: \(d.subject)\n\n\(d.text)", terminator: "") }
     }
 }
 
@@ -154,7 +154,7 @@ struct Snooze: ParsableCommand {
     func run() throws {
         let r = global.call(.itemSnooze, Params.Snooze(item: item, duration: duration, until: try resolve(until, "--until")),
                                 as: View.Changed.self)
-        global.output(r) { print(r.message) }
+        global.output(r) { say(r.message) }
     }
 }
 
@@ -170,7 +170,7 @@ struct Release: ParsableCommand {
 
     func run() throws {
         let r = global.call(.itemRelease, Params.Release(item: item, reason: reason), as: View.Changed.self)
-        global.output(r) { print(r.message) }
+        global.output(r) { say(r.message) }
     }
 }
 
@@ -182,7 +182,7 @@ struct Checkin: ParsableCommand {
 
     func run() throws {
         let r = global.call(.checkinLog, Params.Checkin(incident: incident, note: note), as: View.Message.self)
-        global.output(r) { print(r.message) }
+        global.output(r) { say(r.message) }
     }
 }
 
@@ -195,7 +195,7 @@ struct Agenda: ParsableCommand {
 
     func run() throws {
         let r = global.call(.agenda, Params.Agenda(days: days), as: View.Agenda.self)
-        global.output(r) { print(Printer.agenda(r)) }
+        global.output(r) { say(Printer.agenda(r)) }
     }
 }
 
@@ -206,7 +206,7 @@ struct Ledger: ParsableCommand {
 
     func run() throws {
         let r = global.call(.ledger, Params.Ledger(client: client), as: View.LedgerReport.self)
-        global.output(r) { print(Printer.ledger(r)) }
+        global.output(r) { say(Printer.ledger(r)) }
     }
 }
 
@@ -220,7 +220,7 @@ struct Close: ParsableCommand {
     func run() throws {
         let r = global.call(.incidentClose, Params.Close(incident: incident, outcome: outcome, note: note), as: View.Closed.self)
         global.output(r) {
-            print("Closed incident \(r.incident.id) (\(r.incident.client)): \(outcome.rawValue). \(r.released) open item\(r.released == 1 ? "" : "s") released.")
+            say("Closed incident \(r.incident.id) (\(r.incident.client)): \(outcome.rawValue). \(r.released) open item\(r.released == 1 ? "" : "s") released.")
         }
     }
 }
@@ -231,7 +231,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let r = global.call(.status, Params.None(), as: View.Status.self)
-        global.output(r) { print(Printer.status(r)) }
+        global.output(r) { say(Printer.status(r)) }
     }
 }
 
@@ -249,7 +249,7 @@ struct Export: ParsableCommand {
     func run() throws {
         if format == "ics" {
             let c = global.call(.export, Params.Export(format: format), as: View.Calendar.self)
-            global.output(c) { print(c.ics, terminator: "") }
+            global.output(c) { say(c.ics, terminator: "") }
             return
         }
         // The whole store as the daemon wrote it, printed with sorted keys.
@@ -257,7 +257,7 @@ struct Export: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let out = try? encoder.encode(store) else { fail("cannot print the store", code: 1) }
-        print(String(decoding: out, as: UTF8.self))
+        say(String(decoding: out, as: UTF8.self))
     }
 }
 
@@ -267,7 +267,7 @@ struct Reload: ParsableCommand {
 
     func run() throws {
         let r = global.call(.reload, Params.None(), as: View.Message.self)
-        global.output(r) { print(r.message) }
+        global.output(r) { say(r.message) }
     }
 }
 

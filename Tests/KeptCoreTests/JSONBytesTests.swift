@@ -59,6 +59,50 @@ struct JSONBytesTests {
         #expect(foundationKeys == ownKeys)  // nils are left out, as Codable leaves them out
     }
 
+    static let promised = View.Promised(
+        item: View.Item(id: "3.4", kind: "promise", step: nil, text: awkward[2], due: "2026-12-05T14:00:00Z", every: "1w",
+                        until: "2027-02-01", occurrences: (0..<5).map { occurrence($0, full: $0 == 1) }),
+        warnings: [View.Warning(code: "over-promising", message: awkward[6]), View.Warning(code: "low-follow-through", message: "")])
+
+    @Test func aPromiseAnswerBothWays() throws {
+        var json = JSONWriter()
+        json.response(id: .number(1), result: Self.promised)
+        #expect(try JSONDecoder().decode(RPC.Reply<View.Promised>.self, from: Data(json.bytes)).result == Self.promised)
+        let foundation = try JSONEncoder().encode(RPC.Response(id: .number(1), result: Self.promised))
+        var reader = JSONReader(Array(foundation))
+        #expect(try reader.reply(View.Promised.self).get() == Self.promised)
+        let bare = View.Promised(item: View.Item(id: "1.1", kind: "acknowledge", step: "acknowledge", text: "t", due: "2026-12-01",
+                                                 every: nil, until: nil, occurrences: []), warnings: [])
+        var reader2 = JSONReader(Array(try JSONEncoder().encode(RPC.Response(id: .null, result: bare))))
+        #expect(try reader2.reply(View.Promised.self).get() == bare)
+        // A field added to one of these types must be added to its writer and reader too.
+        #expect(Mirror(reflecting: Self.promised).children.count == 2)
+        #expect(Mirror(reflecting: Self.promised.item).children.count == 8)
+        #expect(Mirror(reflecting: Self.promised.warnings[0]).children.count == 2)
+    }
+
+    struct Envelope<P: Decodable>: Decodable {
+        var jsonrpc: String
+        var id: RPC.ID
+        var method: String
+        var params: P
+    }
+
+    @Test func aPromiseRequestReadsAsTheDaemonReadsIt() throws {
+        for p in [Params.Promise(incident: 3, text: Self.awkward[3], due: "2026-12-05T13:00:00Z"),
+                  Params.Promise(incident: 1, text: "weekly", every: "1w", from: "2026-12-01", until: "2027-01-31")] {
+            var json = JSONWriter()
+            json.request(id: .number(9), method: Method.promiseAdd.rawValue, params: p)
+            let e = try JSONDecoder().decode(Envelope<Params.Promise>.self, from: Data(json.bytes))
+            #expect(e.jsonrpc == "2.0" && e.id == .number(9) && e.method == "promise.add")
+            #expect(e.params.incident == p.incident && e.params.text == p.text && e.params.due == p.due)
+            #expect(e.params.every == p.every && e.params.from == p.from && e.params.until == p.until)
+            // The daemon's own envelope check accepts it.
+            guard case .success = RPC.envelope(Data(json.bytes)) else { Issue.record("envelope refused"); continue }
+        }
+        #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 6)
+    }
+
     @Test func integersAtTheirLimits() throws {
         for n in [Int64.min, -1, 0, 9, 10, Int64.max] {
             var json = JSONWriter()

@@ -1,5 +1,6 @@
-/// The agenda on the wire without the generic coders: it is the answer that grows with the store
-/// (8,000 rows at 100,000 items). Field names and omitted nils are exactly the Codable ones.
+/// The agenda and the promise on the wire without the generic coders: the answer that grows with
+/// the store (8,000 rows at 100,000 items), and the request a user makes most, whose every
+/// millisecond is the CLI's. Field names and omitted nils are exactly the Codable ones.
 
 extension View.Occurrence: JSONWritable, JSONReadable {
     public func write(to json: inout JSONWriter) {
@@ -93,6 +94,111 @@ extension View.Agenda: JSONWritable, JSONReadable {
     }
 }
 
+extension View.Warning: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("code"); json.string(code)
+        json.key("message"); json.string(message)
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var code, message: String?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "code": code = try r.string()
+            case "message": message = try r.string()
+            default: try r.skip()
+            }
+        }
+        guard let code else { throw json.missing("code") }
+        guard let message else { throw json.missing("message") }
+        self.init(code: code, message: message)
+    }
+}
+
+extension View.Item: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.string(id)
+        json.key("kind"); json.string(kind)
+        if let step { json.key("step"); json.string(step) }
+        json.key("text"); json.string(text)
+        json.key("due"); json.string(due)
+        if let every { json.key("every"); json.string(every) }
+        if let until { json.key("until"); json.string(until) }
+        json.key("occurrences"); json.beginArray()
+        for o in occurrences { json.element(); o.write(to: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var id, kind, step, text, due, every, until: String?
+        var occurrences: [View.Occurrence]?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "id": id = try r.string()
+            case "kind": kind = try r.string()
+            case "step": step = try r.null() ? nil : try r.string()
+            case "text": text = try r.string()
+            case "due": due = try r.string()
+            case "every": every = try r.null() ? nil : try r.string()
+            case "until": until = try r.null() ? nil : try r.string()
+            case "occurrences": occurrences = try r.occurrences()
+            default: try r.skip()
+            }
+        }
+        guard let id else { throw json.missing("id") }
+        guard let kind else { throw json.missing("kind") }
+        guard let text else { throw json.missing("text") }
+        guard let due else { throw json.missing("due") }
+        guard let occurrences else { throw json.missing("occurrences") }
+        self.init(id: id, kind: kind, step: step, text: text, due: due, every: every, until: until, occurrences: occurrences)
+    }
+}
+
+extension View.Promised: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("item"); item.write(to: &json)
+        json.key("warnings"); json.beginArray()
+        for w in warnings { json.element(); w.write(to: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var item: View.Item?, warnings: [View.Warning]?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "item": item = try View.Item(reading: &r)
+            case "warnings":
+                var list: [View.Warning] = []
+                try r.array { e throws(JSONReader.Failure) in list.append(try View.Warning(reading: &e)) }
+                warnings = list
+            default: try r.skip()
+            }
+        }
+        guard let item else { throw json.missing("item") }
+        guard let warnings else { throw json.missing("warnings") }
+        self.init(item: item, warnings: warnings)
+    }
+}
+
+extension Params.Promise: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("incident"); json.int(incident)
+        json.key("text"); json.string(text)
+        if let due { json.key("due"); json.string(due) }
+        if let every { json.key("every"); json.string(every) }
+        if let from { json.key("from"); json.string(from) }
+        if let until { json.key("until"); json.string(until) }
+        json.endObject()
+    }
+}
+
 extension JSONReader {
     fileprivate mutating func occurrences() throws(Failure) -> [View.Occurrence] {
         var list: [View.Occurrence] = []
@@ -128,17 +234,30 @@ extension JSONReader {
 }
 
 extension JSONWriter {
+    /// `{"jsonrpc":"2.0","id":…,"method":…,"params":…}`, as `RPC.Request` encodes.
+    public mutating func request(id: RPC.ID, method: String, params: some JSONWritable) {
+        beginObject()
+        key("jsonrpc"); string("2.0")
+        key("id"); self.id(id)
+        key("method"); string(method)
+        key("params"); params.write(to: &self)
+        endObject()
+    }
+
     /// `{"jsonrpc":"2.0","id":…,"result":…}`, as `RPC.Response` encodes.
     public mutating func response(id: RPC.ID, result: some JSONWritable) {
         beginObject()
         key("jsonrpc"); string("2.0")
-        key("id")
+        key("id"); self.id(id)
+        key("result"); result.write(to: &self)
+        endObject()
+    }
+
+    private mutating func id(_ id: RPC.ID) {
         switch id {
         case .number(let n): int(n)
         case .string(let s): string(s)
         case .null: null()
         }
-        key("result"); result.write(to: &self)
-        endObject()
     }
 }
