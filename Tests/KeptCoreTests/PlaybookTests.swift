@@ -22,6 +22,10 @@ import Testing
         #expect(e.summary(of: incident, now: t0).day == 1)
         #expect(e.summary(of: incident, now: t0 + 16 * 86_400).day == 17)
         #expect(e.summary(of: incident, now: t0 + 200 * 86_400).day == 90)
+        // Days of the calendar, not 24-hour spans since the minute it was noticed.
+        #expect(e.summary(of: incident, now: at("2026-11-22 23:59", berlin)).day == 1)
+        #expect(e.summary(of: incident, now: at("2026-11-23 00:01", berlin)).day == 2)
+        #expect(e.summary(of: incident, now: at("2026-12-02 00:30", berlin)).day == 11)
     }
 
     @Test func playbookStepsFollowTheConfiguredOffsets() throws {

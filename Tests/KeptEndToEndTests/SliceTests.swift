@@ -69,9 +69,11 @@ import Glibc
     @Test func aReminderLongPastIsSentOnceMarkedLate() throws {
         let h = Harness()
         try h.start()
-        h.kept("open", "Acme Corp", "Wrong invoice sent", "--no-playbook", "--noticed", "+0s".replacingOccurrences(of: "+0s", with: "today"))
-        // Noticed today, promised for two hours ago: the due reminder is already behind.
-        let past = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7200))
+        // Noticed a day ago, promised for two hours ago: the due reminder is already behind.
+        // (Times, not dates: "today" is 09:00, which two hours ago need not be after.)
+        let iso = ISO8601DateFormatter()
+        h.kept("open", "Acme Corp", "Wrong invoice sent", "--no-playbook", "--noticed", iso.string(from: Date().addingTimeInterval(-86_400)))
+        let past = iso.string(from: Date().addingTimeInterval(-7200))
         #expect(h.kept("promise", "1", "Confirm the credit note", "--due", past).code == 0)
         let mails = try h.waitForMails(1)
         try #require(mails.count == 1)

@@ -41,7 +41,9 @@ extension Engine {
                 ledger.count(status)
             }
         }
-        let day = Int((min(now, incident.windowEnd) - incident.noticed) / 86_400) + 1
+        // Calendar days in the user's zone: noticed on the 13th, the 23rd is day 11 at any hour.
+        let day = Int(rules.zone.local(min(now, incident.windowEnd)).date.daysSinceEpoch
+                      - rules.zone.local(incident.noticed).date.daysSinceEpoch) + 1
         return View.IncidentSummary(
             id: incident.id, client: incident.client, title: incident.title, severity: incident.severity,
             status: incident.isOpen ? "open" : "closed", outcome: incident.closed?.outcome, noticed: incident.noticed,
