@@ -38,6 +38,7 @@ install:
 uninstall:
 	-systemctl --user disable --now keptd.socket keptd.service
 	rm -f $(PREFIX)/bin/kept $(PREFIX)/bin/keptd
+	rm -f $(PREFIX)/share/man/man1/kept.1 $(PREFIX)/share/man/man1/kept.*.1 $(PREFIX)/share/man/man1/keptd.1
 	rm -f $${XDG_CONFIG_HOME:-$$HOME/.config}/systemd/user/keptd.service $${XDG_CONFIG_HOME:-$$HOME/.config}/systemd/user/keptd.socket
 	-systemctl --user daemon-reload
 

@@ -12,6 +12,11 @@ import Glibc
             let m = try UserManager()
             defer { m.shutdown() }
             try m.install()
+            // The manual pages, made from the commands' own help, where man finds them from ~/.local/bin.
+            let manuals = m.home + "/.local/share/man/man1/"
+            #expect(try String(contentsOfFile: manuals + "kept.promise.1", encoding: .utf8).contains("--every"))
+            #expect(try String(contentsOfFile: manuals + "keptd.1", encoding: .utf8).contains("check-config"))
+            #expect(FileManager.default.fileExists(atPath: manuals + "kept.1"))
 
             // What the README tells a user to run after `make install`.
             #expect(m.systemctl("enable", "--now", "keptd.socket").code == 0)
