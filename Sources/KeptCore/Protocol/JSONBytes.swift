@@ -189,7 +189,7 @@ public struct JSONReader {
             offset += 1
         }
         if digits == 0 { offset = start; throw fail("expected an integer") }
-        if offset < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[offset]) {
+        if offset < bytes.count, case let b = bytes[offset], b == UInt8(ascii: ".") || b | 0x20 == UInt8(ascii: "e") {
             offset = start
             throw fail("expected an integer")
         }
@@ -225,10 +225,7 @@ public struct JSONReader {
         case UInt8(ascii: "n"): if try !null() { throw fail("expected null") }
         default:
             let start = offset
-            while offset < bytes.count, case let b = bytes[offset],
-                  (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(b) {
-                offset += 1
-            }
+            while offset < bytes.count, Self.numeric(bytes[offset]) { offset += 1 }
             if offset == start { throw fail("expected a value") }
         }
     }
@@ -243,6 +240,15 @@ public struct JSONReader {
     public func missing(_ name: String) -> Failure { Failure(message: "missing \"\(name)\"", offset: offset) }
 
     // MARK: Bytes
+
+    /// A byte that can be part of a JSON number.
+    private static func numeric(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+             UInt8(ascii: "e"), UInt8(ascii: "E"): true
+        default: false
+        }
+    }
 
     private mutating func skipSpace() {
         while offset < bytes.count, case let b = bytes[offset], b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { offset += 1 }
