@@ -46,22 +46,18 @@ public struct ControlClient: Sendable {
 
     /// The same for an answer that reads itself from the bytes (the agenda, which can be large).
     public func call<P: Encodable, R: JSONReadable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
-        var json = JSONReader(try send(method, params))
-        let reply: Result<R, RPC.ErrorObject>
-        do { reply = try json.reply(R.self) } catch {
-            throw .protocolError("keptd sent an answer kept cannot read: \(error)")
-        }
-        switch reply {
-        case .success(let result): return result
-        case .failure(let error): throw .refused(error)
-        }
+        try read(try send(method, params), as: R.self)
     }
 
     /// The same for a request and an answer that write and read themselves (a promise).
     public func call<P: JSONWritable, R: JSONReadable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
         var request = JSONWriter()
         request.request(id: .number(1), method: method.rawValue, params: params)
-        var json = JSONReader(try exchange(request.bytes + [UInt8(ascii: "\n")]))
+        return try read(try exchange(request.bytes + [UInt8(ascii: "\n")]), as: R.self)
+    }
+
+    private func read<R: JSONReadable>(_ line: [UInt8], as: R.Type) throws(Failure) -> R {
+        var json = JSONReader(line)
         let reply: Result<R, RPC.ErrorObject>
         do { reply = try json.reply(R.self) } catch {
             throw .protocolError("keptd sent an answer kept cannot read: \(error)")
