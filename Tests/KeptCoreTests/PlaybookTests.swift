@@ -28,6 +28,18 @@ import Testing
         #expect(e.summary(of: incident, now: at("2026-12-02 00:30", berlin)).day == 11)
     }
 
+    @Test func aReminderNamesTheSameDayAsKeptShow() throws {
+        var e = try opened()  // Sunday 10:30
+        // Due early on Monday, less than 24 hours after it was noticed: still day 2.
+        let promised = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Call Dana", due: "2026-11-23T08:00"), now: t0) as? View.Promised
+        let item = try #require(promised?.item.id)
+        let monday = at("2026-11-23 08:00", berlin)
+        #expect(e.fire(at: monday).contains("\(item)#1/due"))
+        let due = try #require(e.state.outbox.first { $0.key == "\(item)#1/due" })
+        #expect(e.summary(of: e.state.incident(1)!, now: monday).day == 2)
+        #expect(due.reminder.body.contains("Window:    day 2 of 90"))
+    }
+
     @Test func playbookStepsFollowTheConfiguredOffsets() throws {
         var config = Config()
         config.playbook.acknowledge = Interval(4, .hour)
@@ -208,7 +220,8 @@ import Testing
         #expect(digest.reminder.kind == "digest")
         #expect(!digest.reminder.late)
         #expect(digest.reminder.subject == "kept weekly: 1 open incident, 5 due this week")
-        #expect(digest.reminder.body.contains("#1 Acme Corp: Invoice sent with the wrong amounts — day 1 of 90"))
+        // Noticed on Sunday, so Monday is day 2 (of the calendar, as `kept show` counts).
+        #expect(digest.reminder.body.contains("#1 Acme Corp: Invoice sent with the wrong amounts — day 2 of 90"))
         #expect(digest.reminder.body.contains("1.1      Acknowledge"))
         #expect(digest.reminder.body.contains("This week"))
     }

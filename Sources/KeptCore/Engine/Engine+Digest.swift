@@ -60,7 +60,7 @@ extension Engine {
         var body = "Your week in kept — \(Self.humanDate(weekStart))\n\n"
         body += "Open incidents\n"
         for incident in open {
-            let day = max(1, min(incident.windowDays, Int((now - incident.noticed) / 86_400) + 1))
+            let day = incident.day(at: now, in: rules.zone)
             body += "  #\(incident.id) \(incident.client): \(ReminderComposer.clip(incident.title, 60)) — day \(day) of \(incident.windowDays)\n"
             body += "      \(ReminderComposer.describe(ledger(of: incident, now: now)))\n"
         }

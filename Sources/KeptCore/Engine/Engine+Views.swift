@@ -41,13 +41,10 @@ extension Engine {
                 ledger.count(status)
             }
         }
-        // Calendar days in the user's zone: noticed on the 13th, the 23rd is day 11 at any hour.
-        let day = Int(rules.zone.local(min(now, incident.windowEnd)).date.daysSinceEpoch
-                      - rules.zone.local(incident.noticed).date.daysSinceEpoch) + 1
         return View.IncidentSummary(
             id: incident.id, client: incident.client, title: incident.title, severity: incident.severity,
             status: incident.isOpen ? "open" : "closed", outcome: incident.closed?.outcome, noticed: incident.noticed,
-            windowEnd: incident.windowEnd, windowDays: incident.windowDays, day: max(1, min(incident.windowDays, day)),
+            windowEnd: incident.windowEnd, windowDays: incident.windowDays, day: incident.day(at: now, in: rules.zone),
             open: incident.isOpen ? open : 0, overdue: incident.isOpen ? overdue : 0, next: incident.isOpen ? next : nil, ledger: ledger)
     }
 

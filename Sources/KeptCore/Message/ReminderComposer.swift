@@ -32,7 +32,7 @@ public struct ReminderComposer: Sendable {
         case .checkin: PlaybookHint.checkin
         case .promise: PlaybookHint.promise
         }
-        let day = max(1, min(incident.windowDays, Int((now - incident.noticed) / 86_400) + 1))
+        let day = incident.day(at: now, in: zone)
         var body = """
         \(headline): \(item.text)
 

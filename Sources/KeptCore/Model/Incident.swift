@@ -23,6 +23,13 @@ public struct Incident: Codable, Sendable, Equatable {
 
     public var isOpen: Bool { closed == nil }
 
+    /// The day of the window `now` falls on, 1 to `windowDays`: calendar days in `zone`, so an
+    /// incident noticed on the 13th is on day 11 all through the 23rd.
+    public func day(at now: Instant, in zone: Zone) -> Int {
+        let days = zone.local(min(now, windowEnd)).date.daysSinceEpoch - zone.local(noticed).date.daysSinceEpoch
+        return max(1, min(windowDays, Int(days) + 1))
+    }
+
     public func item(_ number: Int) -> Item? { number >= 1 && number <= items.count ? items[number - 1] : nil }
 
     public struct Closure: Codable, Sendable, Equatable {
