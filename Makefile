@@ -13,7 +13,7 @@ test:
 reliability:
 	scripts/reliability
 
-# libFuzzer over the request path and the date parser; SECONDS=3600 for an hour.
+# libFuzzer over the request path, the date parser and the answer reader; SECONDS=3600 for an hour.
 fuzz:
 	scripts/setup
 	scripts/fuzz $(or $(SECONDS),300)
