@@ -1,7 +1,8 @@
-/// JSON written and read straight from bytes, for the one answer that can be large: an agenda of
-/// thousands of rows. The generic coders build a tree or a dictionary per object on the way; these
-/// walk the bytes once. Everything else on the wire goes through Codable, and the types written
-/// here are Codable too — tests hold the two ways to the same values.
+/// JSON written and read straight from bytes, for the answer that can be large (an agenda of
+/// thousands of rows) and the request a user makes most (a promise, where the coders' first use is
+/// a fifth of the command). The generic coders build a tree or a dictionary per object on the way;
+/// these walk the bytes once. Everything else on the wire goes through Codable, and the types
+/// written here are Codable too — tests hold the two ways to the same values.
 
 /// A value that writes its own JSON, the same document its `Encodable` conformance produces.
 public protocol JSONWritable: Encodable {
@@ -59,10 +60,10 @@ public struct JSONWriter: Sendable {
                 case 0x09: bytes.append(UInt8(ascii: "t"))
                 case 0x08: bytes.append(UInt8(ascii: "b"))
                 case 0x0C: bytes.append(UInt8(ascii: "f"))
-                default:
+                default:  // the other control characters, as \u00XX
                     ascii("u00")
-                    bytes.append(b >> 4 == 0 ? UInt8(ascii: "0") : UInt8(ascii: "1"))
-                    bytes.append(b & 15 < 10 ? UInt8(ascii: "0") + b & 15 : UInt8(ascii: "a") + b & 15 - 10)
+                    let hex: StaticString = "0123456789abcdef"
+                    hex.withUTF8Buffer { bytes.append($0[Int(b >> 4)]); bytes.append($0[Int(b & 15)]) }
                 }
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
