@@ -237,8 +237,14 @@ public struct JSONReader {
         if offset != bytes.count { throw fail("more after the end of the document") }
     }
 
-    /// A member's name that is not one of `names`: a value of the wrong shape.
+    /// An object without the member `name`: a value of the wrong shape.
     public func missing(_ name: String) -> Failure { Failure(message: "missing \"\(name)\"", offset: offset) }
+
+    /// `value`, read from the member `name`, which must have been there.
+    public func required<T>(_ value: T?, _ name: String) throws(Failure) -> T {
+        guard let value else { throw missing(name) }
+        return value
+    }
 
     // MARK: Bytes
 

@@ -46,17 +46,11 @@ extension View.Occurrence: JSONWritable, JSONReadable {
             default: try r.skip()
             }
         }
-        guard let id else { throw json.missing("id") }
-        guard let item else { throw json.missing("item") }
-        guard let incident else { throw json.missing("incident") }
-        guard let client else { throw json.missing("client") }
-        guard let kind else { throw json.missing("kind") }
-        guard let text else { throw json.missing("text") }
-        guard let due else { throw json.missing("due") }
-        guard let status else { throw json.missing("status") }
-        guard let recurring else { throw json.missing("recurring") }
-        self.init(id: id, item: item, incident: incident, client: client, kind: kind, step: step, text: text, due: due,
-                  status: status, done: done, note: note, released: released, snoozedUntil: snoozedUntil, recurring: recurring)
+        try self.init(
+            id: json.required(id, "id"), item: json.required(item, "item"), incident: json.required(incident, "incident"),
+            client: json.required(client, "client"), kind: json.required(kind, "kind"), step: step,
+            text: json.required(text, "text"), due: json.required(due, "due"), status: json.required(status, "status"),
+            done: done, note: note, released: released, snoozedUntil: snoozedUntil, recurring: json.required(recurring, "recurring"))
     }
 }
 
@@ -86,11 +80,8 @@ extension View.Agenda: JSONWritable, JSONReadable {
             default: try r.skip()
             }
         }
-        guard let now else { throw json.missing("now") }
-        guard let days else { throw json.missing("days") }
-        guard let overdue else { throw json.missing("overdue") }
-        guard let upcoming else { throw json.missing("upcoming") }
-        self.init(now: now, days: days, overdue: overdue, upcoming: upcoming)
+        try self.init(now: json.required(now, "now"), days: json.required(days, "days"),
+                      overdue: json.required(overdue, "overdue"), upcoming: json.required(upcoming, "upcoming"))
     }
 }
 
@@ -111,9 +102,7 @@ extension View.Warning: JSONWritable, JSONReadable {
             default: try r.skip()
             }
         }
-        guard let code else { throw json.missing("code") }
-        guard let message else { throw json.missing("message") }
-        self.init(code: code, message: message)
+        try self.init(code: json.required(code, "code"), message: json.required(message, "message"))
     }
 }
 
@@ -149,12 +138,8 @@ extension View.Item: JSONWritable, JSONReadable {
             default: try r.skip()
             }
         }
-        guard let id else { throw json.missing("id") }
-        guard let kind else { throw json.missing("kind") }
-        guard let text else { throw json.missing("text") }
-        guard let due else { throw json.missing("due") }
-        guard let occurrences else { throw json.missing("occurrences") }
-        self.init(id: id, kind: kind, step: step, text: text, due: due, every: every, until: until, occurrences: occurrences)
+        try self.init(id: json.required(id, "id"), kind: json.required(kind, "kind"), step: step, text: json.required(text, "text"),
+                      due: json.required(due, "due"), every: every, until: until, occurrences: json.required(occurrences, "occurrences"))
     }
 }
 
@@ -180,9 +165,7 @@ extension View.Promised: JSONWritable, JSONReadable {
             default: try r.skip()
             }
         }
-        guard let item else { throw json.missing("item") }
-        guard let warnings else { throw json.missing("warnings") }
-        self.init(item: item, warnings: warnings)
+        try self.init(item: json.required(item, "item"), warnings: json.required(warnings, "warnings"))
     }
 }
 
