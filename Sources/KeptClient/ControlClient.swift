@@ -32,11 +32,11 @@ public struct ControlClient: Sendable {
         }
     }
 
-    /// Sends `method` with `params` and decodes the result.
-    public func call<P: Encodable, R: Decodable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
-        let line = try send(method, params)
-        let reply: RPC.Reply<R>
-        do { reply = try JSONDecoder().decode(RPC.Reply<R>.self, from: Data(line)) } catch {
+    /// Calls `method` with `params` and decodes its result.
+    public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result {
+        let line = try exchange(try request(M.name, params))
+        let reply: RPC.Reply<M.Result>
+        do { reply = try JSONDecoder().decode(RPC.Reply<M.Result>.self, from: Data(line)) } catch {
             throw .protocolError("keptd sent an answer kept cannot read: \(error)")
         }
         if let error = reply.error { throw .refused(error) }
@@ -44,16 +44,18 @@ public struct ControlClient: Sendable {
         return result
     }
 
-    /// The same for an answer that reads itself from the bytes (the agenda, which can be large).
-    public func call<P: Encodable, R: JSONReadable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
-        try read(try send(method, params), as: R.self)
+    /// The same for a result that reads itself from the bytes (the agenda, which can be large).
+    public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result where M.Result: JSONReadable {
+        try read(try exchange(try request(M.name, params)), as: M.Result.self)
     }
 
-    /// The same for a request and an answer that write and read themselves (a promise).
-    public func call<P: JSONWritable, R: JSONReadable>(_ method: Method, _ params: P, as: R.Type = R.self) throws(Failure) -> R {
+    /// The same for params and a result that write and read themselves (a promise).
+    public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result
+        where M.Params: JSONWritable, M.Result: JSONReadable
+    {
         var request = JSONWriter()
-        request.request(id: .number(1), method: method.rawValue, params: params)
-        return try read(try exchange(request.bytes + [UInt8(ascii: "\n")]), as: R.self)
+        request.request(id: .number(1), method: M.name, params: params)
+        return try read(try exchange(request.bytes + [UInt8(ascii: "\n")]), as: M.Result.self)
     }
 
     private func read<R: JSONReadable>(_ line: [UInt8], as: R.Type) throws(Failure) -> R {
@@ -68,13 +70,11 @@ public struct ControlClient: Sendable {
         }
     }
 
-    /// Sends one request and returns the reply line.
-    public func send<P: Encodable>(_ method: Method, _ params: P) throws(Failure) -> [UInt8] {
-        let request: Data
-        do { request = try JSONEncoder().encode(RPC.Request(id: .number(1), method: method.rawValue, params: params)) } catch {
+    /// A request line for `method`.
+    private func request<P: Encodable>(_ method: String, _ params: P) throws(Failure) -> [UInt8] {
+        do { return Array(try JSONEncoder().encode(RPC.Request(id: .number(1), method: method, params: params))) + [UInt8(ascii: "\n")] } catch {
             throw .protocolError("cannot encode the request: \(error)")
         }
-        return try exchange(Array(request) + [UInt8(ascii: "\n")])
     }
 
     /// Writes raw bytes and reads one line back (without its newline).

@@ -5,13 +5,15 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Builds and runs the daemon: the same function serves `keptd` and the tests.
+/// Builds and runs the daemon: `build` serves `keptd` and the in-process tests alike.
 public enum Daemon {
     public struct Options: Sendable {
         public var paths: Paths
         public var config: Config
         /// Where `KEPT_…` settings come from when the configuration is reloaded.
         public var environment: [String: String]
+        /// SIGTERM and SIGINT stop, SIGHUP reloads; off for a daemon inside a test process.
+        public var handlesSignals = true
         public init(paths: Paths, config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.paths = paths
             self.config = config
@@ -19,11 +21,58 @@ public enum Daemon {
         }
     }
 
+    /// What the daemon is made of: the real store, timer and clock in `keptd`; fakes in tests.
+    public struct Parts: Sendable {
+        public var store: any Journal
+        public var state: StoreState
+        public var timer: any ReminderTimer
+        public var clock: @Sendable () -> Instant
+        /// The user's zone; nil for the system's (`TZ`, then /etc/localtime).
+        public var zone: Zone?
+        public var channels: [any DeliveryChannel]
+        public var listen: Listen
+
+        public init(store: any Journal, state: StoreState, timer: any ReminderTimer, clock: @escaping @Sendable () -> Instant = { .now },
+                    zone: Zone? = nil, channels: [any DeliveryChannel], listen: Listen) {
+            self.store = store; self.state = state; self.timer = timer; self.clock = clock; self.zone = zone
+            self.channels = channels; self.listen = listen
+        }
+    }
+
+    /// The daemon, ready to run: its services in one group, and the keeper they share.
+    public struct Built: Sendable {
+        public let group: ServiceGroup
+        public let keeper: Keeper
+    }
+
+    public static func build(_ options: Options, _ parts: Parts, logger: Logger) -> Built {
+        let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: parts.store,
+                            state: parts.state, timer: parts.timer, logger: logger, zone: parts.zone, clock: parts.clock)
+        let server = ControlServer(listen: parts.listen, keeper: keeper, logger: logger) {
+            let status = await keeper.readyStatus()
+            // Logged before READY=1 is sent, so the entry's time bounds when systemd may call it active.
+            logger.info("keptd \(KeptVersion.current) ready: \(status)", metadata: ["KEPT_EVENT": "ready"])
+            Notifier.ready(status: status)
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server),
+            .init(service: ReminderService(keeper: keeper, timer: parts.timer)),
+            .init(service: DeliveryService(keeper: keeper, channels: parts.channels)),
+            .init(service: WatchdogService(keeper: keeper, interval: Notifier.watchdogInterval())),
+            .init(service: StoppingNotice(logger: logger)),
+        ]
+        if options.handlesSignals { services.append(.init(service: ReloadService(keeper: keeper))) }
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        if options.handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(2)
+        return Built(group: ServiceGroup(configuration: configuration), keeper: keeper)
+    }
+
     /// Opens the store, binds the socket, and runs until SIGTERM (or SIGINT).
     public static func run(_ options: Options, logger: Logger) async throws {
         let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
         let timer = try WallClockTimer()
-        let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: store, state: state, timer: timer, logger: logger)
         // Loading a large store leaves the file's bytes and the decoder's scratch freed but held
         // by the allocator (one arena per loading thread): give them back before settling down.
         malloc_trim(0)
@@ -34,30 +83,11 @@ public enum Daemon {
             }
         }
         let channels: [any DeliveryChannel] = [MaildirChannel(storeID: state.storeID), EmailChannel(), CommandChannel()]
-        let listen: ControlServer.Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
-        let server = ControlServer(listen: listen, keeper: keeper, logger: logger) {
-            let status = await keeper.readyStatus()
-            // Logged before READY=1 is sent, so the entry's time bounds when systemd may call it active.
-            logger.info("keptd \(KeptVersion.current) ready: \(status)", metadata: ["KEPT_EVENT": "ready"])
-            Notifier.ready(status: status)
-        }
-        var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: server),
-                .init(service: ReminderService(keeper: keeper, timer: timer)),
-                .init(service: DeliveryService(keeper: keeper, channels: channels)),
-                .init(service: ReloadService(keeper: keeper)),
-                .init(service: WatchdogService(keeper: keeper, interval: Notifier.watchdogInterval())),
-                .init(service: StoppingNotice(logger: logger)),
-            ],
-            logger: logger)
-        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
-        configuration.maximumGracefulShutdownDuration = .seconds(5)
-        configuration.maximumCancellationDuration = .seconds(2)
-        let group = ServiceGroup(configuration: configuration)
+        let listen: Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
+        let daemon = build(options, Parts(store: store, state: state, timer: timer, channels: channels, listen: listen), logger: logger)
         logger.info("store \(store.documentPath), config \(options.paths.configFile), socket \(options.paths.socket)")
-        try await group.run()
-        await keeper.foldJournal()
+        try await daemon.group.run()
+        await daemon.keeper.foldJournal()
     }
 }
 

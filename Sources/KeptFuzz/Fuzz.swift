@@ -15,46 +15,54 @@ public enum Fuzz {
     /// An engine with an open incident (playbook and check-ins), a promise, a recurring promise and
     /// a closed incident: something for every method to find.
     static let base: Engine = {
-        var e = Engine(state: StoreState(storeID: "fuzz"), rules: Rules(config: Config(), zone: zones[0]), channels: ["maildir"])
-        let setup: [(KeptCore.Method, any Encodable)] = [
-            (.incidentOpen, Params.Open(client: "Acme", title: "Wrong invoice", noticed: "2026-11-15")),
-            (.promiseAdd, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "+2d")),
-            (.promiseAdd, Params.Promise(incident: 1, text: "Weekly numbers", every: "1w", until: "+6w")),
-            (.incidentOpen, Params.Open(client: "Initech", title: "Leaked the roadmap", playbook: false)),
-            (.incidentClose, Params.Close(incident: 2, outcome: .lost)),
-        ]
-        func body<P: Encodable>(_ method: KeptCore.Method, _ params: P) -> Data {
-            try! JSONEncoder().encode(RPC.Request(id: .number(1), method: method.rawValue, params: params))
-        }
-        for (method, params) in setup {
-            let body = body(method, params)
-            let decision = try! e.decide(method, request: body, now: now)
+        var e = Engine(state: StoreState(storeID: "fuzz"), rules: Rules(config: Config(), zone: zones[0]), channels: [.maildir])
+        func perform<M: EngineMethod>(_: M.Type, _ params: M.Params) {
+            let decision = try! M.decide(e, params, now: now)
             e.commit(e.records(for: decision.changes, at: now))
         }
+        perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Wrong invoice", noticed: "2026-11-15"))
+        perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "+2d"))
+        perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Weekly numbers", every: Interval(1, .week), until: "+6w"))
+        perform(Methods.IncidentOpen.self, Params.Open(client: "Initech", title: "Leaked the roadmap", playbook: false))
+        perform(Methods.IncidentClose.self, Params.Close(incident: 2, outcome: .lost))
         return e
     }()
 
     public static func one(_ bytes: UnsafeRawBufferPointer) {
-        request(Data(bytes))
+        line(Array(bytes))
         date(String(decoding: bytes, as: UTF8.self))
         var reader = JSONReader(Array(bytes))
         _ = try? reader.reply(View.Agenda.self)
     }
 
-    static func request(_ data: Data) {
-        guard case .success(let envelope) = RPC.envelope(data), let method = KeptCore.Method(rawValue: envelope.method) else { return }
-        var engine = base
-        guard let decision = try? engine.decide(method, request: data, now: now) else { return }
+    /// A line as the socket reads it: each call it holds decided, committed and answered.
+    static func line(_ bytes: [UInt8]) {
+        let calls: [Result<RPC.Call, RPC.Refusal>]
+        switch RPC.read(bytes) {
+        case .refused: return
+        case .single(let call): calls = [call]
+        case .batch(let batch): calls = batch
+        }
+        for case .success(let call) in calls {
+            guard let method = methods[call.method] else { continue }
+            var engine = base
+            request(method, call.params, &engine)
+        }
+    }
+
+    static let methods = Dictionary(uniqueKeysWithValues: Methods.decided.map { ($0.name, $0) })
+
+    static func request<M: EngineMethod>(_: M.Type, _ params: ArraySlice<UInt8>?, _ engine: inout Engine) {
+        guard let decision = try? M.decide(engine, params: params, now: now) else { return }
         engine.commit(engine.records(for: decision.changes, at: now))
-        if let answer = try? decision.answer(engine) {
-            _ = try? JSONEncoder().encode(answer)
-            if let agenda = answer as? View.Agenda {
-                // The agenda's own writer and reader must give back exactly what was written.
-                var json = JSONWriter()
-                json.response(id: .number(1), result: agenda)
-                var reader = JSONReader(json.bytes)
-                precondition((try? reader.reply(View.Agenda.self).get()) == agenda, "the agenda did not survive its own JSON")
-            }
+        let answer = decision.answer(engine)
+        _ = RPC.encode(answer)
+        if let agenda = answer as? View.Agenda {
+            // The agenda's own writer and reader must give back exactly what was written.
+            var json = JSONWriter()
+            json.response(id: .number(1), result: agenda)
+            var reader = JSONReader(json.bytes)
+            precondition((try? reader.reply(View.Agenda.self).get()) == agenda, "the agenda did not survive its own JSON")
         }
         _ = engine.dueReminders(at: now + 120 * 86_400)
     }

@@ -25,15 +25,14 @@ struct Seed: ParsableCommand {
 
     func run() throws {
         let (store, state) = try StoreFile.open(directory: stateDir)
-        var engine = Engine(state: state, rules: Rules(config: Config(), zone: .current), channels: ["maildir"])
+        var engine = Engine(state: state, rules: Rules(config: Config(), zone: .current), channels: [.maildir])
         let now = Instant.now
-        func perform(_ method: KeptCore.Method, _ params: some Encodable) throws {
-            let body = try JSONEncoder().encode(RPC.Request(id: .number(1), method: method.rawValue, params: params))
-            let decision = try engine.decide(method, request: body, now: now)
+        func perform<M: EngineMethod>(_ method: M.Type, _ params: M.Params) throws {
+            let decision = try M.decide(engine, params, now: now)
             engine.commit(engine.records(for: decision.changes, at: now))
         }
         for i in 1...incidents {
-            try perform(.incidentOpen, Params.Open(client: "Client \(i % 7 + 1)", title: "Incident \(i)", playbook: playbook))
+            try perform(Methods.IncidentOpen.self, Params.Open(client: "Client \(i % 7 + 1)", title: "Incident \(i)", playbook: playbook))
         }
         let existing = engine.state.incidents.reduce(0) { $0 + $1.items.count }
         let perIncident = max(0, items - existing) / incidents
@@ -41,7 +40,7 @@ struct Seed: ParsableCommand {
             for n in 0..<perIncident {
                 // Spread over the window, a few a week: no over-promising scan blows up.
                 let days = 1 + (n * 89) / max(perIncident, 1)
-                try perform(.promiseAdd, Params.Promise(incident: i, text: "Promise \(n + 1) to client \(i % 7 + 1)", due: "+\(days)d"))
+                try perform(Methods.PromiseAdd.self, Params.Promise(incident: i, text: "Promise \(n + 1) to client \(i % 7 + 1)", due: "+\(days)d"))
             }
         }
         try store.compact(engine.state)
@@ -63,10 +62,7 @@ struct Latency: ParsableCommand {
         for i in 0..<incidents {
             let open = try JSONEncoder().encode(RPC.Request(id: .number(Int64(i)), method: "incident.open",
                 params: Params.Open(client: "Client \(i % 7)", title: "Latency \(i)", playbook: false))) + Data([0x0A])
-            let answer = try Lateness.exchange(fd, open)
-            guard let result = answer["result"] as? [String: Any], let incident = result["incident"] as? [String: Any],
-                  let id = incident["id"] as? Int else { throw ValidationError("unexpected answer to incident.open") }
-            ids.append(id)
+            ids.append(try Lateness.exchange(fd, open, as: View.Opened.self).incident.id)
         }
         var samples: [Double] = []
         samples.reserveCapacity(requests)
@@ -108,9 +104,7 @@ struct Lateness: ParsableCommand {
         guard case .success(let fd) = UnixSocket.connect(to: socket) else { throw ValidationError("cannot connect to \(socket)") }
         let open = try JSONEncoder().encode(RPC.Request(id: .number(0), method: "incident.open",
             params: Params.Open(client: "Timer", title: "Lateness", playbook: false))) + Data([0x0A])
-        let opened = try roundTrip(fd, open)
-        guard let result = opened["result"] as? [String: Any], let incident = result["incident"] as? [String: Any],
-              let id = incident["id"] as? Int else { throw ValidationError("unexpected answer to incident.open: \(opened)") }
+        let id = try Self.exchange(fd, open, as: View.Opened.self).incident.id
         let first = Instant.now.seconds + 5
         var deadlines: Set<Int64> = []
         for k in 0..<count {
@@ -118,7 +112,7 @@ struct Lateness: ParsableCommand {
             deadlines.insert(at)
             let body = try JSONEncoder().encode(RPC.Request(id: .number(Int64(k + 1)), method: "promise.add",
                 params: Params.Promise(incident: id, text: "tick \(k)", due: Zone.utc.rfc3339(Instant(seconds: at))))) + Data([0x0A])
-            _ = try roundTrip(fd, body)
+            _ = try Self.exchange(fd, body, as: View.Promised.self)
         }
         close(fd)
         var late: [Double] = []
@@ -144,10 +138,8 @@ struct Lateness: ParsableCommand {
         print(Stats(late).line(unit: "ms") + " received=\(late.count)/\(count)")
     }
 
-    func roundTrip(_ fd: Int32, _ body: Data) throws -> [String: Any] { try Self.exchange(fd, body) }
-
-    /// Sends one request line and returns the parsed answer; a JSON-RPC error stops the run.
-    static func exchange(_ fd: Int32, _ body: Data) throws -> [String: Any] {
+    /// Sends one request line and returns its result; a JSON-RPC error stops the run.
+    static func exchange<R: Decodable>(_ fd: Int32, _ body: Data, as: R.Type) throws -> R {
         body.withUnsafeBytes { _ = writeAll(fd, $0) }
         var reply: [UInt8] = []
         var byte: UInt8 = 0
@@ -155,11 +147,10 @@ struct Lateness: ParsableCommand {
             if byte == 0x0A { break }
             reply.append(byte)
         }
-        guard let answer = try JSONSerialization.jsonObject(with: Data(reply)) as? [String: Any] else {
-            throw ValidationError("unreadable answer")
-        }
-        if let error = answer["error"] { throw ValidationError("refused: \(error)") }
-        return answer
+        let answer = try JSONDecoder().decode(RPC.Reply<R>.self, from: Data(reply))
+        if let error = answer.error { throw ValidationError("refused: \(error.message)") }
+        guard let result = answer.result else { throw ValidationError("unreadable answer") }
+        return result
     }
 }
 

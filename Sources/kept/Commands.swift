@@ -16,14 +16,15 @@ struct Open: ParsableCommand {
     @Flag(name: .customLong("no-playbook"), help: "Do not create the playbook steps and check-ins.") var noPlaybook = false
     @Option(help: "A longer description.") var note: String?
 
-    func validate() throws {
-        if let window, !(1...3650).contains(window) { throw ValidationError("--window must be between 1 and 3650 days") }
+    func params(noticed: String?) -> Params.Open {
+        Params.Open(client: client, title: title, noticed: noticed, severity: severity, window: window,
+                    playbook: noPlaybook ? false : nil, note: note)
     }
 
+    func validate() throws { try check(params(noticed: noticed)) }
+
     func run() throws {
-        let p = Params.Open(client: client, title: title, noticed: try resolve(noticed, "--noticed"), severity: severity,
-                            window: window, playbook: noPlaybook ? false : nil, note: note)
-        let r = global.call(.incidentOpen, p, as: View.Opened.self)
+        let r = global.call(Methods.IncidentOpen.self, params(noticed: try resolve(noticed, "--noticed")))
         global.output(r) {
             let i = r.incident
             say("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Printer.zone.format(i.windowEnd))).")
@@ -43,7 +44,7 @@ struct List: ParsableCommand {
     @Option(help: "Only this client's.") var client: String?
 
     func run() throws {
-        let r = global.call(.incidentList, Params.List(all: all, client: client), as: [View.IncidentSummary].self)
+        let r = global.call(Methods.IncidentList.self, Params.List(all: all, client: client))
         global.output(r) {
             if r.isEmpty { say(all ? "No incidents." : "No open incidents."); return }
             say(Printer.incidents(r))
@@ -57,7 +58,7 @@ struct Show: ParsableCommand {
     @Argument(help: "Incident id.") var incident: Int
 
     func run() throws {
-        let r = global.call(.incidentShow, Params.Incident(incident: incident), as: View.IncidentDetail.self)
+        let r = global.call(Methods.IncidentShow.self, Params.Incident(incident: incident))
         global.output(r) { say(Printer.detail(r)) }
     }
 }
@@ -75,20 +76,15 @@ struct Promise: ParsableCommand {
     @Option(help: "First occurrence of a recurring promise.") var from: String?
     @Option(help: "Last day a recurring promise may fall on (default: the window's end).") var until: String?
 
-    func validate() throws {
-        switch (due, every) {
-        case (nil, nil): throw ValidationError("give --due WHEN or --every INTERVAL")
-        case (.some, .some): throw ValidationError("give --due or --every, not both")
-        case (.some, nil) where from != nil || until != nil: throw ValidationError("--from and --until go with --every")
-        default: break
-        }
-        if let every { do { _ = try Interval(parsing: every) } catch { throw ValidationError("--every: \(error.message)") } }
+    func params(due: String?, from: String?, until: String?) throws -> Params.Promise {
+        Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until)
     }
 
+    func validate() throws { try check(params(due: due, from: from, until: until)) }
+
     func run() throws {
-        let p = Params.Promise(incident: incident, text: text, due: try resolve(due, "--due"), every: every,
-                               from: try resolve(from, "--from"), until: try resolve(until, "--until"))
-        let r = global.call(.promiseAdd, p, as: View.Promised.self)
+        let p = try params(due: try resolve(due, "--due"), from: try resolve(from, "--from"), until: try resolve(until, "--until"))
+        let r = global.call(Methods.PromiseAdd.self, p)
         global.output(r) {
             let item = r.item
             let when = item.every.map { "every \($0), \(item.occurrences.count) times from \(Printer.due(item.due))" } ?? "due \(Printer.due(item.due))"
@@ -106,13 +102,12 @@ struct Done: ParsableCommand {
     @Option(help: "When it was done (default: now).") var at: String?
     @Option(help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
 
-    enum Cause: String, ExpressibleByArgument, CaseIterable { case systemic, judgement }
+    func params(at: String?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause) }
 
-    func validate() throws { try checkItem(item) }
+    func validate() throws { try check(params(at: at)) }
 
     func run() throws {
-        let r = global.call(.itemDone, Params.Done(item: item, note: note, at: try resolve(at, "--at"), cause: cause?.rawValue),
-                                as: View.Changed.self)
+        let r = global.call(Methods.ItemDone.self, try params(at: try resolve(at, "--at")))
         global.output(r) { say(r.message) }
     }
 }
@@ -124,10 +119,10 @@ struct Draft: ParsableCommand {
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.1 or 3.6.") var item: String
 
-    func validate() throws { try checkItem(item) }
+    func validate() throws { _ = try itemRef(item) }
 
     func run() throws {
-        let d = global.call(.itemDraft, Params.Draft(item: item), as: View.Draft.self)
+        let d = global.call(Methods.ItemDraft.self, Params.Draft(item: try itemRef(item)))
         global.output(d) { say("To: \(d.to)\nSubject: \(d.subject)\n\n\(d.text)", terminator: "") }
     }
 }
@@ -141,19 +136,14 @@ struct Snooze: ParsableCommand {
     @Argument(help: "How long: 90s, 4h, 3d, 1w.") var duration: String?
     @Option(help: "Remind again at WHEN instead.") var until: String?
 
-    func validate() throws {
-        try checkItem(item)
-        switch (duration, until) {
-        case (nil, nil): throw ValidationError("give a DURATION (4h, 3d) or --until WHEN")
-        case (.some, .some): throw ValidationError("give a DURATION or --until, not both")
-        case (let d?, nil): do { _ = try Interval(parsing: d) } catch { throw ValidationError(error.message) }
-        default: break
-        }
+    func params(until: String?) throws -> Params.Snooze {
+        Params.Snooze(item: try itemRef(item), duration: try interval(duration, nil), until: until)
     }
 
+    func validate() throws { try check(params(until: until)) }
+
     func run() throws {
-        let r = global.call(.itemSnooze, Params.Snooze(item: item, duration: duration, until: try resolve(until, "--until")),
-                                as: View.Changed.self)
+        let r = global.call(Methods.ItemSnooze.self, try params(until: try resolve(until, "--until")))
         global.output(r) { say(r.message) }
     }
 }
@@ -166,10 +156,12 @@ struct Release: ParsableCommand {
     @Argument(help: "Item, like 3.2 (all open occurrences) or 3.2#4.") var item: String
     @Option(help: "Why, as agreed with the client.") var reason: String
 
-    func validate() throws { try checkItem(item) }
+    func params() throws -> Params.Release { Params.Release(item: try itemRef(item), reason: reason) }
+
+    func validate() throws { try check(params()) }
 
     func run() throws {
-        let r = global.call(.itemRelease, Params.Release(item: item, reason: reason), as: View.Changed.self)
+        let r = global.call(Methods.ItemRelease.self, try params())
         global.output(r) { say(r.message) }
     }
 }
@@ -181,7 +173,7 @@ struct Checkin: ParsableCommand {
     @Option(help: "What you talked about.") var note: String?
 
     func run() throws {
-        let r = global.call(.checkinLog, Params.Checkin(incident: incident, note: note), as: View.Message.self)
+        let r = global.call(Methods.CheckinLog.self, Params.Checkin(incident: incident, note: note))
         global.output(r) { say(r.message) }
     }
 }
@@ -191,10 +183,10 @@ struct Agenda: ParsableCommand {
     @OptionGroup var global: Global
     @Option(help: "How many days ahead (default 7).") var days: Int = 7
 
-    func validate() throws { if !(0...3650).contains(days) { throw ValidationError("--days must be between 0 and 3650") } }
+    func validate() throws { try check(Params.Agenda(days: days)) }
 
     func run() throws {
-        let r = global.call(.agenda, Params.Agenda(days: days), as: View.Agenda.self)
+        let r = global.call(Methods.Agenda.self, Params.Agenda(days: days))
         global.output(r) { say(Printer.agenda(r)) }
     }
 }
@@ -205,7 +197,7 @@ struct Ledger: ParsableCommand {
     @Option(help: "Only this client.") var client: String?
 
     func run() throws {
-        let r = global.call(.ledger, Params.Ledger(client: client), as: View.LedgerReport.self)
+        let r = global.call(Methods.Ledger.self, Params.Ledger(client: client))
         global.output(r) { say(Printer.ledger(r)) }
     }
 }
@@ -218,7 +210,7 @@ struct Close: ParsableCommand {
     @Option(help: "What you learned.") var note: String?
 
     func run() throws {
-        let r = global.call(.incidentClose, Params.Close(incident: incident, outcome: outcome, note: note), as: View.Closed.self)
+        let r = global.call(Methods.IncidentClose.self, Params.Close(incident: incident, outcome: outcome, note: note))
         global.output(r) {
             say("Closed incident \(r.incident.id) (\(r.incident.client)): \(outcome.rawValue). \(r.released) open item\(r.released == 1 ? "" : "s") released.")
         }
@@ -230,7 +222,7 @@ struct Status: ParsableCommand {
     @OptionGroup var global: Global
 
     func run() throws {
-        let r = global.call(.status, Params.None(), as: View.Status.self)
+        let r = global.call(Methods.Status.self, Params.None())
         global.output(r) { say(Printer.status(r)) }
     }
 }
@@ -240,20 +232,16 @@ struct Export: ParsableCommand {
         commandName: "export",
         abstract: "Export the store as JSON, or every future due as an iCalendar file (--format ics > kept.ics).")
     @OptionGroup var global: Global
-    @Option(help: "json (the whole store) or ics (future dues, for a calendar).") var format: String = "json"
-
-    func validate() throws {
-        if !["json", "ics"].contains(format) { throw ValidationError("--format must be json or ics") }
-    }
+    @Option(help: "json (the whole store) or ics (future dues, for a calendar).") var format: ExportFormat = .json
 
     func run() throws {
-        if format == "ics" {
-            let c = global.call(.export, Params.Export(format: format), as: View.Calendar.self)
+        let export = global.call(Methods.Export.self, Params.Export(format: format))
+        if case .calendar(let c) = export {
             global.output(c) { say(c.ics, terminator: "") }
             return
         }
         // The whole store as the daemon wrote it, printed with sorted keys.
-        let store = global.call(.export, Params.Export(format: format), as: JSONValue.self)
+        let store = export
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let out = try? encoder.encode(store) else { fail("cannot print the store", code: 1) }
@@ -266,11 +254,27 @@ struct Reload: ParsableCommand {
     @OptionGroup var global: Global
 
     func run() throws {
-        let r = global.call(.reload, Params.None(), as: View.Message.self)
+        let r = global.call(Methods.Reload.self, Params.None())
         global.output(r) { say(r.message) }
     }
 }
 
-func checkItem(_ raw: String) throws {
-    do { _ = try ItemRef(parsing: raw) } catch { throw ValidationError(error.message) }
+extension Cause: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
+
+/// An item as the user typed it, or a usage error saying how items are written.
+func itemRef(_ raw: String) throws -> ItemRef {
+    do { return try ItemRef(parsing: raw) } catch { throw ValidationError(error.message) }
+}
+
+/// An INTERVAL or DURATION as the user typed it.
+func interval(_ raw: String?, _ option: String?) throws -> Interval? {
+    guard let raw else { return nil }
+    do { return try Interval(parsing: raw) } catch { throw ValidationError(option.map { "\($0): \(error.message)" } ?? error.message) }
+}
+
+/// The checks the Engine makes of params on their own, made here before the daemon is asked, so
+/// a mistake is a usage error (exit 64) naming the option.
+func check(_ params: some MethodParams) throws {
+    do { try params.validate() } catch { throw ValidationError(Global.describe(error.message, field: error.field)) }
 }

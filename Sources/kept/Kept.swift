@@ -34,18 +34,31 @@ struct Global: ParsableArguments {
     var client: ControlClient { ControlClient(socketPath: socket ?? Paths.resolve().socket) }
 
     /// Calls the daemon; on failure prints one line and exits 1 (refused) or 69 (unreachable).
-    func call<P: Encodable, R: Codable>(_ method: Method, _ params: P, as type: R.Type = R.self) -> R {
-        answer { () throws(ControlClient.Failure) in try client.call(method, params, as: R.self) }
+    func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) -> M.Result {
+        answer { () throws(ControlClient.Failure) in try client.call(M.self, params) }
     }
 
-    /// The same for an answer that reads itself from the bytes.
-    func call<P: Encodable, R: Codable & JSONReadable>(_ method: Method, _ params: P, as type: R.Type = R.self) -> R {
-        answer { () throws(ControlClient.Failure) in try client.call(method, params, as: R.self) }
+    /// The same for a result that reads itself from the bytes.
+    func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) -> M.Result where M.Result: JSONReadable {
+        answer { () throws(ControlClient.Failure) in try client.call(M.self, params) }
     }
 
-    /// The same for a request and an answer that write and read themselves.
-    func call<P: JSONWritable, R: Codable & JSONReadable>(_ method: Method, _ params: P, as type: R.Type = R.self) -> R {
-        answer { () throws(ControlClient.Failure) in try client.call(method, params, as: R.self) }
+    /// The same for params and a result that write and read themselves.
+    func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) -> M.Result where M.Params: JSONWritable, M.Result: JSONReadable {
+        answer { () throws(ControlClient.Failure) in try client.call(M.self, params) }
+    }
+
+    /// The options a parameter is given by, for messages about it.
+    static let options: [String: String] = [
+        "noticed": "--noticed", "severity": "--severity", "window": "--window", "note": "--note", "due": "--due",
+        "every": "--every", "from": "--from", "until": "--until", "at": "--at", "cause": "--cause", "reason": "--reason",
+        "days": "--days", "outcome": "--outcome", "format": "--format",
+    ]
+
+    /// A message about a parameter, in the CLI's words: `--window: the window must be …`.
+    static func describe(_ message: String, field: String?) -> String {
+        guard let field, let option = options[field] else { return message }
+        return "\(option): \(message)"
     }
 
     private func answer<R>(_ call: () throws(ControlClient.Failure) -> R) -> R {
@@ -56,7 +69,7 @@ struct Global: ParsableArguments {
             case .unreachable(let message):
                 fail("\(message); start it with: systemctl --user start keptd.socket", code: 69)
             case .refused(let e):
-                fail(e.message, code: 1)
+                fail(Self.describe(e.message, field: e.field), code: 1)
             case .protocolError(let message):
                 fail(message, code: 1)
             }

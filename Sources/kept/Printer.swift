@@ -8,7 +8,7 @@ enum Printer {
 
     /// A due as the user reads it: a date as it is, a time in the user's zone.
     static func due(_ stored: String) -> String {
-        stored.utf8.count == 10 ? stored : Due(stored: stored)?.format(in: zone) ?? stored
+        Due(stored: stored).map { $0.isDateOnly ? stored : $0.format(in: zone) } ?? stored
     }
     static func time(_ i: Instant?) -> String { i.map { zone.format($0) } ?? "—" }
 
@@ -16,14 +16,14 @@ enum Printer {
         var t = Table("ITEM", "KIND", "WHAT", "DUE", "STATUS")
         for item in items {
             for o in item.occurrences {
-                t.add(o.id, item.step ?? item.kind, o.text, due(o.due), status(o))
+                t.add(o.id, item.step?.rawValue ?? item.kind.rawValue, o.text, due(o.due), status(o))
             }
         }
         return t.render()
     }
 
     static func status(_ o: View.Occurrence) -> String {
-        var s = o.status
+        var s = o.status.rawValue
         if let done = o.done { s += " (done \(zone.format(done)))" }
         if let r = o.released { s += " (\(r))" }
         if let until = o.snoozedUntil { s += ", snoozed until \(zone.format(until))" }
@@ -33,7 +33,7 @@ enum Printer {
     static func incidents(_ list: [View.IncidentSummary]) -> String {
         var t = Table("ID", "CLIENT", "TITLE", "SEVERITY", "DAY", "OPEN", "OVERDUE", "NEXT")
         for i in list {
-            let day = i.status == "open" ? "\(i.day) of \(i.windowDays)" : "closed: \(i.outcome?.rawValue ?? "")"
+            let day = i.status == .open ? "\(i.day) of \(i.windowDays)" : "closed: \(i.outcome?.rawValue ?? "")"
             let next = i.next.map { "\($0.id) \(Table.clip($0.text, 30)) (\(due($0.due)))" } ?? "—"
             t.add("\(i.id)", i.client, i.title, i.severity.rawValue, day, "\(i.open)", "\(i.overdue)", next)
         }
@@ -45,7 +45,7 @@ enum Printer {
         var out = "Incident \(i.id): \(i.client) — \(i.title)\n"
         out += "  Severity:  \(i.severity.rawValue)\n"
         out += "  Noticed:   \(zone.format(i.noticed))\n"
-        if i.status == "open" {
+        if i.status == .open {
             out += "  Window:    day \(i.day) of \(i.windowDays), ends \(zone.format(i.windowEnd))\n"
         } else {
             out += "  Closed:    \(i.outcome?.rawValue ?? "")\n"
@@ -95,25 +95,25 @@ enum Printer {
           Socket:    \(s.socket)
           Zone:      \(s.timeZone)
           Incidents: \(s.openIncidents) open of \(s.incidents), \(s.items) items
-          Next:      \(s.nextReminder.map { "\(zone.format($0)) (\(s.nextReminderKey ?? ""))" } ?? "nothing scheduled")
+          Next:      \(s.nextReminder.map { "\(zone.format($0)) (\(s.nextReminderKey?.description ?? ""))" } ?? "nothing scheduled")
           Outbox:    \(s.outbox) pending
         """
         var t = Table("CHANNEL", "ENABLED", "LAST SUCCESS", "LAST FAILURE", "PENDING")
         for c in s.channels {
-            t.add(c.name, c.enabled ? "yes" : "no", time(c.lastSuccess),
+            t.add(c.name.rawValue, c.enabled ? "yes" : "no", time(c.lastSuccess),
                   c.lastFailure.map { "\(zone.format($0)): \(c.lastError ?? "")" } ?? "—", "\(c.pending)")
         }
         out += "\n\n" + t.render(maxWidth: 60)
         if !s.pending.isEmpty {
             var p = Table("PENDING", "CHANNEL", "TRIES", "NEXT TRY", "LAST ERROR")
             for d in s.pending {
-                p.add(d.key, d.channel, "\(d.attempts)", d.retryAt.map { zone.format($0) } ?? "now", d.lastError ?? "—")
+                p.add(d.key.description, d.channel.rawValue, "\(d.attempts)", d.retryAt.map { zone.format($0) } ?? "now", d.lastError ?? "—")
             }
             out += "\n\n" + p.render(maxWidth: 70)
         }
         if !s.givenUp.isEmpty {
             var g = Table("GAVE UP ON", "CHANNEL", "WHEN", "WHY")
-            for f in s.givenUp { g.add(f.key, f.channel, zone.format(f.at), f.error) }
+            for f in s.givenUp { g.add(f.key.description, f.channel.rawValue, zone.format(f.at), f.error) }
             out += "\n\n" + g.render(maxWidth: 70)
         }
         return out

@@ -35,8 +35,8 @@ struct SimulatedDaemon {
         let changes = engine.dueReminders(at: wall)
         engine.commit(engine.records(for: changes, at: wall))
         for case .enqueue(let entry, let cover) in changes {
-            fired.append(Firing(key: entry.key, scheduled: entry.reminder.scheduled, at: wall, late: entry.reminder.late))
-            covered += cover
+            fired.append(Firing(key: entry.key.description, scheduled: entry.reminder.scheduled, at: wall, late: entry.reminder.late))
+            covered += cover.map(\.description)
         }
     }
 }
@@ -46,10 +46,10 @@ struct SimulatedDaemon {
     static func daemon(_ zone: Zone, openedBefore change: String) throws -> SimulatedDaemon {
         var e = engine(zone)
         let opened = at(change + " 12:00", zone) - 5 * 86_400
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "Wrong invoice", window: 30), now: opened)
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Call Dana", due: change), now: opened)
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send the report", due: change + "T09:30"), now: opened)
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Weekly numbers", every: "1d", from: "+1d", until: "+12d"), now: opened)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Wrong invoice", window: 30), now: opened)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Call Dana", due: change), now: opened)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the report", due: change + "T09:30"), now: opened)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Weekly numbers", every: "1d", from: "+1d", until: "+12d"), now: opened)
         return SimulatedDaemon(engine: e, wall: opened)
     }
 

@@ -7,7 +7,7 @@ import Testing
 
     func opened() throws -> Engine {
         var e = engine()
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "Wrong invoice"), now: t0)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Wrong invoice"), now: t0)
         return e
     }
 
@@ -23,7 +23,7 @@ import Testing
 
     @Test func noPlaybookMeansNoItems() throws {
         var e = engine()
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "x", playbook: false), now: t0)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "x", playbook: false), now: t0)
         #expect(e.state.incident(1)!.items.isEmpty)
         #expect(e.nextDeadline() == nil)
     }
@@ -34,14 +34,14 @@ import Testing
         // the first is understand-impact's lead, the day before it is due.
         #expect(e.nextDeadline() == at("2026-11-23 09:00", berlin))
         #expect(e.nextReminder()?.key == "1.2#1/lead")
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
         #expect(e.nextDeadline() == t0 + 90)
         #expect(e.nextReminder()?.key == "1.14#1/due")
     }
 
     @Test func aDueReminderFiresOnceAndTheNextIsArmed() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
         #expect(e.fire(at: t0 + 89).isEmpty)
         #expect(e.fire(at: t0 + 90) == ["1.14#1/due"])
         #expect(e.fire(at: t0 + 91).isEmpty)
@@ -51,15 +51,15 @@ import Testing
 
     @Test func doneStopsReminders() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
-        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: t0 + 10)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14"), now: t0 + 10)
         #expect(e.fire(at: t0 + 90).isEmpty)
     }
 
     @Test func snoozeKeepsTheDueTime() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
-        _ = try e.perform(.itemSnooze, Params.Snooze(item: "1.14", duration: "1h"), now: t0 + 10)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.14", duration: "1h"), now: t0 + 10)
         #expect(e.state.item(ItemID(incident: 1, number: 14))!.due == .at(t0 + 90))
         #expect(e.fire(at: t0 + 90).isEmpty)
         #expect(e.fire(at: t0 + 10 + 3600) == ["1.14#1/snooze1"])
@@ -67,7 +67,7 @@ import Testing
 
     @Test func aRestartAfterDowntimeSendsOneLateReminderPerOccurrence() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "call back", due: "+90s"), now: t0)
         // Two days later: due and two nudges passed; one reminder, marked late, covers them.
         let later = at("2026-11-24 12:00", berlin)
         let keys = e.fire(at: later)
@@ -78,70 +78,89 @@ import Testing
         #expect(entry.message.contains("X-Kept-Late: yes"))
         #expect(e.fire(at: later).isEmpty)
         // Restarting rebuilds the queue from the store: nothing goes out again.
-        var restarted = Engine(state: e.state, rules: e.rules, channels: ["maildir"])
+        var restarted = Engine(state: e.state, rules: e.rules, channels: [.maildir])
         #expect(restarted.fire(at: later + 60).isEmpty)
     }
 
     @Test func apologizeOnce() throws {
         var e = try opened()
-        _ = try e.perform(.itemDone, Params.Done(item: "1.1"), now: t0 + 600)
-        #expect(throws: RPC.ErrorObject.self) { try e.perform(.itemDone, Params.Done(item: "1.1"), now: t0 + 700) }
-        do { _ = try e.perform(.itemDone, Params.Done(item: "1.1"), now: t0 + 700) } catch {
-            #expect(error.code == RPC.Code.refused.rawValue)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: t0 + 600)
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: t0 + 700) }
+        do { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: t0 + 700) } catch {
+            #expect(error.kind == .refused)
             #expect(error.message.contains("apologize once"))
         }
     }
 
     @Test func unknownIdsAreNotFound() throws {
         var e = try opened()
-        for (method, params) in [(Method.itemDone, Params.Done(item: "1.99") as any Encodable),
-                                 (.incidentShow, Params.Incident(incident: 7)),
-                                 (.promiseAdd, Params.Promise(incident: 9, text: "x", due: "+1d"))] {
-            do { _ = try e.perform(method, params, now: t0); Issue.record("accepted \(method)") } catch {
-                #expect(error.code == RPC.Code.notFound.rawValue)
+        let attempts: [(String, (inout Engine) throws(KeptError) -> Void)] = [
+            ("done 1.99", { e throws(KeptError) in _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.99"), now: t0) }),
+            ("show 7", { e throws(KeptError) in _ = try e.perform(Methods.IncidentShow.self, Params.Incident(incident: 7), now: t0) }),
+            ("promise 9", { e throws(KeptError) in
+                _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 9, text: "x", due: "+1d"), now: t0) }),
+        ]
+        for (what, attempt) in attempts {
+            do throws(KeptError) { try attempt(&e); Issue.record("accepted \(what)") } catch {
+                #expect(error.kind == .notFound, "\(what): \(error.message)")
             }
         }
     }
 
     @Test func badParamsChangeNothing() throws {
-        let e = try opened()
+        var e = try opened()
         let before = e.state
-        let cases: [(Method, String)] = [
-            (.promiseAdd, #"{"params":{"incident":"one","text":"x","due":"+1d"}}"#),
-            (.promiseAdd, #"{"params":{"incident":1,"text":"x","due":"someday"}}"#),
-            (.promiseAdd, #"{"params":{"incident":1,"text":"x"}}"#),
-            (.promiseAdd, #"{"params":{"incident":1,"text":"  ","due":"+1d"}}"#),
-            (.itemDone, #"{"params":{"item":"abc"}}"#),
-            (.incidentOpen, #"{"params":[1,2]}"#),
-            (.incidentClose, #"{"params":{"incident":1,"outcome":"maybe"}}"#),
+        let cases: [(String, (inout Engine) throws(KeptError) -> Void)] = [
+            (#"{"incident":"one","text":"x","due":"+1d"}"#, { e throws(KeptError) in _ = try e.perform(Methods.PromiseAdd.self, json: #"{"incident":"one","text":"x","due":"+1d"}"#, now: t0) }),
+            (#"due someday"#, { e throws(KeptError) in _ = try e.perform(Methods.PromiseAdd.self, json: #"{"incident":1,"text":"x","due":"someday"}"#, now: t0) }),
+            (#"neither due nor every"#, { e throws(KeptError) in _ = try e.perform(Methods.PromiseAdd.self, json: #"{"incident":1,"text":"x"}"#, now: t0) }),
+            (#"blank text"#, { e throws(KeptError) in _ = try e.perform(Methods.PromiseAdd.self, json: #"{"incident":1,"text":"  ","due":"+1d"}"#, now: t0) }),
+            (#"every 3x"#, { e throws(KeptError) in _ = try e.perform(Methods.PromiseAdd.self, json: #"{"incident":1,"text":"x","every":"3x"}"#, now: t0) }),
+            (#"item abc"#, { e throws(KeptError) in _ = try e.perform(Methods.ItemDone.self, json: #"{"item":"abc"}"#, now: t0) }),
+            (#"misspelt note"#, { e throws(KeptError) in _ = try e.perform(Methods.ItemDone.self, json: #"{"item":"1.2","nots":"called"}"#, now: t0) }),
+            (#"cause bad luck"#, { e throws(KeptError) in _ = try e.perform(Methods.ItemDone.self, json: #"{"item":"1.3","cause":"bad luck"}"#, now: t0) }),
+            (#"params an array"#, { e throws(KeptError) in _ = try e.perform(Methods.IncidentOpen.self, json: #"[1,2]"#, now: t0) }),
+            (#"outcome maybe"#, { e throws(KeptError) in _ = try e.perform(Methods.IncidentClose.self, json: #"{"incident":1,"outcome":"maybe"}"#, now: t0) }),
+            (#"days -1"#, { e throws(KeptError) in _ = try e.perform(Methods.Agenda.self, json: #"{"days":-1}"#, now: t0) }),
         ]
-        for (method, body) in cases {
-            #expect(throws: RPC.ErrorObject.self) { try e.decide(method, request: Data(body.utf8), now: t0) }
-            do { _ = try e.decide(method, request: Data(body.utf8), now: t0) } catch {
-                #expect(error.code == RPC.Code.invalidParams.rawValue, "\(body): \(error.message)")
+        for (what, attempt) in cases {
+            do throws(KeptError) { try attempt(&e); Issue.record("accepted \(what)") } catch {
+                #expect(error.kind == .invalid, "\(what): \(error.message)")
             }
         }
         #expect(e.state == before)
     }
 
+    @Test func anUnknownParameterIsRefusedByName() throws {
+        var e = try opened()
+        do {
+            _ = try e.perform(Methods.ItemDone.self, json: #"{"item":"1.2","nots":"called"}"#, now: t0)
+            Issue.record("a misspelt note was accepted")
+        } catch {
+            #expect(error.field == "nots")
+            #expect(error.message == #"unknown parameter "nots" for item.done"#)
+        }
+        #expect(e.state.incident(1)?.item(2)?.marks.isEmpty == true)
+    }
+
     @Test func closingReleasesWhatIsOpenAndStopsReminders() throws {
         var e = try opened()
-        _ = try e.perform(.incidentClose, Params.Close(incident: 1, outcome: .recovered), now: t0 + 60)
+        _ = try e.perform(Methods.IncidentClose.self, Params.Close(incident: 1, outcome: .recovered), now: t0 + 60)
         #expect(e.nextDeadline() == nil)
         let summary = e.summary(of: e.state.incident(1)!, now: t0 + 120)
         #expect(summary.ledger.released == 13)
-        #expect(throws: RPC.ErrorObject.self) {
-            try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "x", due: "+1d"), now: t0 + 120)
+        #expect(throws: KeptError.self) {
+            try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "x", due: "+1d"), now: t0 + 120)
         }
     }
 
     @Test func recurringPromiseDoneTakesTheEarliestOpenOccurrence() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "weekly report", every: "1w", until: "2026-12-31"), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "weekly report", every: "1w", until: "2026-12-31"), now: t0)
         let item = e.state.item(ItemID(incident: 1, number: 14))!
         #expect(e.rules.occurrences(of: item).first == .on(date("2026-11-29")))
-        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: t0 + 60)
-        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: t0 + 120)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14"), now: t0 + 60)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14"), now: t0 + 120)
         let marks = e.state.item(ItemID(incident: 1, number: 14))!.marks
         #expect(marks.map(\.occurrence) == [1, 2])
     }
@@ -149,10 +168,10 @@ import Testing
     @Test func overPromisingWarnsPastThreeInAWeek() throws {
         var e = try opened()
         for n in 1...3 {
-            let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(n)", due: "2026-12-0\(n)"), now: t0) as! View.Promised
+            let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n)", due: "2026-12-0\(n)"), now: t0) as! View.Promised
             #expect(r.warnings.isEmpty)
         }
-        let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p4", due: "2026-12-04"), now: t0) as! View.Promised
+        let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p4", due: "2026-12-04"), now: t0) as! View.Promised
         #expect(r.warnings.map(\.code) == ["over-promising"])
     }
 
@@ -160,11 +179,11 @@ import Testing
         var e = try opened()
         // Due at the same hour on the 1st, 2nd, 3rd and 8th: no 7-day span holds more than three.
         for day in ["01", "02", "03", "08"] {
-            let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(day)", due: "2026-12-\(day)T10:00"), now: t0) as! View.Promised
+            let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(day)", due: "2026-12-\(day)T10:00"), now: t0) as! View.Promised
             #expect(r.warnings.isEmpty, "due on the \(day)th")
         }
         // One more on the 7th puts four in the span from the 1st (and from the 2nd, and the 3rd).
-        let r = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p07", due: "2026-12-07T10:00"), now: t0) as! View.Promised
+        let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p07", due: "2026-12-07T10:00"), now: t0) as! View.Promised
         #expect(r.warnings.map(\.code) == ["over-promising"])
     }
 
@@ -173,18 +192,18 @@ import Testing
         var e = try opened()
         #expect(e.state.incident(1)!.windowEnd == at("2027-02-20 10:30", berlin))
         let later = at("2027-02-21 09:00", berlin)
-        let inside = try e.perform(.incidentOpen, Params.Open(client: "acme", title: "Again", noticed: "2027-02-20T10:30"), now: later) as! View.Opened
+        let inside = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "acme", title: "Again", noticed: "2027-02-20T10:30"), now: later) as! View.Opened
         #expect(inside.warnings.map(\.code) == ["repeat-breach"], "the client's name is matched without case")
         var f = try opened()
-        let after = try f.perform(.incidentOpen, Params.Open(client: "Acme", title: "Much later", noticed: "2027-02-20T10:31"), now: later) as! View.Opened
+        let after = try f.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Much later", noticed: "2027-02-20T10:31"), now: later) as! View.Opened
         #expect(after.warnings.isEmpty)
     }
 
     @Test func repeatBreachWarns() throws {
         var e = try opened()
-        let r = try e.perform(.incidentOpen, Params.Open(client: "ACME", title: "Again"), now: t0 + 86_400) as! View.Opened
+        let r = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "ACME", title: "Again"), now: t0 + 86_400) as! View.Opened
         #expect(r.warnings.map(\.code) == ["repeat-breach"])
-        let other = try e.perform(.incidentOpen, Params.Open(client: "Globex", title: "First"), now: t0 + 86_400) as! View.Opened
+        let other = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Globex", title: "First"), now: t0 + 86_400) as! View.Opened
         #expect(other.warnings.isEmpty)
     }
 }
@@ -195,10 +214,10 @@ import Testing
         var e = engine()
         let t0 = at("2026-11-22 10:30", berlin)
         for n in 1...12 {
-            _ = try e.perform(.incidentOpen, Params.Open(client: "C\(n)", title: "T\(n)", playbook: n % 3 != 0), now: t0 + Int64(n) * 3600)
-            _ = try e.perform(.promiseAdd, Params.Promise(incident: n, text: "weekly", every: "1w"), now: t0)
+            _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "C\(n)", title: "T\(n)", playbook: n % 3 != 0), now: t0 + Int64(n) * 3600)
+            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: n, text: "weekly", every: "1w"), now: t0)
         }
-        _ = try e.perform(.incidentClose, Params.Close(incident: 4, outcome: .recovered), now: t0)
+        _ = try e.perform(Methods.IncidentClose.self, Params.Close(incident: 4, outcome: .recovered), now: t0)
         var serial = e, parallel = e
         serial.rebuildQueue(threads: 1)
         parallel.rebuildQueue(threads: threads)

@@ -31,7 +31,7 @@ import KeptCore
             .filter { $0.first == UInt8(ascii: "{") && String(decoding: $0, as: UTF8.self).contains("\"method\"") }
         #expect(requests.count >= 15)
         for data in requests {
-            guard case .success = RPC.envelope(data) else { Issue.record("refused: \(String(decoding: data, as: UTF8.self))"); continue }
+            guard case .single(.success) = RPC.read(Array(data)) else { Issue.record("refused: \(String(decoding: data, as: UTF8.self))"); continue }
         }
     }
 

@@ -12,8 +12,8 @@ struct JSONBytesTests {
     static func occurrence(_ n: Int, full: Bool) -> View.Occurrence {
         let text = awkward[n % awkward.count]
         return View.Occurrence(
-            id: "\(n).2#\(n)", item: "\(n).2", incident: n, client: "Client \(text)", kind: "promise",
-            step: full ? "acknowledge" : nil, text: text, due: "2026-12-0\(1 + n % 9)", status: full ? "kept" : "overdue",
+            id: "\(n).2#\(n)", item: "\(n).2", incident: n, client: "Client \(text)", kind: .promise,
+            step: full ? .acknowledge : nil, text: text, due: "2026-12-0\(1 + n % 9)", status: full ? .kept : .overdue,
             done: full ? Instant(seconds: 1_790_000_000 + Int64(n)) : nil, note: full ? "note \(text)" : nil,
             released: full ? "renegotiated: \(text)" : nil, snoozedUntil: full ? Instant(seconds: 1_790_100_000) : nil,
             recurring: full)
@@ -38,7 +38,7 @@ struct JSONBytesTests {
         for formatting in [JSONEncoder.OutputFormatting(), [.prettyPrinted, .sortedKeys]] {
             let encoder = JSONEncoder()
             encoder.outputFormatting = formatting
-            let bytes = try encoder.encode(RPC.Response(id: .string("x"), result: Self.agenda))
+            let bytes = try encoder.encode(Response(id: .string("x"), result: Self.agenda))
             var reader = JSONReader(Array(bytes))
             #expect(try reader.reply(View.Agenda.self).get() == Self.agenda)
         }
@@ -60,7 +60,7 @@ struct JSONBytesTests {
     }
 
     static let promised = View.Promised(
-        item: View.Item(id: "3.4", kind: "promise", step: nil, text: awkward[2], due: "2026-12-05T14:00:00Z", every: "1w",
+        item: View.Item(id: "3.4", kind: .promise, step: nil, text: awkward[2], due: "2026-12-05T14:00:00Z", every: "1w",
                         until: "2027-02-01", occurrences: (0..<5).map { occurrence($0, full: $0 == 1) }),
         warnings: [View.Warning(code: "over-promising", message: awkward[6]), View.Warning(code: "low-follow-through", message: "")])
 
@@ -68,17 +68,24 @@ struct JSONBytesTests {
         var json = JSONWriter()
         json.response(id: .number(1), result: Self.promised)
         #expect(try JSONDecoder().decode(RPC.Reply<View.Promised>.self, from: Data(json.bytes)).result == Self.promised)
-        let foundation = try JSONEncoder().encode(RPC.Response(id: .number(1), result: Self.promised))
+        let foundation = try JSONEncoder().encode(Response(id: .number(1), result: Self.promised))
         var reader = JSONReader(Array(foundation))
         #expect(try reader.reply(View.Promised.self).get() == Self.promised)
-        let bare = View.Promised(item: View.Item(id: "1.1", kind: "acknowledge", step: "acknowledge", text: "t", due: "2026-12-01",
+        let bare = View.Promised(item: View.Item(id: "1.1", kind: .step, step: .acknowledge, text: "t", due: "2026-12-01",
                                                  every: nil, until: nil, occurrences: []), warnings: [])
-        var reader2 = JSONReader(Array(try JSONEncoder().encode(RPC.Response(id: .null, result: bare))))
+        var reader2 = JSONReader(Array(try JSONEncoder().encode(Response(id: .null, result: bare))))
         #expect(try reader2.reply(View.Promised.self).get() == bare)
         // A field added to one of these types must be added to its writer and reader too.
         #expect(Mirror(reflecting: Self.promised).children.count == 2)
         #expect(Mirror(reflecting: Self.promised.item).children.count == 8)
         #expect(Mirror(reflecting: Self.promised.warnings[0]).children.count == 2)
+    }
+
+    /// An answer as Foundation's coders write it.
+    struct Response<Result: Encodable>: Encodable {
+        var jsonrpc = "2.0"
+        var id: RPC.ID
+        var result: Result
     }
 
     struct Envelope<P: Decodable>: Decodable {
@@ -92,13 +99,15 @@ struct JSONBytesTests {
         for p in [Params.Promise(incident: 3, text: Self.awkward[3], due: "2026-12-05T13:00:00Z"),
                   Params.Promise(incident: 1, text: "weekly", every: "1w", from: "2026-12-01", until: "2027-01-31")] {
             var json = JSONWriter()
-            json.request(id: .number(9), method: Method.promiseAdd.rawValue, params: p)
+            json.request(id: .number(9), method: Methods.PromiseAdd.name, params: p)
             let e = try JSONDecoder().decode(Envelope<Params.Promise>.self, from: Data(json.bytes))
             #expect(e.jsonrpc == "2.0" && e.id == .number(9) && e.method == "promise.add")
             #expect(e.params.incident == p.incident && e.params.text == p.text && e.params.due == p.due)
             #expect(e.params.every == p.every && e.params.from == p.from && e.params.until == p.until)
             // The daemon's own envelope check accepts it.
-            guard case .success = RPC.envelope(Data(json.bytes)) else { Issue.record("envelope refused"); continue }
+            guard case .single(.success(let call)) = RPC.read(json.bytes) else { Issue.record("request refused"); continue }
+            let read = try Methods.PromiseAdd.params(from: call.params)
+            #expect(read.text == p.text && read.due == p.due && read.every == p.every && read.until == p.until)
         }
         #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 6)
     }

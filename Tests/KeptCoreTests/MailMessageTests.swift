@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MailMessageTests {
     func reminder(subject: String, body: String) -> Reminder {
-        Reminder(key: "1.2#1/due", kind: "due", incident: 1, client: "Acme", item: "1.2", text: "x", due: "2026-12-05",
+        Reminder(key: "1.2#1/due", incident: 1, client: "Acme", item: "1.2", text: "x", due: "2026-12-05",
                  scheduled: Instant(seconds: 0), late: false, subject: subject, body: body, messageID: "<1.2.1.due.s@kept>")
     }
 

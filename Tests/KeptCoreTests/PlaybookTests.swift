@@ -9,7 +9,7 @@ import Testing
 
     func opened(_ zone: Zone = berlin, at now: Instant? = nil, config: Config = Config()) throws -> Engine {
         var e = engine(zone, config: config)
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Invoice sent with the wrong amounts"), now: now ?? t0)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Invoice sent with the wrong amounts"), now: now ?? t0)
         return e
     }
 
@@ -31,11 +31,11 @@ import Testing
     @Test func aReminderNamesTheSameDayAsKeptShow() throws {
         var e = try opened()  // Sunday 10:30
         // Due early on Monday, less than 24 hours after it was noticed: still day 2.
-        let promised = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Call Dana", due: "2026-11-23T08:00"), now: t0) as? View.Promised
+        let promised = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Call Dana", due: "2026-11-23T08:00"), now: t0) as? View.Promised
         let item = try #require(promised?.item.id)
         let monday = at("2026-11-23 08:00", berlin)
         #expect(e.fire(at: monday).contains("\(item)#1/due"))
-        let due = try #require(e.state.outbox.first { $0.key == "\(item)#1/due" })
+        let due = try #require(e.state.outbox.first { $0.key.description == "\(item)#1/due" })
         #expect(e.summary(of: e.state.incident(1)!, now: monday).day == 2)
         #expect(due.reminder.body.contains("Window:    day 2 of 90"))
     }
@@ -56,7 +56,7 @@ import Testing
         config.checkins.firstWeeks = 2
         config.checkins.thenEvery = Interval(3, .week)
         var e = engine(config: config)
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme", title: "x", window: 60), now: t0)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "x", window: 60), now: t0)
         let checkins = e.state.incident(1)!.items.filter { $0.kind == .checkin }.map(\.due.description)
         #expect(checkins == ["2026-11-29", "2026-12-06", "2026-12-27", "2027-01-17"])
     }
@@ -64,11 +64,11 @@ import Testing
     @Test func aCheckinWithinTheWeekCountsAsTheScheduledOne() throws {
         var e = try opened()
         // Day 4: check-in 1 (due day 7) is done early, and kept.
-        let answer = try e.perform(.checkinLog, Params.Checkin(incident: 1, note: "called Dana"), now: t0 + 4 * 86_400)
+        let answer = try e.perform(Methods.CheckinLog.self, Params.Checkin(incident: 1, note: "called Dana"), now: t0 + 4 * 86_400)
         #expect((answer as? View.Message)?.message.contains("counts as 1.6") == true)
-        #expect(e.occurrenceView(OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: t0 + 5 * 86_400)?.status == "kept")
+        #expect(e.occurrenceView(OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: t0 + 5 * 86_400)?.status == .kept)
         // Day 5 again: the next scheduled one is 9 days off, so this is a touchpoint only.
-        let second = try e.perform(.checkinLog, Params.Checkin(incident: 1), now: t0 + 5 * 86_400)
+        let second = try e.perform(Methods.CheckinLog.self, Params.Checkin(incident: 1), now: t0 + 5 * 86_400)
         #expect((second as? View.Message)?.message.contains("counts as") == false)
         #expect(e.state.incident(1)!.item(7)!.marks.isEmpty)
         #expect(e.state.incident(1)!.timeline.count { $0.what == "checkin" } == 2)
@@ -76,11 +76,11 @@ import Testing
 
     @Test func rootCauseRecordsSystemicOrJudgement() throws {
         var e = try opened()
-        _ = try e.perform(.itemDone, Params.Done(item: "1.3", note: "no second pair of eyes", cause: "systemic"), now: t0 + 3600)
-        #expect(e.state.incident(1)!.item(3)!.mark(1)?.cause == "systemic")
-        #expect(throws: RPC.ErrorObject.self) { try e.perform(.itemDone, Params.Done(item: "1.2", cause: "systemic"), now: t0 + 3600) }
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.3", note: "no second pair of eyes", cause: .systemic), now: t0 + 3600)
+        #expect(e.state.incident(1)!.item(3)!.mark(1)?.cause == .systemic)
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemDone.self, Params.Done(item: "1.2", cause: .systemic), now: t0 + 3600) }
         var other = try opened()
-        #expect(throws: RPC.ErrorObject.self) { try other.perform(.itemDone, Params.Done(item: "1.3", cause: "bad luck"), now: t0 + 3600) }
+        #expect(throws: KeptError.self) { try other.perform(Methods.ItemDone.self, json: #"{"item":"1.3","cause":"bad luck"}"#, now: t0 + 3600) }
         #expect(other.state.incident(1)!.item(3)!.marks.isEmpty)
     }
 
@@ -121,37 +121,37 @@ import Testing
 
     @Test func aLowFollowThroughRateWarnsBelowTheThresholdOnly() throws {
         var e = engine()
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
         // Five promises, due on five days; four kept, one missed: 80 % is not below 80 %.
-        for n in 1...5 { _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(n)", due: "2026-11-2\(2 + n)"), now: t0) }
-        for n in 1...4 { _ = try e.perform(.itemDone, Params.Done(item: "1.\(n)"), now: t0 + 3600) }
+        for n in 1...5 { _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n)", due: "2026-11-2\(2 + n)"), now: t0) }
+        for n in 1...4 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(item: ItemID(incident: 1, number: n))), now: t0 + 3600) }
         let later = at("2026-12-10 10:00", berlin)
-        let atEighty = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "another", due: "2026-12-20"), now: later) as? View.Promised
+        let atEighty = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "another", due: "2026-12-20"), now: later) as? View.Promised
         #expect(atEighty?.warnings.contains { $0.code == "low-follow-through" } == false)
         // One more missed: below 80 %, and the next promise warns.
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "late one", due: "2026-12-11"), now: later)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "late one", due: "2026-12-11"), now: later)
         let muchLater = at("2026-12-25 10:00", berlin)
-        let below = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "yet another", due: "2027-01-05"), now: muchLater) as? View.Promised
+        let below = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "yet another", due: "2027-01-05"), now: muchLater) as? View.Promised
         #expect(below?.warnings.contains { $0.code == "low-follow-through" } == true)
     }
 
     @Test func theLedgerCountsEachOutcomeAndTheRate() throws {
         var e = engine()
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
         for (n, day) in ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2027-01-10"].enumerated() {
-            _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "p\(n + 1)", due: day), now: t0)
+            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n + 1)", due: day), now: t0)
         }
-        _ = try e.perform(.itemDone, Params.Done(item: "1.1"), now: at("2026-11-23 18:00", berlin))        // kept
-        _ = try e.perform(.itemDone, Params.Done(item: "1.2"), now: at("2026-11-26 10:00", berlin))        // late
-        _ = try e.perform(.itemRelease, Params.Release(item: "1.4", reason: "Dana said no need"), now: t0)  // released
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: at("2026-11-23 18:00", berlin))        // kept
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.2"), now: at("2026-11-26 10:00", berlin))        // late
+        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: "1.4", reason: "Dana said no need"), now: t0)  // released
         let now = at("2026-12-10 12:00", berlin)                                                           // 1.3 missed, 1.5 upcoming
         let l = e.ledger(of: e.state.incident(1)!, now: now)
         #expect((l.due, l.kept, l.late, l.missed, l.released) == (4, 1, 1, 1, 1))
         #expect(l.rate == 1.0 / 3.0)
         // Per client, across incidents.
-        _ = try e.perform(.incidentOpen, Params.Open(client: "Acme Corp", title: "Late delivery", playbook: false), now: now)
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 2, text: "ship it", due: "2026-12-11"), now: now)
-        _ = try e.perform(.itemDone, Params.Done(item: "2.1"), now: now + 60)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Late delivery", playbook: false), now: now)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 2, text: "ship it", due: "2026-12-11"), now: now)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "2.1"), now: now + 60)
         let report = e.ledgerReport(client: "Acme Corp", now: now + 120)
         let client = try #require(report.clients.first)
         #expect((client.ledger.kept, client.ledger.late, client.ledger.missed) == (2, 1, 1))
@@ -162,7 +162,7 @@ import Testing
 
     @Test func theApologyNamesTheIncidentAndTheOpenPromises() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)
         let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 1), index: 1), now: t0))
         #expect(draft.kind == "apology")
         #expect(draft.to == "Acme Corp")
@@ -175,25 +175,25 @@ import Testing
 
     @Test func aProgressReportListsWhatWasKeptSinceTheLastCheckinAndWhatIsNext() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Call Dana", due: "2026-12-02T15:00"), now: t0)
-        _ = try e.perform(.itemDone, Params.Done(item: "1.14"), now: at("2026-11-24 11:00", berlin))
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Call Dana", due: "2026-12-02T15:00"), now: t0)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14"), now: at("2026-11-24 11:00", berlin))
         let now = at("2026-11-28 10:00", berlin)
         let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now))
         #expect(draft.kind == "progress-report")
         #expect(draft.text.contains("Done since my last update on Sunday 22 November:\n  - Send the corrected invoice (done Tuesday 24 November)"))
         #expect(draft.text.contains("Coming next:\n  - Call Dana — by Wednesday 2 December at 15:00"))
         // After check-in 1 is done, the next report starts from it.
-        _ = try e.perform(.itemDone, Params.Done(item: "1.6"), now: now)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.6"), now: now)
         let next = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 7), index: 1), now: now + 3600))
         #expect(next.text.contains("Done since my last update on Saturday 28 November:\n  - [nothing finished yet"))
     }
 
     @Test func promisesHaveNoDraftAndTheRequestSaysWhich() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "x", due: "2026-11-24"), now: t0)
-        #expect(throws: RPC.ErrorObject.self) { try e.perform(.itemDraft, Params.Draft(item: "1.14"), now: t0) }
-        let answer = try e.perform(.itemDraft, Params.Draft(item: "1.4"), now: t0) as? View.Draft
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "x", due: "2026-11-24"), now: t0)
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemDraft.self, Params.Draft(item: "1.14"), now: t0) }
+        let answer = try e.perform(Methods.ItemDraft.self, Params.Draft(item: "1.4"), now: t0) as? View.Draft
         #expect(answer?.kind == "plan")
     }
 
@@ -258,8 +258,8 @@ import Testing
 
     @Test func theCalendarHasEveryFutureOpenDueWithStableUIDs() throws {
         var e = try opened()
-        _ = try e.perform(.promiseAdd, Params.Promise(incident: 1, text: "Send it; with notes, today\nplease", due: "2026-11-24T14:00"), now: t0)
-        _ = try e.perform(.itemDone, Params.Done(item: "1.2"), now: t0 + 60)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send it; with notes, today\nplease", due: "2026-11-24T14:00"), now: t0)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.2"), now: t0 + 60)
         let ics = e.calendar(now: t0 + 120)
         #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
         #expect(ics.hasSuffix("END:VCALENDAR\r\n"))

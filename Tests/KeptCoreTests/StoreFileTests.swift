@@ -11,16 +11,15 @@ import Testing
 
     func sample() throws -> (StoreFile, Engine) {
         let (file, state) = try StoreFile.open(directory: dir)
-        var e = Engine(state: state, rules: Rules(config: Config(), zone: berlin), channels: ["maildir"])
+        var e = Engine(state: state, rules: Rules(config: Config(), zone: berlin), channels: [.maildir])
         let t0 = at("2026-11-22 10:30", berlin)
-        for request in [(Method.incidentOpen, Params.Open(client: "Acme", title: "Wrong invoice") as any Encodable),
-                        (.promiseAdd, Params.Promise(incident: 1, text: "send it", due: "+1d"))] {
-            let body = requestBody(request.0, request.1)
-            let d = try e.decide(request.0, request: body, now: t0)
-            let records = e.records(for: d.changes, at: t0)
+        func perform(_ changes: [Change]) throws {
+            let records = e.records(for: changes, at: t0)
             try file.append(records)
             e.commit(records)
         }
+        try perform(Methods.IncidentOpen.decide(e, Params.Open(client: "Acme", title: "Wrong invoice"), now: t0).changes)
+        try perform(Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "send it", due: "+1d"), now: t0).changes)
         return (file, e)
     }
 
@@ -149,12 +148,12 @@ import Testing
 @Suite struct PiecewiseDecodeTests {
     /// A store of `incidents` incidents, each with its playbook, check-ins and a few promises.
     static func store(incidents: Int) throws -> (StoreState, Data) {
-        var e = Engine(state: StoreState(storeID: "piecewise"), rules: Rules(config: Config(), zone: berlin), channels: ["maildir"])
+        var e = Engine(state: StoreState(storeID: "piecewise"), rules: Rules(config: Config(), zone: berlin), channels: [.maildir])
         let t0 = at("2026-11-22 10:30", berlin)
         for n in 1...incidents {
-            _ = try e.perform(.incidentOpen, Params.Open(client: "Client \(n % 7) \"quoted\" \\ \u{1F600}", title: "Mistake {\(n)} [x]"), now: t0)
+            _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Client \(n % 7) \"quoted\" \\ \u{1F600}", title: "Mistake {\(n)} [x]"), now: t0)
             for p in 0..<(n % 4) {
-                _ = try e.perform(.promiseAdd, Params.Promise(incident: n, text: "promise \(p) ]}, \"", due: "2026-12-0\(p + 1)"), now: t0)
+                _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: n, text: "promise \(p) ]}, \"", due: "2026-12-0\(p + 1)"), now: t0)
             }
         }
         _ = e.fire(at: t0 + 86_400 * 3)

@@ -15,25 +15,44 @@ func date(_ text: String) -> LocalDate { LocalDate(iso: text)! }
 
 extension Engine {
     /// Decides and commits a request as the daemon would, returning the answer.
-    mutating func perform(_ method: Method, _ params: some Encodable, now: Instant) throws(RPC.ErrorObject) -> any Encodable {
-        let body = try! JSONEncoder().encode(RPC.Request(id: .number(1), method: method.rawValue, params: params))
-        let decision = try decide(method, request: body, now: now)
+    mutating func perform<M: EngineMethod>(_ method: M.Type, _ params: M.Params, now: Instant) throws(KeptError) -> M.Result {
+        let decision = try M.decide(self, params, now: now)
         commit(records(for: decision.changes, at: now))
-        return try decision.answer(self)
+        return decision.answer(self)
+    }
+
+    /// The same from a request's params as bytes, as the socket reads them.
+    mutating func perform<M: EngineMethod>(_ method: M.Type, json params: String, now: Instant) throws(KeptError) -> M.Result {
+        let decision = try M.decide(self, params: ArraySlice(params.utf8), now: now)
+        commit(records(for: decision.changes, at: now))
+        return decision.answer(self)
     }
 
     /// Fires everything due at `now`, as the daemon's timer would; returns the reminder keys.
     mutating func fire(at now: Instant) -> [String] {
         let changes = dueReminders(at: now)
         commit(records(for: changes, at: now))
-        return changes.compactMap { if case .enqueue(let e, _) = $0 { e.key } else { nil } }
+        return changes.compactMap { if case .enqueue(let e, _) = $0 { e.key.description } else { nil } }
     }
 }
 
 func engine(_ zone: Zone = berlin, config: Config = Config()) -> Engine {
-    Engine(state: StoreState(storeID: "teststore"), rules: Rules(config: config, zone: zone), channels: ["maildir"])
+    Engine(state: StoreState(storeID: "teststore"), rules: Rules(config: config, zone: zone), channels: [.maildir])
 }
 
-func requestBody<P: Encodable>(_ method: Method, _ params: P) -> Data {
-    try! JSONEncoder().encode(RPC.Request(id: .number(1), method: method.rawValue, params: params))
+// Items and intervals written as the user types them, in tests only.
+extension ItemRef: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { try! self.init(parsing: value) }
+}
+
+extension Interval: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { try! self.init(parsing: value) }
+}
+
+extension ReminderKey: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = ReminderKey(parsing: value)! }
+}
+
+extension Rules.ReminderKind: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = Rules.ReminderKind(name: value)! }
 }

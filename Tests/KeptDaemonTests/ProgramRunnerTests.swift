@@ -74,16 +74,17 @@ import Testing
     }
 
     @Test func theCommandGetsTheReminderAsOneJSONObject() throws {
-        let reminder = Reminder(key: "1.1#1/due", kind: "due", incident: 1, client: "Acme", item: "1.1", text: "Send \"it\"\n.",
+        let reminder = Reminder(key: ReminderKey(parsing: "1.1#1/due")!, incident: 1, client: "Acme", item: "1.1", text: "Send \"it\"\n.",
                                 due: "2026-12-01", scheduled: Instant(seconds: 1_796_000_000), late: false, subject: "Due now",
                                 body: "b", messageID: "<x@kept>")
-        let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: "Subject: Due now\n\nb\n", channels: ["command"])
+        let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: "Subject: Due now\n\nb\n", channels: [.command])
         let bytes = CommandChannel.payload(entry)
         #expect(bytes.last == UInt8(ascii: "\n"))
         #expect(bytes.dropLast().contains(UInt8(ascii: "\n")) == false, "one line")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect(object["key"] as? String == "1.1#1/due")
         #expect(object["text"] as? String == "Send \"it\"\n.")
+        #expect(object["kind"] as? String == "due")
         #expect(object["client"] as? String == "Acme")
         #expect(object["message"] as? String == "Subject: Due now\n\nb\n")
     }

@@ -17,7 +17,6 @@ import Glibc
         let before = storeBytes(h)
         let cases: [(String, Int)] = [
             ("{not json", -32700),
-            (#"[1,2,3]"#, -32600),
             (#"{"jsonrpc":"1.0","id":1,"method":"status"}"#, -32600),
             (#"{"jsonrpc":"2.0","id":1,"method":"incident.explode"}"#, -32601),
             (#"{"jsonrpc":"2.0","id":1,"method":"promise.add","params":{"incident":"one","text":"x","due":"+1d"}}"#, -32602),
@@ -31,6 +30,11 @@ import Glibc
             #expect(lines.count == 1, "\(request)")
             #expect(lines.first.flatMap(h.errorCode) == code, "\(request) → \(lines)")
         }
+        // A batch of three that are not requests: three errors, in one array.
+        let batch = try h.raw(Data("[1,2,3]\n".utf8))
+        let answers = try #require(batch.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [[String: Any]])
+        #expect(answers.count == 3)
+        #expect(answers.allSatisfy { ($0["error"] as? [String: Any])?["code"] as? Int == -32600 })
         #expect(storeBytes(h) == before)
         #expect(h.kept("status").code == 0)
         h.stop()

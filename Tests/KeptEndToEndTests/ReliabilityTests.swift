@@ -16,6 +16,14 @@ import Glibc
         (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 
+    /// An error answer: one error object, or a batch's array of them.
+    static func isError(_ line: String) -> Bool {
+        func error(_ o: Any) -> Bool { (o as? [String: Any]).map { $0["error"] != nil && $0["result"] == nil } ?? false }
+        guard let value = try? JSONSerialization.jsonObject(with: Data(line.utf8)) else { return false }
+        if let batch = value as? [Any] { return !batch.isEmpty && batch.allSatisfy(error) }
+        return error(value)
+    }
+
     static func promiseRequest(id: Int, incident: Int = 1, text: String, due: String) -> String {
         let params: [String: Any] = ["incident": incident, "text": text, "due": due]
         let request: [String: Any] = ["jsonrpc": "2.0", "id": id, "method": "promise.add", "params": params]
@@ -152,7 +160,7 @@ import Glibc
             for _ in batch {
                 guard let reply = client.readLine() else { unanswered += 1; continue }
                 answered += 1
-                if let o = Self.json(reply), o["error"] != nil, o["result"] == nil { errors += 1 } else {
+                if Self.isError(reply) { errors += 1 } else {
                     Issue.record("not an error: \(reply.prefix(200))")
                 }
             }
@@ -297,7 +305,7 @@ enum HostileInput {
 
     /// Valid JSON that is no JSON-RPC 2.0 request.
     static func notARequest(_ rng: inout SeededRandom) -> [UInt8] {
-        let cases = [#"42"#, #""status""#, #"[]"#, #"[{"jsonrpc":"2.0","id":1,"method":"status"}]"#, #"{}"#, #"null"#,
+        let cases = [#"42"#, #""status""#, #"[]"#, #"[{"jsonrpc":"2.0","id":1,"method":"incident.explode"},7]"#, #"{}"#, #"null"#,
                      #"{"jsonrpc":"1.0","id":1,"method":"status"}"#, #"{"jsonrpc":"2.0","id":1,"method":5}"#,
                      #"{"jsonrpc":"2.0","id":1,"method":"status","params":"x"}"#, #"{"jsonrpc":2.0,"id":1,"method":"status"}"#,
                      #"{"id":1,"method":"incident.close","params":{"incident":1,"outcome":"lost"}}"#]

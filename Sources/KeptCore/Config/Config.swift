@@ -1,4 +1,4 @@
-/// Everything a user can set, with the defaults of DESIGN §2–§3.
+/// Everything a user can set, with the defaults of the playbook and the reminders.
 ///
 /// `config/config.yaml` documents every key; the daemon reads it at start and on reload.
 public struct Config: Sendable, Equatable {
@@ -24,7 +24,16 @@ public struct Config: Sendable, Equatable {
 
     public init() {}
 
-    /// Playbook step offsets from `noticed` (DESIGN §2); `review` is at the window's end.
+    /// Whether reminders go out through `channel`.
+    public func enabled(_ channel: ChannelName) -> Bool {
+        switch channel {
+        case .maildir: maildir.enabled
+        case .email: email.enabled
+        case .command: command.enabled
+        }
+    }
+
+    /// Playbook step offsets from `noticed`; `review` is at the window's end.
     public struct Playbook: Sendable, Equatable {
         public var acknowledge = Interval(24, .hour)
         public var understandImpact = Interval(2, .day)
@@ -90,9 +99,17 @@ public struct Config: Sendable, Equatable {
         public init() {}
     }
 
+    /// How long a channel waits before it tries a failed delivery again: `firstSeconds` after the
+    /// first failure, twice as long after each further one, never longer than `capSeconds`.
     public struct Retry: Sendable, Equatable {
         public var firstSeconds = 30
         public var capSeconds = 3600
         public init() {}
+
+        /// The wait after the `attempts`-th failed attempt (1 for the first).
+        public func delay(afterAttempts attempts: Int) -> Int64 {
+            let doublings = Int64(min(max(attempts - 1, 0), 20))
+            return min(Int64(capSeconds), Int64(firstSeconds) << doublings)
+        }
     }
 }

@@ -23,8 +23,8 @@ extension Engine {
               let firstUse = state.incidents.map(\.opened).min() else { return nil }
         let slot = digestSlot(atOrBefore: now)
         guard slot >= firstUse else { return nil }  // no digest for a week before kept was used
-        let key = Self.digestKey(rules.zone.date(of: slot))
-        return state.lastDigest.map { $0 < key } ?? true ? slot : nil
+        let week = rules.zone.date(of: slot)
+        return state.lastDigest?.digestDate.map { $0 < week } ?? true ? slot : nil
     }
 
     /// When the next digest goes out: the one due now if unsent, else next week's.
@@ -33,8 +33,6 @@ extension Engine {
         if let due = dueDigest(now: now) { return due }
         return rules.zone.adding(days: 7, to: digestSlot(atOrBefore: now))
     }
-
-    static func digestKey(_ date: LocalDate) -> String { "digest/\(date)" }
 
     /// The digest as a reminder, for the week starting at `slot`.
     func digestReminder(slot: Instant, now: Instant) -> Reminder {
@@ -50,7 +48,7 @@ extension Engine {
                     let at = rules.dueInstant(due)
                     let occ = item.every == nil ? "\(incident.id).\(item.number)" : "\(incident.id).\(item.number)#\(n + 1)"
                     let status = rules.status(of: due, mark: item.mark(n + 1), windowEnd: incident.windowEnd, now: now)
-                    let line = "  \(occ.padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(due).padding(31)) \(status.name)"
+                    let line = "  \(occ.padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(due).padding(31)) \(status.name.rawValue)"
                     if at >= lastWeek.0 && at < lastWeek.1 { past.append(line) }
                     if at >= thisWeek.0 && at < thisWeek.1 { coming.append(line) }
                 }
@@ -72,8 +70,8 @@ extension Engine {
         body += "\nkept agenda shows what is due soon; kept ledger the whole record.\n"
         let late = now - slot > Rules.lateAfterSeconds
         let subject = "\(late ? "[late] " : "")kept weekly: \(open.count) open incident\(open.count == 1 ? "" : "s"), \(dueThisWeek) due this week"
-        let key = Self.digestKey(weekStart)
-        return Reminder(key: key, kind: "digest", incident: nil, client: nil, item: nil, text: "weekly digest",
+        let key = ReminderKey.digest(weekStart)
+        return Reminder(key: key, incident: nil, client: nil, item: nil, text: "weekly digest",
                         due: nil, scheduled: slot, late: late, subject: subject, body: body, messageID: composer.messageID(key))
     }
 }

@@ -45,8 +45,8 @@ extension Engine {
         let cause = i.items.first { $0.step == .rootCause }?.marks.first?.cause
         var t = "Dear \(i.client),\n\n"
         switch cause {
-        case "systemic"?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a gap in our process, and that is what we are changing.\n\n"
-        case "judgement"?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
+        case .systemic?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a gap in our process, and that is what we are changing.\n\n"
+        case .judgement?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
         default: t += "We have looked at how \(i.title.lowercasedFirst) came about. [The cause, in a sentence.]\n\n"
         }
         let fixes = openPromises(i, now: now)

@@ -1,69 +1,77 @@
 import FoundationEssentials
 
+/// What a request does: the changes to journal, and the answer built from the state once they are
+/// applied. Deciding touches nothing, so a refused request changes nothing and a journal replay is
+/// deterministic.
+public struct Decision<Result> {
+    public var changes: [Change]
+    public var answer: (Engine) -> Result
+
+    public init(changes: [Change] = [], answer: @escaping (Engine) -> Result) {
+        self.changes = changes; self.answer = answer
+    }
+
+    /// The same changes with the answer turned into something else (its bytes, for the socket).
+    public func map<T>(_ transform: @escaping (Result) -> T) -> Decision<T> {
+        let answer = self.answer
+        return Decision<T>(changes: changes) { transform(answer($0)) }
+    }
+}
+
 extension Engine {
-    /// Decides one request. Errors are JSON-RPC error objects with a message for the user.
-    ///
-    /// `request` is the whole request object; the method's parameters are its `params` member.
-    public func decide(_ method: Method, request params: Data, now: Instant) throws(RPC.ErrorObject) -> Decision {
-        switch method {
-        case .incidentOpen: return try open(decode(Params.Open.self, params), now: now)
-        case .incidentList:
-            let p = try decode(Params.List.self, params)
-            return Decision { $0.list(all: p.all ?? false, client: p.client, now: now) }
-        case .incidentShow:
-            let p = try decode(Params.Incident.self, params)
-            let incident = try existing(p.incident)
-            return Decision { $0.detail(of: $0.state.incident(incident.id)!, now: now) }
-        case .incidentClose: return try close(decode(Params.Close.self, params), now: now)
-        case .promiseAdd: return try promise(decode(Params.Promise.self, params), now: now)
-        case .itemDone: return try done(decode(Params.Done.self, params), now: now)
-        case .itemSnooze: return try snooze(decode(Params.Snooze.self, params), now: now)
-        case .itemRelease: return try release(decode(Params.Release.self, params), now: now)
-        case .checkinLog: return try checkin(decode(Params.Checkin.self, params), now: now)
-        case .itemDraft:
-            let p = try decode(Params.Draft.self, params)
-            let (incident, item, index) = try target(p.item, now: now)
-            let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
-            guard draft(for: occ, now: now) != nil else {
-                throw RPC.ErrorObject(.refused, "no draft for \(describe(occ, item)) (\(item.step?.rawValue ?? item.kind.rawValue)); drafts are for acknowledge, share-plan, check-ins and review")
-            }
-            return Decision { $0.draft(for: occ, now: now)! }
-        case .agenda:
-            let p = try decode(Params.Agenda.self, params)
-            let days = p.days ?? 7
-            guard (0...3650).contains(days) else { throw RPC.ErrorObject(.invalidParams, "days must be between 0 and 3650") }
-            return Decision { $0.agenda(days: days, now: now) }
-        case .ledger:
-            let p = try decode(Params.Ledger.self, params)
-            return Decision { $0.ledgerReport(client: p.client, now: now) }
-        case .export:
-            let p = try decode(Params.Export.self, params)
-            switch p.format ?? "json" {
-            case "json": return Decision { $0.state }
-            case "ics": return Decision { View.Calendar(ics: $0.calendar(now: now)) }
-            case let other: throw RPC.ErrorObject(.invalidParams, "unknown export format \(other.debugDescription) (json, ics)")
-            }
-        case .status, .reload:
-            throw RPC.ErrorObject(.internalError, "\(method.rawValue) is answered by the daemon")
+    // MARK: Views
+
+    func list(_ p: Params.List, now: Instant) -> Decision<[View.IncidentSummary]> {
+        Decision { $0.list(all: p.all ?? false, client: p.client, now: now) }
+    }
+
+    func show(_ p: Params.Incident, now: Instant) throws(KeptError) -> Decision<View.IncidentDetail> {
+        let id = try existing(p.incident).id
+        return Decision { $0.detail(of: $0.state.incident(id)!, now: now) }
+    }
+
+    func draft(_ p: Params.Draft, now: Instant) throws(KeptError) -> Decision<View.Draft> {
+        let (incident, item, index) = try target(p.item, now: now)
+        let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
+        guard let draft = draft(for: occ, now: now) else {
+            throw .refused("no draft for \(name(of: occ, item)) (\(item.step?.rawValue ?? item.kind.rawValue)); drafts are for acknowledge, share-plan, check-ins and review")
+        }
+        return Decision { _ in draft }
+    }
+
+    func agenda(_ p: Params.Agenda, now: Instant) throws(KeptError) -> Decision<View.Agenda> {
+        try p.validate()
+        return Decision { $0.agenda(days: p.days ?? 7, now: now) }
+    }
+
+    func ledger(_ p: Params.Ledger, now: Instant) -> Decision<View.LedgerReport> {
+        Decision { $0.ledgerReport(client: p.client, now: now) }
+    }
+
+    func export(_ p: Params.Export, now: Instant) -> Decision<View.Export> {
+        switch p.format ?? .json {
+        case .json: Decision { .store($0.state) }
+        case .ics: Decision { .calendar(View.Calendar(ics: $0.calendar(now: now))) }
         }
     }
 
     // MARK: Changes
 
-    func open(_ p: Params.Open, now: Instant) throws(RPC.ErrorObject) -> Decision {
-        let client = try text(p.client, "client", limit: 200)
-        let title = try text(p.title, "title", limit: 500)
-        let note = try text(p.note, "note", limit: 10_000, optional: true)
+    func open(_ p: Params.Open, now: Instant) throws(KeptError) -> Decision<View.Opened> {
+        try p.validate()
+        let client = p.client.trimmingWhitespace(), title = p.title.trimmingWhitespace()
         var noticed = Instant(seconds: now.seconds - now.seconds % 60)
         if let raw = p.noticed {
             noticed = try when(raw, now: now, field: "noticed").instant(in: rules.zone, remindAt: rules.config.remindAt)
-            guard noticed <= now + 60 else { throw RPC.ErrorObject(.invalidParams, "noticed is in the future: \(raw)") }
+            guard noticed <= now + 60 else { throw .invalid("noticed", "the mistake cannot be noticed in the future: \(raw)") }
         }
         let window = p.window ?? rules.config.windowDays
-        guard (1...3650).contains(window) else { throw RPC.ErrorObject(.invalidParams, "window must be between 1 and 3650 days") }
+        guard Params.Open.windowDays.contains(window) else {
+            throw .invalid("window", "the window must be between 1 and 3650 days, not \(window)")
+        }
         let id = state.nextIncidentID
         let windowEnd = rules.zone.adding(days: window, to: noticed)
-        var incident = Incident(id: id, client: client, title: title, note: note, noticed: noticed,
+        var incident = Incident(id: id, client: client, title: title, note: Text.trimmed(p.note), noticed: noticed,
                                 severity: p.severity ?? .major, windowDays: window, windowEnd: windowEnd, opened: now)
         if p.playbook ?? true { incident.items = playbook(noticed: noticed, windowEnd: windowEnd, created: now) }
         incident.timeline = [Event(at: now, what: "opened", text: title)]
@@ -75,7 +83,7 @@ extension Engine {
         }
     }
 
-    /// The playbook steps, then the tapering check-ins (DESIGN §2).
+    /// The playbook steps, then the tapering check-ins.
     func playbook(noticed: Instant, windowEnd: Instant, created: Instant) -> [Item] {
         var items: [Item] = []
         for step in PlaybookStep.allCases {
@@ -102,20 +110,16 @@ extension Engine {
         return items
     }
 
-    func promise(_ p: Params.Promise, now: Instant) throws(RPC.ErrorObject) -> Decision {
+    func promise(_ p: Params.Promise, now: Instant) throws(KeptError) -> Decision<View.Promised> {
+        try p.validate()
         let incident = try existing(p.incident, open: true)
-        let text = try text(p.text, "text", limit: 16_000)
+        let text = p.text.trimmingWhitespace()
         var item: Item
         let number = incident.items.count + 1
-        switch (p.due, p.every) {
-        case (let raw?, nil):
-            guard p.from == nil, p.until == nil else {
-                throw RPC.ErrorObject(.invalidParams, "--from and --until go with --every, not --due")
-            }
+        if let raw = p.due {
             item = Item(number: number, kind: .promise, text: text, created: now, due: try when(raw, now: now, field: "due"))
-        case (nil, let raw?):
-            let every: Interval
-            do { every = try Interval(parsing: raw) } catch { throw RPC.ErrorObject(.invalidParams, error.message) }
+        } else {
+            let every = p.every!  // validate() saw one or the other
             var from: Due
             if let f = p.from { from = try when(f, now: now, field: "from") } else if let days = every.days {
                 from = .on(rules.zone.date(of: now).adding(days: days))
@@ -123,15 +127,15 @@ extension Engine {
                 from = .at(now + every.seconds)
             }
             if every.days == nil, case .on(let d) = from { from = .at(rules.zone.instant(d, rules.config.remindAt)) }
-            let until = try p.until.map { raw throws(RPC.ErrorObject) in try when(raw, now: now, field: "until") } ?? .at(incident.windowEnd)
+            let until = try p.until.map { raw throws(KeptError) in try when(raw, now: now, field: "until") } ?? .at(incident.windowEnd)
             item = Item(number: number, kind: .promise, text: text, created: now, due: from, every: every, until: until)
             let count = rules.occurrences(of: item).count
-            guard count > 0 else { throw RPC.ErrorObject(.invalidParams, "--until \(until.format(in: rules.zone)) is before the first occurrence") }
-            guard count < Rules.maxOccurrences else {
-                throw RPC.ErrorObject(.refused, "every \(every) until \(until.format(in: rules.zone)) makes \(Rules.maxOccurrences) or more occurrences; choose a longer interval or an earlier --until")
+            guard count > 0 else {
+                throw .invalid("until", "the last day, \(until.format(in: rules.zone)), is before the first occurrence")
             }
-        case (nil, nil): throw RPC.ErrorObject(.invalidParams, "a promise needs --due WHEN or --every INTERVAL")
-        case (.some, .some): throw RPC.ErrorObject(.invalidParams, "give --due or --every, not both")
+            guard count < Rules.maxOccurrences else {
+                throw .refused("every \(every) until \(until.format(in: rules.zone)) makes \(Rules.maxOccurrences) or more occurrences; choose a longer interval or an earlier last day")
+            }
         }
         let warnings = promiseWarnings(adding: item, to: incident, now: now)
         let id = incident.id, added = item
@@ -141,35 +145,28 @@ extension Engine {
         }
     }
 
-    func done(_ p: Params.Done, now: Instant) throws(RPC.ErrorObject) -> Decision {
+    func done(_ p: Params.Done, now: Instant) throws(KeptError) -> Decision<View.Changed> {
+        try p.validate()
         let (incident, item, index) = try target(p.item, now: now)
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
         if let mark = item.mark(index), let at = mark.done {
             if item.step == .acknowledge {
-                throw RPC.ErrorObject(.refused, "apologize once: \(occ.item) acknowledge was already done on \(rules.zone.format(at)); a second apology weakens the first")
+                throw .refused("apologize once: \(occ.item) acknowledge was already done on \(rules.zone.format(at)); a second apology weakens the first")
             }
-            throw RPC.ErrorObject(.refused, "\(describe(occ, item)) is already done (\(rules.zone.format(at)))")
+            throw .refused("\(name(of: occ, item)) is already done (\(rules.zone.format(at)))")
         }
         if let reason = item.mark(index)?.released {
-            throw RPC.ErrorObject(.refused, "\(describe(occ, item)) was released (\(reason))")
+            throw .refused("\(name(of: occ, item)) was released (\(reason))")
         }
         var at = now
         if let raw = p.at {
             at = try when(raw, now: now, field: "at").instant(in: rules.zone, remindAt: rules.config.remindAt)
-            guard at <= now + 60 else { throw RPC.ErrorObject(.invalidParams, "--at is in the future: \(raw)") }
+            guard at <= now + 60 else { throw .invalid("at", "it cannot be done in the future: \(raw)") }
         }
-        let note = try text(p.note, "note", limit: 10_000, optional: true)
-        var cause: String?
-        if let raw = p.cause {
-            guard item.step == .rootCause else {
-                throw RPC.ErrorObject(.invalidParams, "--cause is for the root-cause step; \(describe(occ, item)) is not it")
-            }
-            guard ["systemic", "judgement"].contains(raw) else {
-                throw RPC.ErrorObject(.invalidParams, "cause must be systemic (fix the process) or judgement (training), not \(raw.debugDescription)")
-            }
-            cause = raw
+        if p.cause != nil, item.step != .rootCause {
+            throw .invalid("cause", "a cause is recorded on the root-cause step; \(name(of: occ, item)) is not it")
         }
-        return Decision(changes: [.done(occurrence: occ, at: at, note: note, cause: cause)]) { engine in
+        return Decision(changes: [.done(occurrence: occ, at: at, note: Text.trimmed(p.note), cause: p.cause)]) { engine in
             let view = engine.occurrenceView(occ, now: now)!
             return View.Changed(occurrences: [view], message: "\(view.id) \(view.text): done, \(view.status).")
         }
@@ -177,20 +174,15 @@ extension Engine {
 
     /// Logs a touchpoint. When a scheduled check-in is open and due within the week ahead (or
     /// overdue and not yet missed), the touchpoint is that check-in, done early or on time.
-    func checkin(_ p: Params.Checkin, now: Instant) throws(RPC.ErrorObject) -> Decision {
+    func checkin(_ p: Params.Checkin, now: Instant) throws(KeptError) -> Decision<View.Message> {
+        try p.validate()
         let incident = try existing(p.incident, open: true)
-        let note = try text(p.note, "note", limit: 10_000, optional: true)
+        let note = Text.trimmed(p.note)
         var changes: [Change] = [.checkin(incident: incident.id, note: note)]
-        var counted: OccurrenceID?
         let horizon = now + 7 * 86_400
-        search: for item in incident.items where item.kind == .checkin {
-            for (i, due) in rules.occurrences(of: item).enumerated() {
-                let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
-                guard status.isOpen, rules.dueInstant(due) <= horizon else { continue }
-                counted = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: i + 1)
-                break search
-            }
-        }
+        let counted = incident.items.lazy.filter { $0.kind == .checkin }
+            .flatMap { self.occurrences(of: $0, in: incident) }
+            .first { self.status(of: $0, in: incident, now: now).isOpen && self.rules.dueInstant($0.due) <= horizon }?.id
         if let counted { changes.append(.done(occurrence: counted, at: now, note: note, cause: nil)) }
         return Decision(changes: changes) { engine in
             guard let counted, let view = engine.occurrenceView(counted, now: now) else {
@@ -200,22 +192,18 @@ extension Engine {
         }
     }
 
-    func snooze(_ p: Params.Snooze, now: Instant) throws(RPC.ErrorObject) -> Decision {
+    func snooze(_ p: Params.Snooze, now: Instant) throws(KeptError) -> Decision<View.Changed> {
+        try p.validate()
         let (incident, item, index) = try target(p.item, now: now)
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
-        guard item.mark(index)?.isResolved != true else {
-            throw RPC.ErrorObject(.refused, "\(describe(occ, item)) is no longer open")
-        }
+        guard item.mark(index)?.isResolved != true else { throw .refused("\(name(of: occ, item)) is no longer open") }
         let until: Instant
-        switch (p.duration, p.until) {
-        case (let d?, nil):
-            do { until = try WhenParser(now: now, zone: rules.zone).after(d) } catch { throw RPC.ErrorObject(.invalidParams, error.message) }
-        case (nil, let w?):
-            until = try when(w, now: now, field: "until").instant(in: rules.zone, remindAt: rules.config.remindAt)
-        default:
-            throw RPC.ErrorObject(.invalidParams, "snooze needs a DURATION (4h, 3d) or --until WHEN")
+        if let duration = p.duration {
+            until = duration.advance(now, in: rules.zone)
+        } else {
+            until = try when(p.until!, now: now, field: "until").instant(in: rules.zone, remindAt: rules.config.remindAt)
+            guard until > now else { throw .invalid("until", "a snooze must end in the future, not \(rules.zone.format(until))") }
         }
-        guard until > now else { throw RPC.ErrorObject(.invalidParams, "the snooze must end in the future") }
         return Decision(changes: [.snooze(occurrence: occ, until: until)]) { engine in
             let view = engine.occurrenceView(occ, now: now)!
             return View.Changed(occurrences: [view],
@@ -223,25 +211,21 @@ extension Engine {
         }
     }
 
-    func release(_ p: Params.Release, now: Instant) throws(RPC.ErrorObject) -> Decision {
-        let reason = try text(p.reason, "reason", limit: 2000)
-        let ref = try itemRef(p.item)
+    func release(_ p: Params.Release, now: Instant) throws(KeptError) -> Decision<View.Changed> {
+        try p.validate()
+        let reason = p.reason.trimmingWhitespace()
+        let ref = p.item
         let incident = try existing(ref.item.incident, open: true)
-        guard let item = incident.item(ref.item.number) else { throw RPC.ErrorObject(.notFound, "no item \(ref.item)") }
-        let dues = rules.occurrences(of: item)
+        guard let item = incident.item(ref.item.number) else { throw .notFound("no item \(ref.item)") }
+        let all = occurrences(of: item, in: incident)
         var occs: [OccurrenceID] = []
         if let o = ref.occurrence {
-            guard o <= dues.count else { throw RPC.ErrorObject(.notFound, "\(ref.item) has \(dues.count) occurrence\(dues.count == 1 ? "" : "s"), not \(o)") }
-            guard rules.status(of: dues[o - 1], mark: item.mark(o), windowEnd: incident.windowEnd, now: now).isOpen else {
-                throw RPC.ErrorObject(.refused, "\(ref) is no longer open")
-            }
-            occs = [OccurrenceID(item: ref.item, index: o)]
+            guard o <= all.count else { throw .notFound("\(ref.item) has \(all.count) occurrence\(all.count == 1 ? "" : "s"), not \(o)") }
+            guard status(of: all[o - 1], in: incident, now: now).isOpen else { throw .refused("\(ref) is no longer open") }
+            occs = [all[o - 1].id]
         } else {
-            for (i, due) in dues.enumerated()
-            where rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now).isOpen {
-                occs.append(OccurrenceID(item: ref.item, index: i + 1))
-            }
-            guard !occs.isEmpty else { throw RPC.ErrorObject(.refused, "\(ref.item) has nothing open to release") }
+            occs = all.filter { status(of: $0, in: incident, now: now).isOpen }.map(\.id)
+            guard !occs.isEmpty else { throw .refused("\(ref.item) has nothing open to release") }
         }
         return Decision(changes: [.release(occurrences: occs, reason: reason)]) { engine in
             let views = occs.compactMap { engine.occurrenceView($0, now: now) }
@@ -250,100 +234,46 @@ extension Engine {
         }
     }
 
-    func close(_ p: Params.Close, now: Instant) throws(RPC.ErrorObject) -> Decision {
+    func close(_ p: Params.Close, now: Instant) throws(KeptError) -> Decision<View.Closed> {
+        try p.validate()
         let incident = try existing(p.incident, open: true)
-        let note = try text(p.note, "note", limit: 10_000, optional: true)
-        var released: [OccurrenceID] = []
-        for item in incident.items {
-            for (i, due) in rules.occurrences(of: item).enumerated()
-            where rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now).isOpen {
-                released.append(OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: i + 1))
-            }
-        }
+        let released = incident.items.flatMap { occurrences(of: $0, in: incident) }
+            .filter { status(of: $0, in: incident, now: now).isOpen }.map(\.id)
         let id = incident.id
-        return Decision(changes: [.close(incident: id, outcome: p.outcome, note: note, released: released)]) { engine in
+        return Decision(changes: [.close(incident: id, outcome: p.outcome, note: Text.trimmed(p.note), released: released)]) { engine in
             View.Closed(incident: engine.summary(of: engine.state.incident(id)!, now: now), released: released.count)
         }
     }
 
     // MARK: Checks
 
-    func decode<T: Decodable>(_ type: T.Type, _ request: Data) throws(RPC.ErrorObject) -> T {
-        func path(_ keys: [any CodingKey]) -> String { keys.dropFirst().map(JSONPosition.key).joined(separator: ".") }
-        do {
-            if let params = try JSONDecoder().decode(ParamsMember<T>.self, from: request).params { return params }
-            return try JSONDecoder().decode(T.self, from: Data("{}".utf8))
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw RPC.ErrorObject(.invalidParams, "missing parameter \"\(key.stringValue)\"")
-        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.count <= 1 {
-            throw RPC.ErrorObject(.invalidParams, "params must be an object")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw RPC.ErrorObject(.invalidParams, "wrong type for \"\(path(context.codingPath))\": \(context.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw RPC.ErrorObject(.invalidParams, "\"\(path(context.codingPath))\" may not be null")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw RPC.ErrorObject(.invalidParams, "bad value for \"\(path(context.codingPath))\": \(context.debugDescription)")
-        } catch {
-            throw RPC.ErrorObject(.invalidParams, "params must be an object")
-        }
-    }
-
-    func existing(_ id: Int, open: Bool = false) throws(RPC.ErrorObject) -> Incident {
-        guard let incident = state.incident(id) else { throw RPC.ErrorObject(.notFound, "no incident \(id)") }
+    func existing(_ id: Int, open: Bool = false) throws(KeptError) -> Incident {
+        guard let incident = state.incident(id) else { throw .notFound("no incident \(id)") }
         if open, let closed = incident.closed {
-            throw RPC.ErrorObject(.refused, "incident \(id) is closed (\(closed.outcome.rawValue), \(rules.zone.format(closed.at)))")
+            throw .refused("incident \(id) is closed (\(closed.outcome.rawValue), \(rules.zone.format(closed.at)))")
         }
         return incident
     }
 
-    func itemRef(_ raw: String) throws(RPC.ErrorObject) -> ItemRef {
-        do { return try ItemRef(parsing: raw) } catch { throw RPC.ErrorObject(.invalidParams, error.message) }
-    }
-
     /// The occurrence a command means: the one named, or the item's earliest open one.
-    func target(_ raw: String, now: Instant) throws(RPC.ErrorObject) -> (Incident, Item, Int) {
-        let ref = try itemRef(raw)
+    func target(_ ref: ItemRef, now: Instant) throws(KeptError) -> (Incident, Item, Int) {
         let incident = try existing(ref.item.incident, open: true)
-        guard let item = incident.item(ref.item.number) else { throw RPC.ErrorObject(.notFound, "no item \(ref.item)") }
-        let dues = rules.occurrences(of: item)
+        guard let item = incident.item(ref.item.number) else { throw .notFound("no item \(ref.item)") }
+        let all = occurrences(of: item, in: incident)
         if let o = ref.occurrence {
-            guard o <= dues.count else { throw RPC.ErrorObject(.notFound, "\(ref.item) has \(dues.count) occurrence\(dues.count == 1 ? "" : "s"), not \(o)") }
+            guard o <= all.count else { throw .notFound("\(ref.item) has \(all.count) occurrence\(all.count == 1 ? "" : "s"), not \(o)") }
             return (incident, item, o)
         }
-        if dues.count == 1 { return (incident, item, 1) }
-        for (i, due) in dues.enumerated()
-        where rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now).isOpen {
-            return (incident, item, i + 1)
+        if all.count == 1 { return (incident, item, 1) }
+        guard let open = all.first(where: { status(of: $0, in: incident, now: now).isOpen }) else {
+            throw .refused("\(ref.item) has no open occurrence; name one, like \(ref.item)#1")
         }
-        throw RPC.ErrorObject(.refused, "\(ref.item) has no open occurrence; name one, like \(ref.item)#1")
+        return (incident, item, open.id.index)
     }
 
-    func describe(_ occ: OccurrenceID, _ item: Item) -> String { item.every == nil ? occ.item.description : occ.description }
-
-    func when(_ raw: String, now: Instant, field: String) throws(RPC.ErrorObject) -> Due {
+    func when(_ raw: String, now: Instant, field: String) throws(KeptError) -> Due {
         do { return try WhenParser(now: now, zone: rules.zone).parse(raw) } catch {
-            throw RPC.ErrorObject(.invalidParams, "\(field): \(error.message)")
+            throw .invalid(field, error.message)
         }
-    }
-
-    func text(_ raw: String?, _ field: String, limit: Int, optional: Bool = false) throws(RPC.ErrorObject) -> String? {
-        guard let raw else {
-            if optional { return nil }
-            throw RPC.ErrorObject(.invalidParams, "missing parameter \"\(field)\"")
-        }
-        let trimmed = raw.trimmingWhitespace()
-        if trimmed.isEmpty {
-            if optional { return nil }
-            throw RPC.ErrorObject(.invalidParams, "\(field) is empty")
-        }
-        guard trimmed.count <= limit else { throw RPC.ErrorObject(.invalidParams, "\(field) is longer than \(limit) characters") }
-        return trimmed
-    }
-
-    func text(_ raw: String, _ field: String, limit: Int) throws(RPC.ErrorObject) -> String {
-        try text(Optional(raw), field, limit: limit, optional: false)!
     }
 }
-
-/// The `params` member of a request object.
-struct ParamsMember<T: Decodable>: Decodable { var params: T? }

@@ -12,14 +12,14 @@ extension Engine {
         let snoozed = mark?.snoozes?.last.flatMap { $0.until > now ? $0.until : nil }
         let itemID = ItemID(incident: incident.id, number: item.number)
         return View.Occurrence(
-            id: item.every == nil ? itemID.description : "\(itemID)#\(index)", item: itemID.description,
-            incident: incident.id, client: incident.client, kind: item.kind.rawValue, step: item.step?.rawValue,
+            id: Self.name(of: OccurrenceID(item: itemID, index: index), recurring: item.every != nil), item: itemID.description,
+            incident: incident.id, client: incident.client, kind: item.kind, step: item.step,
             text: item.text, due: due.description, status: status.name, done: mark?.done, note: mark?.note,
             released: mark?.released, snoozedUntil: status.isOpen ? snoozed : nil, recurring: item.every != nil)
     }
 
     public func itemView(_ item: Item, in incident: Incident, now: Instant) -> View.Item {
-        View.Item(id: "\(incident.id).\(item.number)", kind: item.kind.rawValue, step: item.step?.rawValue, text: item.text,
+        View.Item(id: "\(incident.id).\(item.number)", kind: item.kind, step: item.step, text: item.text,
                   due: item.due.description, every: item.every?.description, until: item.until?.description,
                   occurrences: rules.occurrences(of: item).enumerated().map { occurrenceView(incident, item, $0.offset + 1, $0.element, now: now) })
     }
@@ -43,7 +43,7 @@ extension Engine {
         }
         return View.IncidentSummary(
             id: incident.id, client: incident.client, title: incident.title, severity: incident.severity,
-            status: incident.isOpen ? "open" : "closed", outcome: incident.closed?.outcome, noticed: incident.noticed,
+            status: incident.isOpen ? .open : .closed, outcome: incident.closed?.outcome, noticed: incident.noticed,
             windowEnd: incident.windowEnd, windowDays: incident.windowDays, day: incident.day(at: now, in: rules.zone),
             open: incident.isOpen ? open : 0, overdue: incident.isOpen ? overdue : 0, next: incident.isOpen ? next : nil, ledger: ledger)
     }

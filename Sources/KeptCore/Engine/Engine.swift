@@ -9,7 +9,7 @@ public struct Engine: Sendable {
     public private(set) var state: StoreState
     public var rules: Rules
     /// Channels a new reminder goes to.
-    public var channels: [String]
+    public var channels: [ChannelName]
     /// The From and To of reminder messages.
     public var mailFrom = "kept <kept@localhost>"
     public var mailTo = ["kept@localhost"]
@@ -19,7 +19,7 @@ public struct Engine: Sendable {
     /// Indexed by incident id − 1, then item number − 1 (ids are dense and never reused).
     private(set) var timesCache = TimesCache()
 
-    public init(state: StoreState, rules: Rules, channels: [String]) {
+    public init(state: StoreState, rules: Rules, channels: [ChannelName]) {
         self.state = state
         self.rules = rules
         self.channels = channels
@@ -59,17 +59,6 @@ public struct Engine: Sendable {
 
     public var composer: ReminderComposer { ReminderComposer(rules: rules, storeID: state.storeID) }
 
-    /// What a request does: answer from the state as it is, or journal changes first.
-    public struct Decision {
-        public var changes: [Change]
-        /// Builds the answer from the state after the changes are applied.
-        public var answer: (Engine) throws(RPC.ErrorObject) -> any Encodable
-
-        public init(changes: [Change] = [], answer: @escaping (Engine) throws(RPC.ErrorObject) -> any Encodable) {
-            self.changes = changes; self.answer = answer
-        }
-    }
-
     /// Turns changes into journal records, numbered after the last one.
     public func records(for changes: [Change], at now: Instant) -> [JournalRecord] {
         changes.enumerated().map { JournalRecord(seq: state.seq + Int64($0.offset) + 1, at: now, change: $0.element) }
@@ -90,7 +79,7 @@ public struct Engine: Sendable {
         case .done(let occ, _, _, _), .snooze(let occ, _): [occ.item]
         case .release(let occs, _): Array(Set(occs.map(\.item)))
         case .close(let id, _, _, _): state.incident(id)?.items.map { ItemID(incident: id, number: $0.number) } ?? []
-        case .enqueue(let entry, _): StoreState.occurrence(ofKey: entry.key).map { [$0.item] } ?? []
+        case .enqueue(let entry, _): entry.key.occurrence.map { [$0.item] } ?? []
         case .checkin, .attempt, .delivered, .failed: []
         }
     }
@@ -119,18 +108,18 @@ public struct Engine: Sendable {
     }
 
     /// The next reminder `item` will get, if any.
-    public func nextReminder(for id: ItemID) -> (at: Instant, key: String)? {
+    public func nextReminder(for id: ItemID) -> (at: Instant, key: ReminderKey)? {
         guard let incident = state.incident(id.incident), incident.isOpen, let item = incident.item(id.number) else { return nil }
         return nextReminder(for: id, item, in: incident, rules.occurrences(of: item))
     }
 
-    func nextReminder(for id: ItemID, _ item: Item, in incident: Incident, _ dues: [Due]) -> (at: Instant, key: String)? {
-        var best: (Instant, String)?
+    func nextReminder(for id: ItemID, _ item: Item, in incident: Incident, _ dues: [Due]) -> (at: Instant, key: ReminderKey)? {
+        var best: (at: Instant, key: ReminderKey)?
         for (i, due) in dues.enumerated() {
             let mark = item.mark(i + 1)
             if let first = rules.pending(for: due, mark: mark, created: item.created, windowEnd: incident.windowEnd).first,
-               best == nil || first.at < best!.0 {
-                best = (first.at, "\(id)#\(i + 1)/\(first.kind)")
+               best.map({ first.at < $0.at }) ?? true {
+                best = (first.at, .occurrence(OccurrenceID(item: id, index: i + 1), first.kind))
             }
         }
         return best
@@ -139,7 +128,7 @@ public struct Engine: Sendable {
     /// The earliest moment anything falls due: where the daemon's one timer is armed.
     public mutating func nextDeadline() -> Instant? { queue.earliest()?.at }
 
-    public mutating func nextReminder() -> (at: Instant, key: String)? {
+    public mutating func nextReminder() -> (at: Instant, key: ReminderKey)? {
         guard let (_, item) = queue.earliest() else { return nil }
         return nextReminder(for: item)
     }
@@ -150,11 +139,11 @@ public struct Engine: Sendable {
     }
 
     /// What goes out next, item reminder or digest, for `kept status`.
-    public mutating func nextSending(now: Instant) -> (at: Instant, key: String)? {
+    public mutating func nextSending(now: Instant) -> (at: Instant, key: ReminderKey)? {
         let item = nextReminder()
         guard let digest = nextDigest(now: now) else { return item }
         if let item, item.at <= digest { return item }
-        return (digest, Self.digestKey(rules.zone.date(of: digest)))
+        return (digest, .digest(rules.zone.date(of: digest)))
     }
 
     /// Every reminder due by `now`, as outbox entries to journal. Passed reminders of one occurrence
@@ -164,16 +153,14 @@ public struct Engine: Sendable {
         for id in queue.due(at: now) {
             guard let incident = state.incident(id.incident), let item = incident.item(id.number) else { continue }
             let ledger = ledger(of: incident, now: now)
-            for (i, due) in rules.occurrences(of: item).enumerated() {
-                guard let (send, covered) = rules.firing(for: due, mark: item.mark(i + 1), created: item.created,
+            for o in occurrences(of: item, in: incident) {
+                guard let (send, covered) = rules.firing(for: o.due, mark: o.mark, created: item.created,
                                                          windowEnd: incident.windowEnd, now: now) else { continue }
-                let occurrence = OccurrenceID(item: id, index: i + 1)
-                let reminder = composer.compose(incident: incident, item: item, occurrence: i + 1, due: due, kind: send.kind,
-                                                scheduled: send.at, now: now, ledger: ledger, draft: draft(for: occurrence, now: now))
+                let reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
+                                                scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now))
                 let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))
                 let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels)
-                let occ = "\(id)#\(i + 1)"
-                changes.append(.enqueue(entry: entry, covered: covered.map { "\(occ)/\($0.kind)" }))
+                changes.append(.enqueue(entry: entry, covered: covered.map { .occurrence(o.id, $0.kind) }))
             }
         }
         if let slot = dueDigest(now: now) {

@@ -15,7 +15,7 @@ public enum MailMessage {
             ("MIME-Version", "1.0"),
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Transfer-Encoding", plain ? "7bit" : "quoted-printable"),
-            ("X-Kept-Key", r.key),
+            ("X-Kept-Key", r.key.description),
             ("X-Kept-Kind", r.kind),
         ]
         if let i = r.incident { headers.append(("X-Kept-Incident", String(i))) }

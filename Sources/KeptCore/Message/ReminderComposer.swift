@@ -10,10 +10,10 @@ public struct ReminderComposer: Sendable {
     public func compose(incident: Incident, item: Item, occurrence: Int, due: Due, kind: Rules.ReminderKind,
                         scheduled: Instant, now: Instant, ledger: View.Ledger, draft: View.Draft? = nil) -> Reminder {
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: occurrence)
-        let key = "\(occ)/\(kind)"
+        let key = ReminderKey.occurrence(occ, kind)
         let late = now - scheduled > Rules.lateAfterSeconds
         let recurring = item.every != nil
-        let name = recurring ? occ.description : occ.item.description
+        let name = Engine.name(of: occ, recurring: recurring)
         let dueText = due.format(in: zone)
 
         let headline: String
@@ -60,14 +60,14 @@ public struct ReminderComposer: Sendable {
         The incident:   kept show \(incident.id)
 
         """
-        return Reminder(key: key, kind: kind.description, incident: incident.id, client: incident.client,
+        return Reminder(key: key, incident: incident.id, client: incident.client,
                         item: occ.item.description, text: item.text, due: due.description, scheduled: scheduled,
                         late: late, subject: subject, body: body, messageID: messageID(key))
     }
 
     /// Stable per reminder and per store: `<3.2.1.due.STOREID@kept>`.
-    public func messageID(_ key: String) -> String {
-        let token = String(key.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "." })
+    public func messageID(_ key: ReminderKey) -> String {
+        let token = String(key.description.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "." })
         return "<\(token).\(storeID)@kept>"
     }
 

@@ -40,13 +40,13 @@ public struct Mark: Codable, Sendable, Equatable {
     public var occurrence: Int
     public var done: Instant?
     public var note: String?
-    /// For `root-cause`: `systemic` or `judgement`.
-    public var cause: String?
+    /// For `root-cause`: what kind of cause it found.
+    public var cause: Cause?
     public var released: String?
     public var releasedAt: Instant?
     public var snoozes: [Snooze]?
     /// Reminder kinds already handled (sent, or covered by a later one): `lead`, `due`, `overdue1`, …
-    public var reminded: [String]?
+    public var reminded: [Rules.ReminderKind]?
 
     public init(occurrence: Int) { self.occurrence = occurrence }
 

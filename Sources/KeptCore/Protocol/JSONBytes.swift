@@ -108,17 +108,29 @@ public struct JSONReader {
         public var message: String
         /// Byte offset into the document.
         public var offset: Int
+        /// Objects and arrays nest deeper than the reader was allowed to go.
+        public var tooDeep = false
+        public init(message: String, offset: Int, tooDeep: Bool = false) {
+            self.message = message; self.offset = offset; self.tooDeep = tooDeep
+        }
         public var description: String { "\(message) at byte \(offset)" }
     }
 
     private let bytes: [UInt8]
     public private(set) var offset = 0
+    /// How many objects and arrays are open now, and how many may be.
+    private var depth = 0
+    private let maxDepth: Int
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// A reader of `bytes`; objects and arrays nested deeper than `maxDepth` are refused before
+    /// they are read, so no input can exhaust the stack.
+    public init(_ bytes: [UInt8], maxDepth: Int = 512) { self.bytes = bytes; self.maxDepth = maxDepth }
 
     /// Reads `{…}`, handing each member's name to `member`, which must read or skip its value.
     public mutating func object(_ member: (inout JSONReader, String) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
+        try enter()
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "}") { offset += 1; return }
         while true {
             let name = try string()
@@ -135,6 +147,8 @@ public struct JSONReader {
     /// Reads `[…]`, calling `element` for each value, which it must read or skip.
     public mutating func array(_ element: (inout JSONReader) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "["))
+        try enter()
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "]") { offset += 1; return }
         while true {
             try element(&self)
@@ -144,6 +158,25 @@ public struct JSONReader {
             default: throw fail("expected , or ] in an array", back: 1)
             }
         }
+    }
+
+    private mutating func enter() throws(Failure) {
+        depth += 1
+        if depth > maxDepth {
+            depth -= 1
+            throw Failure(message: "nested more than \(maxDepth) levels deep", offset: offset - 1, tooDeep: true)
+        }
+    }
+
+    /// The next byte that is not white space, without consuming it.
+    public mutating func peekByte() throws(Failure) -> UInt8 { try peek() }
+
+    /// The bytes of what `read` consumes (a value, usually), white space before it left out.
+    public mutating func span(_ read: (inout JSONReader) throws(Failure) -> Void) throws(Failure) -> ArraySlice<UInt8> {
+        skipSpace()
+        let start = offset
+        try read(&self)
+        return bytes[start..<offset]
     }
 
     public mutating func string() throws(Failure) -> String {
@@ -224,10 +257,36 @@ public struct JSONReader {
         case UInt8(ascii: "\""): _ = try string()
         case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try bool()
         case UInt8(ascii: "n"): if try !null() { throw fail("expected null") }
-        default:
-            let start = offset
-            while offset < bytes.count, Self.numeric(bytes[offset]) { offset += 1 }
-            if offset == start { throw fail("expected a value") }
+        default: try number()
+        }
+    }
+
+    /// Skips a number, held to JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    public mutating func number() throws(Failure) {
+        skipSpace()
+        let start = offset
+        func digits(_ r: inout JSONReader) -> Int {
+            let from = r.offset
+            while r.offset < r.bytes.count, r.bytes[r.offset] &- UInt8(ascii: "0") < 10 { r.offset += 1 }
+            return r.offset - from
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        let leadingZero = offset < bytes.count && bytes[offset] == UInt8(ascii: "0")
+        let whole = digits(&self)
+        guard whole > 0 else {
+            let message = offset == start ? "expected a value" : "a number without digits"
+            offset = start
+            throw fail(message)
+        }
+        if leadingZero && whole > 1 { offset = start; throw fail("a number with a leading zero") }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            offset += 1
+            guard digits(&self) > 0 else { throw fail("a number without digits after the point") }
+        }
+        if offset < bytes.count, bytes[offset] | 0x20 == UInt8(ascii: "e") {
+            offset += 1
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            guard digits(&self) > 0 else { throw fail("a number without digits in its exponent") }
         }
     }
 
@@ -247,15 +306,6 @@ public struct JSONReader {
     }
 
     // MARK: Bytes
-
-    /// A byte that can be part of a JSON number.
-    private static func numeric(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-             UInt8(ascii: "e"), UInt8(ascii: "E"): true
-        default: false
-        }
-    }
 
     private mutating func skipSpace() {
         while offset < bytes.count, case let b = bytes[offset], b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { offset += 1 }

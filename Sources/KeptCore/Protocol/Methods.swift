@@ -1,122 +1,178 @@
-/// The methods of the control protocol and their parameters (DESIGN §4).
+/// The methods of the control protocol, each declared once: its name on the wire, its parameters
+/// and its result, as types.
 ///
-/// WHEN values are strings in any form the CLI accepts; the `kept` CLI sends them already resolved
-/// to a date or an RFC 3339 time, so its own time zone and clock decide.
-public enum Method: String, Sendable, CaseIterable {
-    case incidentOpen = "incident.open"
-    case incidentList = "incident.list"
-    case incidentShow = "incident.show"
-    case incidentClose = "incident.close"
-    case itemDone = "item.done"
-    case itemSnooze = "item.snooze"
-    case itemRelease = "item.release"
-    case itemDraft = "item.draft"
-    case promiseAdd = "promise.add"
-    case checkinLog = "checkin.log"
-    case agenda
-    case ledger
-    case status
-    case reload
-    case export
+/// Every door into kept — the socket, `kept mail ingest`, a calendar sync — names a method by its
+/// type and reaches the same decision: `Methods.ItemDone.decide(engine, params, now:)` is what
+/// `kept done` asks the daemon for, and what a reply "done" does.
+public protocol KeptMethod: Sendable {
+    associatedtype Params: MethodParams
+    associatedtype Result: Codable & Sendable
+    /// The method's name on the wire, `incident.open`.
+    static var name: String { get }
 }
 
-public enum Params {
-    public struct Open: Codable, Sendable {
-        public var client: String
-        public var title: String
-        public var noticed: String?
-        public var severity: Severity?
-        public var window: Int?
-        public var playbook: Bool?
-        public var note: String?
-        public init(client: String, title: String, noticed: String? = nil, severity: Severity? = nil, window: Int? = nil,
-                    playbook: Bool? = nil, note: String? = nil) {
-            self.client = client; self.title = title; self.noticed = noticed; self.severity = severity
-            self.window = window; self.playbook = playbook; self.note = note
+/// A method the Engine decides: from typed parameters to the changes it makes and its answer.
+public protocol EngineMethod: KeptMethod {
+    static func decide(_ engine: Engine, _ params: Params, now: Instant) throws(KeptError) -> Decision<Result>
+}
+
+/// A method's parameters: decoded from a request, or built by a door; checked before use.
+public protocol MethodParams: Codable, Sendable {
+    /// What can be said about the parameters alone, without the store or the clock: ranges,
+    /// combinations, lengths. The Engine checks it first; the CLI checks it before it calls.
+    func validate() throws(KeptError)
+    /// The incident or item the request is about, for the journal's fields.
+    var subject: Subject { get }
+}
+
+extension MethodParams {
+    public func validate() throws(KeptError) {}
+    public var subject: Subject { Subject() }
+}
+
+/// What a request names: an incident, an item, or neither.
+public struct Subject: Sendable {
+    public var incident: Int?
+    public var item: ItemRef?
+    public init(incident: Int? = nil, item: ItemRef? = nil) { self.incident = incident; self.item = item }
+}
+
+public enum Methods {
+    public enum IncidentOpen: EngineMethod {
+        public static let name = "incident.open"
+        public typealias Params = KeptCore.Params.Open
+        public typealias Result = View.Opened
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.open(p, now: now)
         }
     }
 
-    public struct List: Codable, Sendable {
-        public var all: Bool?
-        public var client: String?
-        public init(all: Bool? = nil, client: String? = nil) { self.all = all; self.client = client }
-    }
-
-    public struct Incident: Codable, Sendable {
-        public var incident: Int
-        public init(incident: Int) { self.incident = incident }
-    }
-
-    public struct Close: Codable, Sendable {
-        public var incident: Int
-        public var outcome: Outcome
-        public var note: String?
-        public init(incident: Int, outcome: Outcome, note: String? = nil) { self.incident = incident; self.outcome = outcome; self.note = note }
-    }
-
-    public struct Promise: Codable, Sendable {
-        public var incident: Int
-        public var text: String
-        public var due: String?
-        public var every: String?
-        public var from: String?
-        public var until: String?
-        public init(incident: Int, text: String, due: String? = nil, every: String? = nil, from: String? = nil, until: String? = nil) {
-            self.incident = incident; self.text = text; self.due = due; self.every = every; self.from = from; self.until = until
+    public enum IncidentList: EngineMethod {
+        public static let name = "incident.list"
+        public typealias Params = KeptCore.Params.List
+        public typealias Result = [View.IncidentSummary]
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            e.list(p, now: now)
         }
     }
 
-    public struct Done: Codable, Sendable {
-        public var item: String
-        public var note: String?
-        public var at: String?
-        /// For `root-cause`: `systemic` (fix the process) or `judgement` (training).
-        public var cause: String?
-        public init(item: String, note: String? = nil, at: String? = nil, cause: String? = nil) {
-            self.item = item; self.note = note; self.at = at; self.cause = cause
+    public enum IncidentShow: EngineMethod {
+        public static let name = "incident.show"
+        public typealias Params = KeptCore.Params.Incident
+        public typealias Result = View.IncidentDetail
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.show(p, now: now)
         }
     }
 
-    public struct Snooze: Codable, Sendable {
-        public var item: String
-        /// A duration from now (`4h`) …
-        public var duration: String?
-        /// … or a WHEN.
-        public var until: String?
-        public init(item: String, duration: String? = nil, until: String? = nil) { self.item = item; self.duration = duration; self.until = until }
+    public enum IncidentClose: EngineMethod {
+        public static let name = "incident.close"
+        public typealias Params = KeptCore.Params.Close
+        public typealias Result = View.Closed
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.close(p, now: now)
+        }
     }
 
-    public struct Release: Codable, Sendable {
-        public var item: String
-        public var reason: String
-        public init(item: String, reason: String) { self.item = item; self.reason = reason }
+    public enum PromiseAdd: EngineMethod {
+        public static let name = "promise.add"
+        public typealias Params = KeptCore.Params.Promise
+        public typealias Result = View.Promised
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.promise(p, now: now)
+        }
     }
 
-    public struct Draft: Codable, Sendable {
-        public var item: String
-        public init(item: String) { self.item = item }
+    public enum ItemDone: EngineMethod {
+        public static let name = "item.done"
+        public typealias Params = KeptCore.Params.Done
+        public typealias Result = View.Changed
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.done(p, now: now)
+        }
     }
 
-    public struct Checkin: Codable, Sendable {
-        public var incident: Int
-        public var note: String?
-        public init(incident: Int, note: String? = nil) { self.incident = incident; self.note = note }
+    public enum ItemSnooze: EngineMethod {
+        public static let name = "item.snooze"
+        public typealias Params = KeptCore.Params.Snooze
+        public typealias Result = View.Changed
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.snooze(p, now: now)
+        }
     }
 
-    public struct Agenda: Codable, Sendable {
-        public var days: Int?
-        public init(days: Int? = nil) { self.days = days }
+    public enum ItemRelease: EngineMethod {
+        public static let name = "item.release"
+        public typealias Params = KeptCore.Params.Release
+        public typealias Result = View.Changed
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.release(p, now: now)
+        }
     }
 
-    public struct Ledger: Codable, Sendable {
-        public var client: String?
-        public init(client: String? = nil) { self.client = client }
+    public enum ItemDraft: EngineMethod {
+        public static let name = "item.draft"
+        public typealias Params = KeptCore.Params.Draft
+        public typealias Result = View.Draft
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.draft(p, now: now)
+        }
     }
 
-    public struct Export: Codable, Sendable {
-        public var format: String?
-        public init(format: String? = nil) { self.format = format }
+    public enum CheckinLog: EngineMethod {
+        public static let name = "checkin.log"
+        public typealias Params = KeptCore.Params.Checkin
+        public typealias Result = View.Message
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.checkin(p, now: now)
+        }
     }
 
-    public struct None: Codable, Sendable { public init() {} }
+    public enum Agenda: EngineMethod {
+        public static let name = "agenda"
+        public typealias Params = KeptCore.Params.Agenda
+        public typealias Result = View.Agenda
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.agenda(p, now: now)
+        }
+    }
+
+    public enum Ledger: EngineMethod {
+        public static let name = "ledger"
+        public typealias Params = KeptCore.Params.Ledger
+        public typealias Result = View.LedgerReport
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            e.ledger(p, now: now)
+        }
+    }
+
+    public enum Export: EngineMethod {
+        public static let name = "export"
+        public typealias Params = KeptCore.Params.Export
+        public typealias Result = View.Export
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            e.export(p, now: now)
+        }
+    }
+
+    /// Answered by the daemon itself: its version, uptime, store, channels.
+    public enum Status: KeptMethod {
+        public typealias Params = KeptCore.Params.None
+        public typealias Result = View.Status
+        public static let name = "status"
+    }
+
+    /// Answered by the daemon itself: re-read the configuration.
+    public enum Reload: KeptMethod {
+        public typealias Params = KeptCore.Params.None
+        public typealias Result = View.Message
+        public static let name = "reload"
+    }
+
+    /// Every method the Engine decides, for the tables built from them (the daemon's router, the fuzzer).
+    public static let decided: [any EngineMethod.Type] = [
+        IncidentOpen.self, IncidentList.self, IncidentShow.self, IncidentClose.self, PromiseAdd.self,
+        ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemDraft.self, CheckinLog.self,
+        Agenda.self, Ledger.self, Export.self,
+    ]
 }

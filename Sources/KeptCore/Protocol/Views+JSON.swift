@@ -9,11 +9,11 @@ extension View.Occurrence: JSONWritable, JSONReadable {
         json.key("item"); json.string(item)
         json.key("incident"); json.int(incident)
         json.key("client"); json.string(client)
-        json.key("kind"); json.string(kind)
-        if let step { json.key("step"); json.string(step) }
+        json.key("kind"); json.string(kind.rawValue)
+        if let step { json.key("step"); json.string(step.rawValue) }
         json.key("text"); json.string(text)
         json.key("due"); json.string(due)
-        json.key("status"); json.string(status)
+        json.key("status"); json.string(status.rawValue)
         if let done { json.key("done"); json.instant(done) }
         if let note { json.key("note"); json.string(note) }
         if let released { json.key("released"); json.string(released) }
@@ -23,7 +23,8 @@ extension View.Occurrence: JSONWritable, JSONReadable {
     }
 
     public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
-        var id, item, client, kind, step, text, due, status, note, released: String?
+        var id, item, client, text, due, note, released: String?
+        var kind: Item.Kind?, step: PlaybookStep?, status: OccurrenceStatus?
         var incident: Int?
         var done, snoozedUntil: Instant?
         var recurring: Bool?
@@ -33,11 +34,11 @@ extension View.Occurrence: JSONWritable, JSONReadable {
             case "item": item = try r.string()
             case "incident": incident = Int(try r.int())
             case "client": client = try r.string()
-            case "kind": kind = try r.string()
-            case "step": step = try r.null() ? nil : try r.string()
+            case "kind": kind = try r.value(Item.Kind.self)
+            case "step": step = try r.null() ? nil : try r.value(PlaybookStep.self)
             case "text": text = try r.string()
             case "due": due = try r.string()
-            case "status": status = try r.string()
+            case "status": status = try r.value(OccurrenceStatus.self)
             case "done": done = try r.null() ? nil : try r.instant()
             case "note": note = try r.null() ? nil : try r.string()
             case "released": released = try r.null() ? nil : try r.string()
@@ -110,8 +111,8 @@ extension View.Item: JSONWritable, JSONReadable {
     public func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("id"); json.string(id)
-        json.key("kind"); json.string(kind)
-        if let step { json.key("step"); json.string(step) }
+        json.key("kind"); json.string(kind.rawValue)
+        if let step { json.key("step"); json.string(step.rawValue) }
         json.key("text"); json.string(text)
         json.key("due"); json.string(due)
         if let every { json.key("every"); json.string(every) }
@@ -123,13 +124,14 @@ extension View.Item: JSONWritable, JSONReadable {
     }
 
     public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
-        var id, kind, step, text, due, every, until: String?
+        var id, text, due, every, until: String?
+        var kind: Item.Kind?, step: PlaybookStep?
         var occurrences: [View.Occurrence]?
         try json.object { r, name throws(JSONReader.Failure) in
             switch name {
             case "id": id = try r.string()
-            case "kind": kind = try r.string()
-            case "step": step = try r.null() ? nil : try r.string()
+            case "kind": kind = try r.value(Item.Kind.self)
+            case "step": step = try r.null() ? nil : try r.value(PlaybookStep.self)
             case "text": text = try r.string()
             case "due": due = try r.string()
             case "every": every = try r.null() ? nil : try r.string()
@@ -175,7 +177,7 @@ extension Params.Promise: JSONWritable {
         json.key("incident"); json.int(incident)
         json.key("text"); json.string(text)
         if let due { json.key("due"); json.string(due) }
-        if let every { json.key("every"); json.string(every) }
+        if let every { json.key("every"); json.string(every.description) }
         if let from { json.key("from"); json.string(from) }
         if let until { json.key("until"); json.string(until) }
         json.endObject()
@@ -183,6 +185,16 @@ extension Params.Promise: JSONWritable {
 }
 
 extension JSONReader {
+    /// A string that must be one of `T`'s cases.
+    public mutating func value<T: RawRepresentable>(_: T.Type) throws(Failure) -> T where T.RawValue == String {
+        let at = offset
+        let text = try string()
+        guard let value = T(rawValue: text) else {
+            throw Failure(message: "not a \(T.self): \(text.debugDescription)", offset: at)
+        }
+        return value
+    }
+
     fileprivate mutating func occurrences() throws(Failure) -> [View.Occurrence] {
         var list: [View.Occurrence] = []
         try array { r throws(Failure) in list.append(try View.Occurrence(reading: &r)) }
@@ -196,16 +208,20 @@ extension JSONReader {
             switch name {
             case "result": result = try r.null() ? nil : try R(reading: &r)
             case "error":
-                var code: Int?, message: String?
-                try r.object { e, field throws(Failure) in
-                    switch field {
+                var code: Int?, message: String?, field: String?
+                try r.object { e, member throws(Failure) in
+                    switch member {
                     case "code": code = Int(try e.int())
                     case "message": message = try e.string()
+                    case "data" where try e.peekByte() == UInt8(ascii: "{"):
+                        try e.object { d, name throws(Failure) in
+                            if name == "field", try d.peekByte() == UInt8(ascii: "\"") { field = try d.string() } else { try d.skip() }
+                        }
                     default: try e.skip()
                     }
                 }
                 guard let code, let message else { throw r.missing("code and message") }
-                error = RPC.ErrorObject(code: code, message: message)
+                error = RPC.ErrorObject(code: code, message: message, field: field)
             default: try r.skip()
             }
         }

@@ -6,12 +6,12 @@ public enum View {
         public var item: String
         public var incident: Int
         public var client: String
-        public var kind: String
-        public var step: String?
+        public var kind: KeptCore.Item.Kind
+        public var step: PlaybookStep?
         public var text: String
         /// A date (`2026-12-05`) or an RFC 3339 time.
         public var due: String
-        public var status: String
+        public var status: OccurrenceStatus
         public var done: Instant?
         public var note: String?
         public var released: String?
@@ -21,8 +21,8 @@ public enum View {
 
     public struct Item: Codable, Sendable, Equatable {
         public var id: String
-        public var kind: String
-        public var step: String?
+        public var kind: KeptCore.Item.Kind
+        public var step: PlaybookStep?
         public var text: String
         public var due: String
         public var every: String?
@@ -70,7 +70,7 @@ public enum View {
         public var client: String
         public var title: String
         public var severity: Severity
-        public var status: String
+        public var status: IncidentStatus
         public var outcome: Outcome?
         public var noticed: Instant
         public var windowEnd: Instant
@@ -138,13 +138,13 @@ public enum View {
     }
 
     public struct Channel: Codable, Sendable, Equatable {
-        public var name: String
+        public var name: ChannelName
         public var enabled: Bool
         public var lastSuccess: Instant?
         public var lastFailure: Instant?
         public var lastError: String?
         public var pending: Int
-        public init(name: String, enabled: Bool, lastSuccess: Instant? = nil, lastFailure: Instant? = nil, lastError: String? = nil, pending: Int = 0) {
+        public init(name: ChannelName, enabled: Bool, lastSuccess: Instant? = nil, lastFailure: Instant? = nil, lastError: String? = nil, pending: Int = 0) {
             self.name = name; self.enabled = enabled; self.lastSuccess = lastSuccess; self.lastFailure = lastFailure
             self.lastError = lastError; self.pending = pending
         }
@@ -163,7 +163,7 @@ public enum View {
         public var openIncidents: Int
         public var items: Int
         public var nextReminder: Instant?
-        public var nextReminderKey: String?
+        public var nextReminderKey: ReminderKey?
         public var outbox: Int
         public var channels: [Channel]
         /// Deliveries not yet made, oldest first: waiting for a retry, running, or about to run.
@@ -173,7 +173,7 @@ public enum View {
 
         public init(version: String, pid: Int32, started: Instant, uptimeSeconds: Int64, store: String, config: String,
                     socket: String, timeZone: String, incidents: Int, openIncidents: Int, items: Int, nextReminder: Instant?,
-                    nextReminderKey: String?, outbox: Int, channels: [Channel], pending: [Pending] = [], givenUp: [GivenUp] = []) {
+                    nextReminderKey: ReminderKey?, outbox: Int, channels: [Channel], pending: [Pending] = [], givenUp: [GivenUp] = []) {
             self.pending = pending; self.givenUp = givenUp
             self.version = version; self.pid = pid; self.started = started; self.uptimeSeconds = uptimeSeconds
             self.store = store; self.config = config; self.socket = socket; self.timeZone = timeZone
@@ -183,24 +183,24 @@ public enum View {
     }
 
     public struct Pending: Codable, Sendable, Equatable {
-        public var key: String
-        public var channel: String
+        public var key: ReminderKey
+        public var channel: ChannelName
         public var subject: String
         public var attempts: Int
         public var retryAt: Instant?
         public var lastError: String?
-        public init(key: String, channel: String, subject: String, attempts: Int, retryAt: Instant?, lastError: String?) {
+        public init(key: ReminderKey, channel: ChannelName, subject: String, attempts: Int, retryAt: Instant?, lastError: String?) {
             self.key = key; self.channel = channel; self.subject = subject; self.attempts = attempts
             self.retryAt = retryAt; self.lastError = lastError
         }
     }
 
     public struct GivenUp: Codable, Sendable, Equatable {
-        public var key: String
-        public var channel: String
+        public var key: ReminderKey
+        public var channel: ChannelName
         public var at: Instant
         public var error: String
-        public init(key: String, channel: String, at: Instant, error: String) {
+        public init(key: ReminderKey, channel: ChannelName, at: Instant, error: String) {
             self.key = key; self.channel = channel; self.at = at; self.error = error
         }
     }
@@ -209,6 +209,32 @@ public enum View {
     public struct Calendar: Codable, Sendable, Equatable {
         public var ics: String
         public init(ics: String) { self.ics = ics }
+    }
+
+    /// What `export` answers: the whole store as the daemon keeps it, or a calendar. A reader gets
+    /// the store back as the JSON it was, every member kept.
+    public enum Export: Codable, Sendable {
+        case store(StoreState)
+        case calendar(Calendar)
+        /// A store as read back by a client.
+        case document(JSONValue)
+
+        public init(from decoder: any Decoder) throws {
+            let value = try JSONValue(from: decoder)
+            if case .object(let members) = value, members.count == 1, case .string(let ics)? = members["ics"] {
+                self = .calendar(Calendar(ics: ics))
+            } else {
+                self = .document(value)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .store(let state): try state.encode(to: encoder)
+            case .calendar(let calendar): try calendar.encode(to: encoder)
+            case .document(let value): try value.encode(to: encoder)
+            }
+        }
     }
 
     /// Something to send the client, for the user to finish and send.
@@ -228,4 +254,9 @@ public enum View {
         public var message: String
         public init(message: String) { self.message = message }
     }
+}
+
+/// Whether an incident is still in its recovery.
+public enum IncidentStatus: String, Codable, Sendable {
+    case open, closed
 }

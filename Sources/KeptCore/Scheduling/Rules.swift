@@ -57,14 +57,14 @@ public struct Rules: Sendable {
         case missed
         case released(String)
 
-        public var name: String {
+        public var name: OccurrenceStatus {
             switch self {
-            case .upcoming: "upcoming"
-            case .overdue: "overdue"
-            case .kept: "kept"
-            case .late: "late"
-            case .missed: "missed"
-            case .released: "released"
+            case .upcoming: .upcoming
+            case .overdue: .overdue
+            case .kept: .kept
+            case .late: .late
+            case .missed: .missed
+            case .released: .released
             }
         }
 
@@ -94,13 +94,7 @@ public struct Rules: Sendable {
     }
 
     public func status(of due: Due, mark: Mark?, windowEnd: Instant, now: Instant) -> Status {
-        if let reason = mark?.released { return .released(reason) }
-        if let done = mark?.done {
-            if done <= graceEnd(due) { return .kept(done) }
-            return done < missedAt(due, windowEnd: windowEnd) ? .late(done) : .missed
-        }
-        if now >= missedAt(due, windowEnd: windowEnd) { return .missed }
-        return now >= dueInstant(due) ? .overdue : .upcoming
+        status(times(due, windowEnd: windowEnd), mark: mark, now: now)
     }
 
     // MARK: Reminders
@@ -155,7 +149,7 @@ public struct Rules: Sendable {
     public func pending(for due: Due, mark: Mark?, created: Instant, windowEnd: Instant) -> [PlannedReminder] {
         let handled = mark?.reminded ?? []
         return reminders(for: due, mark: mark, created: created, windowEnd: windowEnd)
-            .filter { !handled.contains($0.kind.description) }
+            .filter { !handled.contains($0.kind) }
     }
 
     /// What falls due for one occurrence by `now`: the latest passed reminder is sent, the earlier
@@ -170,4 +164,9 @@ public struct Rules: Sendable {
 
     /// A reminder this long after its time is marked late.
     public static let lateAfterSeconds: Int64 = 60
+}
+
+/// An occurrence's status as the wire and the tables name it.
+public enum OccurrenceStatus: String, Codable, Sendable, CaseIterable {
+    case upcoming, overdue, kept, late, missed, released
 }

@@ -5,17 +5,17 @@
 public enum Change: Codable, Sendable, Equatable {
     case open(incident: Incident)
     case addItem(incident: Int, item: Item)
-    case done(occurrence: OccurrenceID, at: Instant, note: String?, cause: String?)
+    case done(occurrence: OccurrenceID, at: Instant, note: String?, cause: Cause?)
     case snooze(occurrence: OccurrenceID, until: Instant)
     case release(occurrences: [OccurrenceID], reason: String)
     case checkin(incident: Int, note: String?)
     case close(incident: Int, outcome: Outcome, note: String?, released: [OccurrenceID])
     /// A reminder enters the outbox; `covered` are earlier reminders it stands in for.
-    case enqueue(entry: OutboxEntry, covered: [String])
+    case enqueue(entry: OutboxEntry, covered: [ReminderKey])
     /// A channel is about to be tried: after a crash, the channel checks what it already did.
-    case attempt(key: String, channel: String)
-    case delivered(key: String, channel: String)
-    case failed(key: String, channel: String, error: String, permanent: Bool, retryAt: Instant?)
+    case attempt(key: ReminderKey, channel: ChannelName)
+    case delivered(key: ReminderKey, channel: ChannelName)
+    case failed(key: ReminderKey, channel: ChannelName, error: String, permanent: Bool, retryAt: Instant?)
 }
 
 /// A journal line: the change, its sequence number, and when it was made.

@@ -3,13 +3,13 @@
 /// It is recorded before any channel is tried and leaves the outbox once every channel has it.
 public struct OutboxEntry: Codable, Sendable, Equatable {
     /// `3.2#1/due`: item, occurrence and reminder kind; the same reminder always has the same key.
-    public var key: String
+    public var key: ReminderKey
     public var reminder: Reminder
     /// The RFC 5322 message, fixed when enqueued so every channel and retry sends the same bytes.
     public var message: String
     public var channels: [ChannelState]
 
-    public init(key: String, reminder: Reminder, message: String, channels: [String]) {
+    public init(key: ReminderKey, reminder: Reminder, message: String, channels: [ChannelName]) {
         self.key = key; self.reminder = reminder; self.message = message
         self.channels = channels.map { ChannelState(channel: $0) }
     }
@@ -18,7 +18,7 @@ public struct OutboxEntry: Codable, Sendable, Equatable {
 }
 
 public struct ChannelState: Codable, Sendable, Equatable {
-    public var channel: String
+    public var channel: ChannelName
     public var delivered: Instant?
     public var attempts: Int
     public var inFlight: Bool
@@ -26,7 +26,7 @@ public struct ChannelState: Codable, Sendable, Equatable {
     public var permanentError: String?
     public var retryAt: Instant?
 
-    public init(channel: String) {
+    public init(channel: ChannelName) {
         self.channel = channel; self.attempts = 0; self.inFlight = false
     }
 
@@ -37,8 +37,8 @@ public struct ChannelState: Codable, Sendable, Equatable {
 /// What a reminder says, as data: the Maildir and email channels render it as a message, the
 /// command channel receives it as JSON.
 public struct Reminder: Codable, Sendable, Equatable {
-    public var key: String
-    /// `lead`, `due`, `overdue1`…, `snooze1`…, `digest`.
+    public var key: ReminderKey
+    /// `lead`, `due`, `overdue1`…, `snooze1`…, `digest`: the key's last part, for the command channel's JSON.
     public var kind: String
     public var incident: Int?
     public var client: String?
@@ -53,9 +53,9 @@ public struct Reminder: Codable, Sendable, Equatable {
     public var body: String
     public var messageID: String
 
-    public init(key: String, kind: String, incident: Int?, client: String?, item: String?, text: String, due: String?,
+    public init(key: ReminderKey, incident: Int?, client: String?, item: String?, text: String, due: String?,
                 scheduled: Instant, late: Bool, subject: String, body: String, messageID: String) {
-        self.key = key; self.kind = kind; self.incident = incident; self.client = client; self.item = item
+        self.key = key; self.kind = key.kindName; self.incident = incident; self.client = client; self.item = item
         self.text = text; self.due = due; self.scheduled = scheduled; self.late = late; self.subject = subject
         self.body = body; self.messageID = messageID
     }

@@ -13,9 +13,9 @@ public struct StoreState: Codable, Sendable, Equatable {
     public var outbox: [OutboxEntry]
     /// Per channel: the last success, the last failure, and the recent permanent failures —
     /// kept here so `kept status` tells the same after a restart. (Absent in older stores.)
-    public var deliveries: [String: ChannelHistory]?
+    public var deliveries: [ChannelName: ChannelHistory]?
     /// The key of the last weekly digest put in the outbox (`digest/2026-11-23`).
-    public var lastDigest: String?
+    public var lastDigest: ReminderKey?
 
     public init(storeID: String) {
         self.version = StoreState.currentVersion
@@ -39,13 +39,13 @@ public struct StoreState: Codable, Sendable, Equatable {
     }
 
     public struct GivenUp: Codable, Sendable, Equatable {
-        public var key: String
+        public var key: ReminderKey
         public var at: Instant
         public var error: String
-        public init(key: String, at: Instant, error: String) { self.key = key; self.at = at; self.error = error }
+        public init(key: ReminderKey, at: Instant, error: String) { self.key = key; self.at = at; self.error = error }
     }
 
-    mutating func updateHistory(_ channel: String, _ body: (inout ChannelHistory) -> Void) {
+    mutating func updateHistory(_ channel: ChannelName, _ body: (inout ChannelHistory) -> Void) {
         var all = deliveries ?? [:]
         var history = all[channel] ?? ChannelHistory()
         body(&history)
@@ -74,7 +74,7 @@ public struct StoreState: Codable, Sendable, Equatable {
 
         case .done(let occ, let doneAt, let note, let cause):
             updateMark(occ) { $0.done = doneAt; $0.note = note; $0.cause = cause }
-            let text = [cause.map { "cause: \($0)" }, note].compactMap { $0 }.joined(separator: "; ")
+            let text = [cause.map { "cause: \($0.rawValue)" }, note].compactMap { $0 }.joined(separator: "; ")
             incidents[occ.item.incident - 1].timeline.append(Event(at: at, what: "done", item: occ.description, text: text.isEmpty ? nil : text))
 
         case .snooze(let occ, let until):
@@ -99,16 +99,14 @@ public struct StoreState: Codable, Sendable, Equatable {
             incidents[id - 1].timeline.append(Event(at: at, what: "closed", text: outcome.rawValue + (note.map { ": " + $0 } ?? "")))
 
         case .enqueue(let entry, let covered):
-            if let occ = Self.occurrence(ofKey: entry.key) {
+            if let occ = entry.key.occurrence {
                 updateMark(occ) { m in
                     var kinds = m.reminded ?? []
-                    for key in covered + [entry.key] {
-                        if let kind = key.split(separator: "/").last.map(String.init), !kinds.contains(kind) { kinds.append(kind) }
-                    }
+                    for case .occurrence(_, let kind) in covered + [entry.key] where !kinds.contains(kind) { kinds.append(kind) }
                     m.reminded = kinds
                 }
             }
-            if entry.reminder.kind == "digest" { lastDigest = max(lastDigest ?? "", entry.key) }
+            if let week = entry.key.digestDate, lastDigest?.digestDate.map({ $0 < week }) ?? true { lastDigest = entry.key }
             if !entry.isDone { outbox.append(entry) }
 
         case .attempt(let key, let channel):
@@ -120,7 +118,7 @@ public struct StoreState: Codable, Sendable, Equatable {
             if let entry = outbox.firstIndex(where: { $0.key == key }) {
                 if let id = outbox[entry].reminder.incident, id >= 1, id <= incidents.count {
                     incidents[id - 1].timeline.append(Event(at: at, what: "reminded", item: outbox[entry].reminder.item,
-                                                            text: "\(outbox[entry].reminder.kind) via \(channel)"))
+                                                            text: "\(outbox[entry].key.kindName) via \(channel)"))
                 }
                 if outbox[entry].isDone { outbox.remove(at: entry) }
             }
@@ -148,16 +146,9 @@ public struct StoreState: Codable, Sendable, Equatable {
         incidents[occ.item.incident - 1].items[occ.item.number - 1].updateMark(occ.index, body)
     }
 
-    mutating func updateChannel(_ key: String, _ channel: String, _ body: (inout ChannelState) -> Void) {
+    mutating func updateChannel(_ key: ReminderKey, _ channel: ChannelName, _ body: (inout ChannelState) -> Void) {
         guard let e = outbox.firstIndex(where: { $0.key == key }),
               let c = outbox[e].channels.firstIndex(where: { $0.channel == channel }) else { return }
         body(&outbox[e].channels[c])
-    }
-
-    /// `3.2#1/due` → `3.2#1`; digests and other keys name no occurrence.
-    public static func occurrence(ofKey key: String) -> OccurrenceID? {
-        guard let head = key.split(separator: "/").first, let r = try? ItemRef(parsing: String(head)),
-              let o = r.occurrence else { return nil }
-        return OccurrenceID(item: r.item, index: o)
     }
 }

@@ -12,14 +12,9 @@ import ServiceLifecycle
 /// disturbs another; lines are capped at 64 KiB, and a connection that does not finish a request
 /// within 10 s is closed.
 struct ControlServer: Service {
-    enum Listen: Sendable {
-        case path(String)
-        /// A socket systemd passed; its file is systemd's, never ours to remove.
-        case inherited(Int32)
-    }
-
     let listen: Listen
     let keeper: Keeper
+    let router = Router()
     let logger: Logger
     /// Called once the socket accepts connections.
     let onListening: @Sendable () async -> Void
@@ -87,17 +82,18 @@ struct ControlServer: Service {
             try await connection.executeThenClose { inbound, outbound in
                 guard uid == getuid() else {
                     logger.warning("refused a client of uid \(uid)", metadata: ["KEPT_EVENT": "peer-refused"])
-                    try await outbound.write(Self.line(Keeper.error(.null, RPC.ErrorObject(.forbidden, "this socket is for uid \(getuid()) only"))))
+                    try await outbound.write(Self.line(RPC.response(id: Self.null, error: RPC.ErrorObject(.forbidden, "this socket is for uid \(getuid()) only"))))
                     return
                 }
                 do {
                     for try await line in inbound {
-                        let reply = await respond(to: line)
-                        try await outbound.write(Self.line(reply))
+                        if let reply = await router.answer(Array(line.readableBytesView), keeper: keeper) {
+                            try await outbound.write(Self.line(reply))
+                        }
                     }
                 } catch is ByteToMessageDecoderError.PayloadTooLargeError {
                     logger.notice("refused a request over 64 KiB", metadata: ["KEPT_EVENT": "refused"])
-                    try await outbound.write(Self.line(Keeper.error(.null, RPC.ErrorObject(.invalidRequest, "request larger than 64 KiB"))))
+                    try await outbound.write(Self.line(RPC.response(id: Self.null, error: RPC.ErrorObject(.invalidRequest, "request larger than 64 KiB"))))
                 }
             }
         } catch {
@@ -105,27 +101,14 @@ struct ControlServer: Service {
         }
     }
 
-    static func line(_ data: Data) -> ByteBuffer {
+    static let null = Array("null".utf8)
+
+    static func line(_ bytes: [UInt8]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(data.count + 1)
-        buffer.writeBytes(data)
+        buffer.reserveCapacity(bytes.count + 1)
+        buffer.writeBytes(bytes)
         buffer.writeInteger(UInt8(ascii: "\n"))
         return buffer
-    }
-
-    /// Refuses what is not a JSON-RPC 2.0 request, and asks the keeper about the rest.
-    func respond(to line: ByteBuffer) async -> Data {
-        let bytes = Data(line.readableBytesView)
-        switch RPC.envelope(bytes) {
-        case .failure(let refusal): return refuse(refusal.id, refusal.error)
-        case .success(let envelope): return await keeper.handle(method: envelope.method, id: envelope.id, request: bytes)
-        }
-    }
-
-    /// A request refused before it reached the keeper: one log entry, one error reply.
-    func refuse(_ id: RPC.ID, _ error: RPC.ErrorObject) -> Data {
-        logger.notice("refused a malformed request: \(error.message)", metadata: ["KEPT_EVENT": "refused"])
-        return Keeper.error(id, error)
     }
 
     static func peerUID(_ channel: any Channel) async throws -> uid_t {
@@ -133,6 +116,13 @@ struct ControlServer: Service {
         let cred: kept_ucred = try await provider.unsafeGetSocketOption(level: .socket, name: .init(rawValue: SO_PEERCRED)).get()
         return cred.uid
     }
+}
+
+/// Where the control socket listens.
+public enum Listen: Sendable {
+    case path(String)
+    /// A socket systemd passed; its file is systemd's, never ours to remove.
+    case inherited(Int32)
 }
 
 /// Closes a connection that has not completed a request line within `timeout` of connecting or of

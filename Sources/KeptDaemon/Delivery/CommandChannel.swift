@@ -4,7 +4,7 @@ import KeptCore
 /// Runs the configured argv (no shell) with the reminder as one JSON object on stdin — for ntfy,
 /// chat hooks, anything — within the configured time limit. Exit status is judged as for email.
 public struct CommandChannel: DeliveryChannel {
-    public let name = "command"
+    public let name = ChannelName.command
     public init() {}
 
     /// The reminder as the command receives it: every field of `Reminder`, plus the full message.

@@ -2,7 +2,7 @@ import KeptCore
 
 /// A way reminders leave kept: Maildir files, email, a command.
 public protocol DeliveryChannel: Sendable {
-    var name: String { get }
+    var name: ChannelName { get }
     /// Delivers the reminder once; throws `DeliveryError` on failure.
     func deliver(_ entry: OutboxEntry, _ context: DeliveryContext) async throws(DeliveryError)
     /// After a crash mid-delivery: whether this channel already has the reminder.

@@ -9,7 +9,7 @@ import KeptCore
 /// one or pass as an option. Exit 0 is delivered; EX_TEMPFAIL and its kind, a time-out or a
 /// missing program are retried; the rest of sysexits is a permanent failure.
 public struct EmailChannel: DeliveryChannel {
-    public let name = "email"
+    public let name = ChannelName.email
     public init() {}
 
     /// The exact argv for a message (the program, its configured arguments, then the envelope).

@@ -10,7 +10,7 @@ import Glibc
 /// The file name is fixed per reminder (`SECONDS.K<store>_<key>.HOST`), so after a crash the channel
 /// can see whether a reminder already landed, in `new/` or, read, in `cur/`, and never writes it twice.
 public struct MaildirChannel: DeliveryChannel {
-    public let name = "maildir"
+    public let name = ChannelName.maildir
     public let storeTag: String
     let host: String
 
@@ -20,8 +20,8 @@ public struct MaildirChannel: DeliveryChannel {
     }
 
     /// `3.2#1/due` → `K1a2b3c4d_3_2-1-due`
-    func token(_ key: String) -> String {
-        "K" + storeTag + "_" + String(key.map { c -> Character in
+    func token(_ key: ReminderKey) -> String {
+        "K" + storeTag + "_" + String(key.description.map { c -> Character in
             switch c {
             case ".": "_"
             case "#", "/": "-"

@@ -40,10 +40,10 @@ enum Faults {
     }
 
     /// Dies here when the switch file asks for a crash at `point` on `channel`.
-    static func crashPoint(_ point: Point, channel: String) {
+    static func crashPoint(_ point: Point, channel: ChannelName) {
         guard file != nil else { return }
         let w = words()
-        guard w.count == 3, w[0] == "crash", w[1] == point.rawValue, w[2] == channel else { return }
+        guard w.count == 3, w[0] == "crash", w[1] == point.rawValue, w[2] == channel.rawValue else { return }
         unlink(file!)
         kill(getpid(), SIGKILL)
     }

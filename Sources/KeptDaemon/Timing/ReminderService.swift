@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// sends what the jump skipped (marked late), a jump back re-arms for the new time.
 struct ReminderService: Service {
     let keeper: Keeper
-    let timer: WallClockTimer
+    let timer: any ReminderTimer
 
     func run() async throws {
         await keeper.fireDue()

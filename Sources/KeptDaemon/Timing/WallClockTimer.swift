@@ -11,25 +11,16 @@ import Glibc
 /// across suspend and across the clock being set, unlike Swift's `ContinuousClock`. With
 /// `TFD_TIMER_CANCEL_ON_SET` the kernel also says when the clock was set, so the daemon can look
 /// again at what is due. One thread of its own sleeps in `read(2)`; nothing wakes while nothing is due.
-public final class WallClockTimer: @unchecked Sendable {
-    public enum Event: Sendable {
-        /// The deadline was reached.
-        case deadline
-        /// Someone set the system clock (by any amount, in either direction).
-        case clockSet
-    }
-
-    public let events: AsyncStream<Event>
-    private let continuation: AsyncStream<Event>.Continuation
+public final class WallClockTimer: ReminderTimer, @unchecked Sendable {
+    public let events: AsyncStream<TimerEvent>
+    private let continuation: AsyncStream<TimerEvent>.Continuation
     private let fd: Int32
-    private let lock = NSLock()
-    private var deadline: Instant?
 
     /// With no deadline the timer is still armed this far ahead, so that clock changes are reported.
     static let farAhead: Int64 = 10 * 365 * 86_400
 
     public init() throws {
-        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(2))
+        (events, continuation) = AsyncStream.makeStream(of: TimerEvent.self, bufferingPolicy: .bufferingNewest(2))
         fd = timerfd_create(CLOCK_REALTIME, kept_TFD_CLOEXEC)
         guard fd >= 0 else { throw DaemonError("cannot create a timer: \(String(cString: strerror(errno)))") }
         arm(at: nil)
@@ -49,21 +40,18 @@ public final class WallClockTimer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Closing the descriptor ends the thread's read, and with it the events.
+    deinit { close(fd) }
+
     /// Fires once at `deadline` (at once if it has passed); nil disarms.
     public func arm(at deadline: Instant?) {
-        lock.withLock {
-            self.deadline = deadline
-            let seconds = deadline?.seconds ?? Int64(time(nil)) + Self.farAhead
-            var spec = itimerspec(it_interval: timespec(tv_sec: 0, tv_nsec: 0),
-                                  it_value: timespec(tv_sec: Int(max(seconds, 1)), tv_nsec: 0))
-            let flags = kept_TFD_TIMER_ABSTIME | kept_TFD_TIMER_CANCEL_ON_SET
-            if timerfd_settime(fd, flags, &spec, nil) != 0 {
-                // Only a bad descriptor or value can fail here; firing now is the safe way to fail.
-                continuation.yield(.deadline)
-            }
+        let seconds = deadline?.seconds ?? Int64(time(nil)) + Self.farAhead
+        var spec = itimerspec(it_interval: timespec(tv_sec: 0, tv_nsec: 0),
+                              it_value: timespec(tv_sec: Int(max(seconds, 1)), tv_nsec: 0))
+        let flags = kept_TFD_TIMER_ABSTIME | kept_TFD_TIMER_CANCEL_ON_SET
+        if timerfd_settime(fd, flags, &spec, nil) != 0 {
+            // Only a bad descriptor or value can fail here; firing now is the safe way to fail.
+            continuation.yield(.deadline)
         }
     }
-
-    /// The deadline armed now (nil when none).
-    public var armed: Instant? { lock.withLock { deadline } }
 }

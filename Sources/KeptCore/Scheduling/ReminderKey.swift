@@ -1,0 +1,90 @@
+/// Which reminder: one of an occurrence's (`3.2#1/due`, `3.2#1/overdue2`) or a week's digest
+/// (`digest/2026-11-23`). The same reminder always has the same key; its text is part of Maildir
+/// file names and Message-IDs, so it never changes form.
+public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
+    case occurrence(OccurrenceID, Rules.ReminderKind)
+    case digest(LocalDate)
+
+    public init?(parsing text: String) {
+        guard let slash = text.firstIndex(of: "/") else { return nil }
+        let head = String(text[..<slash]), tail = String(text[text.index(after: slash)...])
+        if head == "digest" {
+            guard let date = LocalDate(iso: tail) else { return nil }
+            self = .digest(date)
+            return
+        }
+        guard let ref = try? ItemRef(parsing: head), let index = ref.occurrence, let kind = Rules.ReminderKind(name: tail) else {
+            return nil
+        }
+        self = .occurrence(OccurrenceID(item: ref.item, index: index), kind)
+    }
+
+    public var description: String {
+        switch self {
+        case .occurrence(let occ, let kind): "\(occ)/\(kind)"
+        case .digest(let date): "digest/\(date)"
+        }
+    }
+
+    /// The occurrence a reminder is about; none for a digest.
+    public var occurrence: OccurrenceID? {
+        if case .occurrence(let occ, _) = self { occ } else { nil }
+    }
+
+    /// `lead`, `due`, `overdue1`, `snooze1` … or `digest`.
+    public var kindName: String {
+        switch self {
+        case .occurrence(_, let kind): kind.description
+        case .digest: "digest"
+        }
+    }
+
+    /// The week a digest is for.
+    public var digestDate: LocalDate? {
+        if case .digest(let date) = self { date } else { nil }
+    }
+}
+
+extension ReminderKey: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let key = ReminderKey(parsing: text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a reminder key: \(text)")
+        }
+        self = key
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension Rules.ReminderKind: Codable {
+    /// `lead`, `due`, `overdue3`, `snooze2`.
+    public init?(name: String) {
+        switch name {
+        case "lead": self = .lead
+        case "due": self = .due
+        default:
+            for (prefix, make) in [("overdue", Self.overdue), ("snooze", Self.snooze)] where name.hasPrefix(prefix) {
+                guard let n = Int(name.dropFirst(prefix.count)), n > 0 else { return nil }
+                self = make(n)
+                return
+            }
+            return nil
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let kind = Self(name: text) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a reminder kind: \(text)") }
+        self = kind
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

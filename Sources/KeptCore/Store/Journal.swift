@@ -1,0 +1,65 @@
+import Synchronization
+
+/// Where changes are made durable: the store's files (`StoreFile`), or memory in tests
+/// (`MemoryJournal`). The keeper writes every change here before it applies or answers it.
+public protocol Journal: AnyObject, Sendable {
+    /// What the user is told the store is.
+    var documentPath: String { get }
+    /// Bytes in the journal not yet folded into the document.
+    var journalBytes: Int { get }
+    /// True when the journal has grown enough to be folded into the document.
+    var wantsCompaction: Bool { get }
+    /// Makes `records` durable, or throws and keeps none of them.
+    func append(_ records: [JournalRecord]) throws(StoreError)
+    /// Writes `state` as the whole document and empties the journal.
+    func compact(_ state: StoreState) throws(StoreError)
+}
+
+extension StoreFile: Journal {}
+
+/// A journal in memory, for tests of the daemon's own loop: it keeps what was appended and fails
+/// on demand, as a full disk would.
+public final class MemoryJournal: Journal {
+    private struct State {
+        var records: [JournalRecord] = []
+        var failure: String?
+        var compacted: StoreState?
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var documentPath: String { "memory" }
+    public var journalBytes: Int { state.withLock { $0.records.count } }
+    public var wantsCompaction: Bool { false }
+
+    /// Every record appended since the last compaction, in order.
+    public var records: [JournalRecord] { state.withLock { $0.records } }
+    /// The last state folded into the document.
+    public var compacted: StoreState? { state.withLock { $0.compacted } }
+
+    /// While set, every write fails with this reason.
+    public var failure: String? {
+        get { state.withLock { $0.failure } }
+        set { state.withLock { $0.failure = newValue } }
+    }
+
+    public func append(_ records: [JournalRecord]) throws(StoreError) {
+        let failed: String? = state.withLock { s in
+            if let reason = s.failure { return reason }
+            s.records += records
+            return nil
+        }
+        if let failed { throw StoreError(.io, "cannot write the journal: \(failed)") }
+    }
+
+    public func compact(_ state: StoreState) throws(StoreError) {
+        let failed: String? = self.state.withLock { s in
+            if let reason = s.failure { return reason }
+            s.compacted = state
+            s.records = []
+            return nil
+        }
+        if let failed { throw StoreError(.io, "cannot write the document: \(failed)") }
+    }
+}

@@ -1,0 +1,58 @@
+import KeptCore
+
+/// How each change reads in the journal: its event name, what it names, and one line saying it.
+extension Change {
+    var eventName: String {
+        switch self {
+        case .open: "incident-opened"
+        case .addItem: "promise-added"
+        case .done: "item-done"
+        case .snooze: "item-snoozed"
+        case .release: "item-released"
+        case .checkin: "checkin"
+        case .close: "incident-closed"
+        case .enqueue: "reminder-due"
+        case .attempt: "delivery-attempt"
+        case .delivered: "reminder-delivered"
+        case .failed: "delivery-failed"
+        }
+    }
+
+    var incidentID: Int? {
+        switch self {
+        case .open(let i): i.id
+        case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _): id
+        case .done(let o, _, _, _), .snooze(let o, _): o.item.incident
+        case .release(let os, _): os.first?.item.incident
+        case .enqueue(let e, _): e.reminder.incident
+        case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key.occurrence?.item.incident
+        }
+    }
+
+    var itemName: String? {
+        switch self {
+        case .open, .checkin, .close: nil
+        case .addItem(let id, let item): "\(id).\(item.number)"
+        case .done(let o, _, _, _), .snooze(let o, _): o.description
+        case .release(let os, _): os.first?.description
+        case .enqueue(let e, _): e.key.description
+        case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key.description
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .open(let i): "incident \(i.id) opened for \(i.client): \(i.title) (\(i.items.count) items)"
+        case .addItem(let id, let item): "promise \(id).\(item.number) added: \(item.text)"
+        case .done(let o, _, _, _): "\(o) done"
+        case .snooze(let o, let until): "\(o) snoozed until \(until)"
+        case .release(let os, let reason): "\(os.map(\.description).joined(separator: ", ")) released: \(reason)"
+        case .checkin(let id, _): "check-in logged for incident \(id)"
+        case .close(let id, let outcome, _, let released): "incident \(id) closed: \(outcome.rawValue) (\(released.count) released)"
+        case .enqueue(let e, let covered): "reminder \(e.key) due\(e.reminder.late ? " (late)" : "")\(covered.isEmpty ? "" : ", covering \(covered.map(\.description).joined(separator: ", "))")"
+        case .attempt(let key, let channel): "delivering \(key) via \(channel)"
+        case .delivered(let key, let channel): "reminder \(key) delivered via \(channel)"
+        case .failed(let key, let channel, let error, let permanent, _): "reminder \(key) \(permanent ? "failed for good" : "failed, will retry") via \(channel): \(error)"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import KeptCore
+import Logging
+
+/// SIGHUP and `kept reload`: the configuration read again, whole or not at all.
+extension Keeper {
+    /// Re-reads the configuration file and environment, rebuilds the schedule and re-arms the
+    /// timer. A configuration with a problem is refused whole: the one in force stays.
+    func reload() async -> Result<String, ConfigProblem> {
+        Notifier.reloading()
+        let result: Result<Config, ConfigProblem>
+        do { result = .success(try await ConfigLoader.load(file: paths.configFile, environment: environment)) } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let fresh):
+            apply(fresh)
+            logger.info("reloaded \(paths.configFile)", metadata: ["KEPT_EVENT": "reloaded"])
+        case .failure(let problem):
+            logger.error("configuration not reloaded, the one in force stays: \(problem.message)", metadata: ["KEPT_EVENT": "reload-refused"])
+        }
+        let status = readyStatus()
+        Notifier.ready(status: status)
+        return result.map { _ in status }
+    }
+
+    /// `reload` as a method: the daemon's answer, or why the configuration stayed.
+    func reloadAnswer() async throws(KeptError) -> View.Message {
+        switch await reload() {
+        case .success(let status): return View.Message(message: "reloaded: \(status)")
+        case .failure(let problem): throw .refused("configuration not reloaded, the one in force stays: \(problem.message)")
+        }
+    }
+
+    func apply(_ fresh: Config) {
+        config = fresh
+        engine.rules = Rules(config: fresh, zone: fixedZone ?? .current)
+        engine.channels = Self.channels(fresh)
+        (engine.mailFrom, engine.mailTo) = Self.addresses(fresh)
+        engine.rebuildQueue()
+        armTimer()
+        // New settings may let a waiting delivery through now.
+        for wakeup in wakeups.values { wakeup.signal() }
+    }
+}

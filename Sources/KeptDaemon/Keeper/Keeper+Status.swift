@@ -1,0 +1,41 @@
+import Foundation
+import KeptCore
+
+/// What `kept status` and systemd's STATUS= line say about the daemon.
+extension Keeper {
+    func status() -> View.Status {
+        let now = self.now
+        let next = engine.nextSending(now: now)
+        let history = engine.state.deliveries ?? [:]
+        var pending: [View.Pending] = []
+        for entry in engine.state.outbox {
+            for c in entry.channels where c.isPending {
+                pending.append(View.Pending(key: entry.key, channel: c.channel, subject: entry.reminder.subject,
+                                            attempts: c.attempts, retryAt: c.retryAt, lastError: c.lastError))
+            }
+        }
+        let channels = ChannelName.allCases.map { name in
+            let h = history[name]
+            return View.Channel(name: name, enabled: engine.channels.contains(name), lastSuccess: h?.lastSuccess,
+                                lastFailure: h?.lastFailure, lastError: h?.lastError,
+                                pending: pending.count { $0.channel == name })
+        }
+        let givenUp = history.flatMap { name, h in h.givenUp.map { View.GivenUp(key: $0.key, channel: name, at: $0.at, error: $0.error) } }
+            .sorted { $0.at < $1.at }
+        return View.Status(
+            version: KeptVersion.current, pid: getpid(), started: started, uptimeSeconds: now - started,
+            store: store.documentPath, config: paths.configFile, socket: paths.socket, timeZone: engine.rules.zone.identifier,
+            incidents: engine.state.incidents.count, openIncidents: engine.state.incidents.count { $0.isOpen },
+            items: engine.state.incidents.reduce(0) { $0 + $1.items.count },
+            nextReminder: next?.at, nextReminderKey: next?.key, outbox: engine.state.outbox.count,
+            channels: channels, pending: pending, givenUp: givenUp)
+    }
+
+    func statusLine(next: Instant?) -> String {
+        let open = engine.state.incidents.count { $0.isOpen }
+        let when = next.map { "next reminder \(engine.rules.zone.format($0))" } ?? "no reminder scheduled"
+        return "\(open) open incident\(open == 1 ? "" : "s"), \(when)"
+    }
+
+    public func readyStatus() -> String { statusLine(next: engine.nextWakeup(now: now)) }
+}
