@@ -101,7 +101,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KeptDaemonTests",
-            dependencies: ["KeptDaemon", "KeptCore", "CSystemd"]
+            dependencies: ["KeptDaemon", "KeptCore", "KeptClient", "CSystemd",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(
             name: "KeptEndToEndTests",
