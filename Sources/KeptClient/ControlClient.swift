@@ -94,7 +94,7 @@ public struct ControlClient: Sendable {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .protocolError("lost keptd while sending: \(String(cString: strerror(errno)))")
+                throw .protocolError("lost keptd while sending: \(errnoText())")
             }
             sent += n
         }
@@ -106,7 +106,7 @@ public struct ControlClient: Sendable {
             let n = recv(fd, chunk.baseAddress!, chunk.count, 0)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .protocolError("no answer from keptd: \(String(cString: strerror(errno)))")
+                throw .protocolError("no answer from keptd: \(errnoText())")
             }
             if n == 0 { throw .protocolError("keptd closed the connection without answering") }
             if let newline = memchr(chunk.baseAddress!, 0x0A, n) {

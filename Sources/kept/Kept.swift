@@ -102,14 +102,7 @@ func say(_ text: String, terminator: String = "\n") { writeAll(1, text + termina
 
 private func writeAll(_ fd: Int32, _ text: String) {
     var text = text
-    text.withUTF8 { bytes in
-        var at = 0
-        while at < bytes.count {
-            let n = write(fd, bytes.baseAddress! + at, bytes.count - at)
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
-            at += n
-        }
-    }
+    text.withUTF8 { _ = KeptCore.writeAll(fd, UnsafeRawBufferPointer($0)) }
 }
 
 func warn(_ warnings: [View.Warning]) {

@@ -1,5 +1,6 @@
 import Foundation
 import KeptCore
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +46,7 @@ final class Harness {
     }
 
     deinit {
-        if let d = daemon, d.isRunning { kill(d.processIdentifier, SIGKILL); d.waitUntilExit() }
+        if let d = daemon, d.isRunning { Self.signal(d.processIdentifier, SIGKILL); d.waitUntilExit() }
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -102,14 +103,14 @@ final class Harness {
 
     func stop() {
         guard let d = daemon else { return }
-        kill(d.processIdentifier, SIGTERM)
+        Self.signal(d.processIdentifier, SIGTERM)
         d.waitUntilExit()
         daemon = nil
     }
 
     func killHard() {
         guard let d = daemon else { return }
-        kill(d.processIdentifier, SIGKILL)
+        Self.signal(d.processIdentifier, SIGKILL)
         d.waitUntilExit()
         daemon = nil
     }
@@ -176,7 +177,7 @@ final class Harness {
             echo $!
             """
         let r = execute("/bin/bash", ["-c", script], environment: environment)
-        guard r.code == 0, let pid = pid_t(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard r.code == 0, let pid = pid_t(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
             throw HarnessError("could not start \(command[0]): \(r.stderr)")
         }
         return pid
@@ -184,13 +185,23 @@ final class Harness {
 
     /// Stops a detached program: SIGTERM, then SIGKILL if it lingers.
     static func stopDetached(_ pid: pid_t) {
-        kill(pid, SIGTERM)
-        if !eventually(seconds: 10, { !isRunning(pid) }) { kill(pid, SIGKILL) }
+        signal(pid, SIGTERM)
+        if !eventually(seconds: 10, { !isRunning(pid) }) { signal(pid, SIGKILL) }
+    }
+
+    /// Sends `sig` to one process the test started. A pid that is not one (0 or less would signal
+    /// the test runner's own process group, or every process) is refused and recorded as a failure.
+    static func signal(_ pid: pid_t, _ sig: Int32) {
+        guard pid > 0 else {
+            Issue.record("refused to signal pid \(pid)")
+            return
+        }
+        kill(pid, sig)
     }
 
     /// Whether `pid` runs (a zombie nobody has reaped yet does not).
     static func isRunning(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard pid > 0, kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
         return !stat[close...].hasPrefix(") Z")
     }
@@ -253,27 +264,14 @@ final class Harness {
     // MARK: Raw socket
 
     /// Sends raw bytes and returns the reply lines until the daemon closes or `lines` arrive.
+    /// Sends raw bytes on a connection of their own and reads up to `lines` reply lines.
     func raw(_ bytes: Data, lines: Int = 1) throws -> [String] {
-        guard case .success(let fd) = UnixSocket.connect(to: socket) else { throw HarnessError("connect failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 15, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { break }  // the daemon may close an oversized request early
-            sent += n
-        }
-        var reply = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        lastRawClosed = false
-        while reply.count(where: { $0 == UInt8(ascii: "\n") }) < lines {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-            if n == 0 || (n < 0 && errno == ECONNRESET) { lastRawClosed = true }
-            if n <= 0 { break }
-            reply.append(contentsOf: buffer[0..<n])
-        }
-        return String(decoding: reply, as: UTF8.self).split(separator: "\n").map(String.init)
+        let client = try LineClient(socket: socket)
+        client.send(Array(bytes))  // the daemon may close an oversized request early
+        var replies: [String] = []
+        while replies.count < lines, let line = client.readLine() { replies.append(line) }
+        lastRawClosed = client.closed
+        return replies
     }
 
     func errorCode(_ line: String) -> Int? {

@@ -31,7 +31,7 @@ import Glibc
         #expect(status.last?.contains("next reminder") == true)
 
         // SIGHUP: RELOADING=1 (with the monotonic time newer managers want), then READY=1.
-        kill(h.daemon!.processIdentifier, SIGHUP)
+        Harness.signal(try #require(h.daemon?.processIdentifier), SIGHUP)
         let reloading = try #require(notify.receive(until: { $0.hasPrefix("RELOADING=1") }))
         #expect(reloading.last?.contains("\nMONOTONIC_USEC=") == true)
         let readyAgain = try #require(notify.receive(until: { $0.hasPrefix("READY=1") }))
@@ -39,14 +39,14 @@ import Glibc
 
         // A bad configuration on reload: still RELOADING=1 then READY=1, the daemon keeps serving.
         try h.writeConfig("remind_at: 9am\n")
-        kill(h.daemon!.processIdentifier, SIGHUP)
+        Harness.signal(try #require(h.daemon?.processIdentifier), SIGHUP)
         #expect(notify.receive(until: { $0.hasPrefix("RELOADING=1") }) != nil)
         #expect(notify.receive(until: { $0.hasPrefix("READY=1") }) != nil)
         #expect(h.kept("status").code == 0)
         #expect(h.daemonOutput.contains("configuration not reloaded, the one in force stays"))
 
         // SIGTERM: STOPPING=1, and a clean exit.
-        kill(h.daemon!.processIdentifier, SIGTERM)
+        Harness.signal(try #require(h.daemon?.processIdentifier), SIGTERM)
         #expect(notify.receive(until: { $0.hasPrefix("STOPPING=1") }) != nil)
         h.daemon!.waitUntilExit()
         #expect(h.daemon!.terminationStatus == 0)
@@ -58,7 +58,7 @@ import Glibc
         h.env["NOTIFY_SOCKET"] = notify.path
         try h.launch()
         #expect(notify.receive(until: { $0.hasPrefix("READY=1") }) != nil)
-        kill(h.daemon!.processIdentifier, SIGTERM)
+        Harness.signal(try #require(h.daemon?.processIdentifier), SIGTERM)
         let rest = try #require(notify.receive(until: { $0.hasPrefix("STOPPING=1") }))
         #expect(!rest.contains("WATCHDOG=1"))
         h.daemon!.waitUntilExit()

@@ -65,7 +65,7 @@ import Glibc
             if rng.next(upperBound: 30 as UInt64) == 0 {
                 // Somewhere in the request's life: parsing, the journal write, the fsync, the reply.
                 usleep(UInt32(rng.next(upperBound: 1500 as UInt64)))
-                kill(pid, SIGKILL)
+                Harness.signal(pid, SIGKILL)
                 kills += 1
             }
             if let line = client.readLine(), let reply = Self.json(line), let result = reply["result"] as? [String: Any] {

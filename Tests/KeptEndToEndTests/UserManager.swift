@@ -16,6 +16,13 @@ final class UserManager {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
+    /// Where the managers' homes (and kept's installed binaries) go: beside the build, unless the
+    /// checkout is in a folder the service's private /tmp hides.
+    static var testRoot: String {
+        let hidden = ["/tmp/", "/var/tmp/"].contains { (packageRoot + "/").hasPrefix($0) }
+        return hidden ? "/var/lib/kept-systemd-tests" : packageRoot + "/.build/kept-systemd-tests"
+    }
+
     /// Whether this machine can run one: systemd installed and root (to mark the machine as booted with systemd).
     static var available: Bool {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd")
@@ -23,8 +30,8 @@ final class UserManager {
     }
 
     init() throws {
-        // Not under /tmp: the service has a private /tmp and would not see its own binary.
-        let base = Self.packageRoot + "/.build/kept-systemd-tests"
+        // Not under /tmp or /var/tmp: the service has a private /tmp and would not see its own binary.
+        let base = Self.testRoot
         root = base + "/" + UUID().uuidString.prefix(8).lowercased()
         for dir in [root, root + "/home", root + "/run"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

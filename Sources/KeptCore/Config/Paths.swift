@@ -3,7 +3,7 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// Where kept keeps things (DESIGN §4): systemd's variables first, then XDG, then XDG's defaults.
+/// Where kept keeps things: systemd's variables first, then XDG, then XDG's defaults.
 public struct Paths: Sendable, Equatable {
     public var stateDirectory: String
     public var configFile: String

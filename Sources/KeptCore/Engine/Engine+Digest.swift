@@ -1,4 +1,4 @@
-/// The weekly digest (DESIGN §3): one message a week, on `digest.weekday` at `remind_at`, while any
+/// The weekly digest: one message a week, on `digest.weekday` at `remind_at`, while any
 /// incident is open — every open incident, how last week's dues went, this week's, and the ledger.
 /// It goes through the outbox like any reminder: once per channel, and after downtime the latest
 /// missed one goes out late (never a pile of old weeks).

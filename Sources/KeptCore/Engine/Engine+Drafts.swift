@@ -1,4 +1,4 @@
-/// Drafts of what to send the client, in the shape the practice recommends (DESIGN §1, §3):
+/// Drafts of what to send the client, in the shape the practice recommends:
 /// the apology for `acknowledge`, the plan for `share-plan`, a progress report for each check-in,
 /// and the review. They name the real promises, dates and outcomes; what only the user knows is
 /// left in [brackets].

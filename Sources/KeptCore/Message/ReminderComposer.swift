@@ -1,4 +1,4 @@
-/// Writes what a reminder says: subject, body, and the commands to act on it (DESIGN §3).
+/// Writes what a reminder says: subject, body, and the commands to act on it.
 public struct ReminderComposer: Sendable {
     public var rules: Rules
     public var storeID: String

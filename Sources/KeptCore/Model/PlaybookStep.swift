@@ -1,4 +1,4 @@
-/// The steps of recovering a client after a mistake (DESIGN §1), in the order they are created.
+/// The steps of recovering a client after a mistake, in the order they are created.
 public enum PlaybookStep: String, Codable, Sendable, CaseIterable {
     case acknowledge
     case understandImpact = "understand-impact"

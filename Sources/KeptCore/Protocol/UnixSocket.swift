@@ -31,6 +31,6 @@ public enum UnixSocket {
     public struct Errno: Error, CustomStringConvertible {
         public var code: Int32
         public init(_ code: Int32) { self.code = code }
-        public var description: String { String(cString: strerror(code)) }
+        public var description: String { errnoText(code) }
     }
 }

@@ -301,13 +301,7 @@ public final class StoreFile: @unchecked Sendable {
 
     /// Creates the state folder (0700) and refuses one that others could write to.
     static func makeDirectory(_ path: String) throws(StoreError) {
-        var current = ""
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0, errno != EEXIST {
-                throw StoreError(.io, "cannot create \(current): \(errnoText())")
-            }
-        }
+        if let (folder, reason) = makeFolders(path) { throw StoreError(.io, "cannot create \(folder): \(reason)") }
         var st = stat()
         guard stat(path, &st) == 0 else { throw StoreError(.io, "cannot stat \(path): \(errnoText())") }
         guard st.st_mode & S_IFMT == S_IFDIR else { throw StoreError(.io, "\(path) is not a folder") }
@@ -324,8 +318,6 @@ public final class StoreFile: @unchecked Sendable {
         return (0..<2).map { _ in String(g.next() as UInt64, radix: 16).leftPadded(16) }.joined()
     }
 }
-
-func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
 extension String {
     func leftPadded(_ width: Int, with pad: Character = "0") -> String {

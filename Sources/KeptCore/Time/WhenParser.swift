@@ -1,4 +1,4 @@
-/// Reads the WHEN of the command line (DESIGN §5) relative to a given now and zone.
+/// Reads the WHEN of the command line relative to a given now and zone.
 ///
 /// - `2026-12-05` — a day;
 /// - `2026-12-05T14:00`, `2026-12-05 14:00[:30]` — local time; with `Z` or `±HH:MM` — exact;

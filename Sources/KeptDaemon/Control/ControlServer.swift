@@ -54,15 +54,11 @@ struct ControlServer: Service {
         if case .path(let path) = listen { unlink(path) }
     }
 
-    /// The socket's folder: created 0700; refused if others can get in.
+    /// The socket's folder, created 0700 where it is missing (the socket itself is 0600, and
+    /// answers only its own user whatever the folder allows).
     static func prepareFolder(of path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        var current = ""
-        for part in folder.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0, errno != EEXIST {
-                throw DaemonError("cannot create \(current): \(String(cString: strerror(errno)))")
-            }
+        if let (folder, reason) = makeFolders((path as NSString).deletingLastPathComponent) {
+            throw DaemonError("cannot create \(folder): \(reason)")
         }
         // If something already answers on the socket, it is another daemon: leave it alone.
         if Self.somethingListens(at: path) {

@@ -36,14 +36,8 @@ public struct MaildirChannel: DeliveryChannel {
 
     /// Creates the Maildir's folders (`tmp`, `new`, `cur`) as needed.
     public static func prepare(_ root: String) throws(DeliveryError) {
-        for dir in [root, root + "/tmp", root + "/new", root + "/cur"] {
-            var current = ""
-            for part in dir.split(separator: "/") {
-                current += "/" + part
-                if mkdir(current, 0o700) != 0, errno != EEXIST {
-                    throw DeliveryError("cannot create \(current): \(String(cString: strerror(errno)))")
-                }
-            }
+        for dir in ["/tmp", "/new", "/cur"] {
+            if let (folder, reason) = makeFolders(root + dir) { throw DeliveryError("cannot create \(folder): \(reason)") }
         }
     }
 
@@ -53,16 +47,16 @@ public struct MaildirChannel: DeliveryChannel {
         let name = fileName(entry)
         let tmp = root + "/tmp/" + name, new = root + "/new/" + name
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw DeliveryError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw DeliveryError("cannot create \(tmp): \(errnoText())") }
         var failure = Array(entry.message.utf8).withUnsafeBytes { writeAll(fd, $0) }
         if failure == 0, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure != 0 {
             unlink(tmp)
-            throw DeliveryError("cannot write \(tmp): \(String(cString: strerror(failure)))")
+            throw DeliveryError("cannot write \(tmp): \(errnoText(failure))")
         }
         guard rename(tmp, new) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoText()
             unlink(tmp)
             throw DeliveryError("cannot move the message into \(root)/new: \(reason)")
         }

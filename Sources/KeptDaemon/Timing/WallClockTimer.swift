@@ -22,7 +22,7 @@ public final class WallClockTimer: ReminderTimer, @unchecked Sendable {
     public init() throws {
         (events, continuation) = AsyncStream.makeStream(of: TimerEvent.self, bufferingPolicy: .bufferingNewest(2))
         fd = timerfd_create(CLOCK_REALTIME, kept_TFD_CLOEXEC)
-        guard fd >= 0 else { throw DaemonError("cannot create a timer: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw DaemonError("cannot create a timer: \(errnoText())") }
         arm(at: nil)
         let fd = self.fd, continuation = self.continuation
         let thread = Thread {
