@@ -171,6 +171,12 @@ public struct JSONReader {
     /// The next byte that is not white space, without consuming it.
     public mutating func peekByte() throws(Failure) -> UInt8 { try peek() }
 
+    /// The offset where the next value starts, past any white space.
+    public mutating func valueStart() throws(Failure) -> Int {
+        _ = try peek()
+        return offset
+    }
+
     /// The bytes of what `read` consumes (a value, usually), white space before it left out.
     public mutating func span(_ read: (inout JSONReader) throws(Failure) -> Void) throws(Failure) -> ArraySlice<UInt8> {
         skipSpace()
@@ -252,13 +258,51 @@ public struct JSONReader {
     /// Skips one value of any kind.
     public mutating func skip() throws(Failure) {
         switch try peek() {
-        case UInt8(ascii: "{"): try object { r, _ throws(Failure) in try r.skip() }
+        case UInt8(ascii: "{"): try skipObject()
         case UInt8(ascii: "["): try array { r throws(Failure) in try r.skip() }
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try bool()
         case UInt8(ascii: "n"): if try !null() { throw fail("expected null") }
         default: try number()
         }
+    }
+
+    /// Skips an object without building its member names.
+    private mutating func skipObject() throws(Failure) {
+        try expect(UInt8(ascii: "{"))
+        try enter()
+        defer { depth -= 1 }
+        if try peek() == UInt8(ascii: "}") { offset += 1; return }
+        while true {
+            try skipString()
+            try expect(UInt8(ascii: ":"))
+            try skip()
+            switch try next() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "}"): return
+            default: throw fail("expected , or } in an object", back: 1)
+            }
+        }
+    }
+
+    /// Skips a string, its escapes and control characters checked but nothing built: a large
+    /// document (the store) is walked without an allocation per string. Its UTF-8 is checked
+    /// where a string is read.
+    mutating func skipString() throws(Failure) {
+        try expect(UInt8(ascii: "\""))
+        while offset < bytes.count {
+            let b = bytes[offset]
+            offset += 1
+            switch b {
+            case UInt8(ascii: "\""): return
+            case UInt8(ascii: "\\"):
+                var scratch: [UInt8] = []
+                try unescape(into: &scratch)
+            case 0..<0x20: throw fail("a control character in a string", back: 1)
+            default: break
+            }
+        }
+        throw fail("a string that does not end")
     }
 
     /// Skips a number, held to JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
