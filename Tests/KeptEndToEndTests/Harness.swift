@@ -226,6 +226,13 @@ final class Harness {
         func header(_ name: String) -> String? { headers[name.lowercased()]?.first }
     }
 
+    /// The checkout, found from this file.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// Where scripts/setup puts the PyPI packages the tests use (Tests/python/requirements.txt).
+    static let pythonPackages = packageRoot + "/.build/python"
+
     static let python: String = FileManager.default.fileExists(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
 
     static let readMaildir = """

@@ -13,8 +13,7 @@ final class UserManager {
     private let manager: pid_t
     private let markedMachine: Bool
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static var packageRoot: String { Harness.packageRoot }
 
     /// Where the managers' homes (and kept's installed binaries) go: beside the build, unless the
     /// checkout is in a folder the service's private /tmp hides.
