@@ -12,7 +12,7 @@ struct KeptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kept-bench",
         abstract: "Seeds stores and measures keptd for the benchmark.",
-        subcommands: [Seed.self, Latency.self, Lateness.self, Ready.self])
+        subcommands: [Seed.self, Latency.self, Lateness.self, Ready.self, Floor.self])
 }
 
 /// Writes a store with `incidents` incidents and `items` promises in all, through the same engine
@@ -196,6 +196,59 @@ struct Ready: ParsableCommand {
         // Left running for the caller (scripts/bench stops it).
         close(fd)
         unlink(path)
+    }
+}
+
+/// The physical floor under a durable add, in two of its three parts (the third, an empty static
+/// binary's start, hyperfine measures): a request and its answer over a Unix stream socket to
+/// another thread, and a 300-byte append made durable with fdatasync.
+struct Floor: ParsableCommand {
+    @Option var dir: String
+    @Option var runs = 2000
+
+    func run() throws {
+        var pair: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { throw ValidationError("no socket pair") }
+        let request = [UInt8](repeating: UInt8(ascii: "r"), count: 180) + [0x0A]
+        let answer = [UInt8](repeating: UInt8(ascii: "a"), count: 400) + [0x0A]
+        let server = pair[1]
+        let echo = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(server, $0.baseAddress!, $0.count) }
+                if n <= 0 { return }
+                _ = answer.withUnsafeBytes { writeAll(server, $0) }
+            }
+        }
+        echo.start()
+        var socket: [Double] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = request.withUnsafeBytes { writeAll(pair[0], $0) }
+            var got = 0
+            while got < answer.count {
+                let n = buffer.withUnsafeMutableBytes { read(pair[0], $0.baseAddress!, $0.count) }
+                guard n > 0 else { throw ValidationError("the echo thread stopped") }
+                got += n
+            }
+            socket.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        close(pair[0])
+
+        let path = dir + "/floor.journal"
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ValidationError("cannot open \(path)") }
+        defer { close(fd); unlink(path) }
+        let record = [UInt8](repeating: UInt8(ascii: "j"), count: 299) + [0x0A]
+        var append: [Double] = []
+        for _ in 0..<min(runs, 500) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = record.withUnsafeBytes { writeAll(fd, $0) }
+            fdatasync(fd)
+            append.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        print(String(format: "socket_ms=%.4f append_ms=%.4f", Stats(socket).percentile(0.5), Stats(append).percentile(0.5)))
     }
 }
 
