@@ -10,11 +10,11 @@ struct Open: ParsableCommand {
     @OptionGroup var global: Global
     @Argument(help: "The client.") var client: String
     @Argument(help: "What went wrong, in a few words.") var title: String
-    @Option(help: "When you noticed it (default: now).") var noticed: String?
-    @Option(help: "minor, major (default) or critical.") var severity: Severity?
-    @Option(help: "Follow-through window in days (default 90).") var window: Int?
+    @Option(parsing: .unconditional, help: "When you noticed it (default: now).") var noticed: String?
+    @Option(parsing: .unconditional, help: "minor, major (default) or critical.") var severity: Severity?
+    @Option(parsing: .unconditional, help: "Follow-through window in days (default 90).") var window: Int?
     @Flag(name: .customLong("no-playbook"), help: "Do not create the playbook steps and check-ins.") var noPlaybook = false
-    @Option(help: "A longer description.") var note: String?
+    @Option(parsing: .unconditional, help: "A longer description.") var note: String?
 
     func params(noticed: String?) -> Params.Open {
         Params.Open(client: client, title: title, noticed: noticed, severity: severity, window: window,
@@ -41,7 +41,7 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List open incidents (all with --all).")
     @OptionGroup var global: Global
     @Flag(help: "Closed incidents too.") var all = false
-    @Option(help: "Only this client's.") var client: String?
+    @Option(parsing: .unconditional, help: "Only this client's.") var client: String?
 
     func run() throws {
         let r = global.call(Methods.IncidentList.self, Params.List(all: all, client: client))
@@ -71,10 +71,10 @@ struct Promise: ParsableCommand {
     @OptionGroup var global: Global
     @Argument(help: "Incident id.") var incident: Int
     @Argument(help: "What you promised.") var text: String
-    @Option(help: "When it is due.") var due: String?
-    @Option(help: "Repeat every INTERVAL (90s, 4h, 3d, 1w).") var every: String?
-    @Option(help: "First occurrence of a recurring promise.") var from: String?
-    @Option(help: "Last day a recurring promise may fall on (default: the window's end).") var until: String?
+    @Option(parsing: .unconditional, help: "When it is due.") var due: String?
+    @Option(parsing: .unconditional, help: "Repeat every INTERVAL (90s, 4h, 3d, 1w).") var every: String?
+    @Option(parsing: .unconditional, help: "First occurrence of a recurring promise.") var from: String?
+    @Option(parsing: .unconditional, help: "Last day a recurring promise may fall on (default: the window's end).") var until: String?
 
     func params(due: String?, from: String?, until: String?) throws -> Params.Promise {
         Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until)
@@ -98,9 +98,9 @@ struct Done: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark an item (or one occurrence, 3.2#4) done.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.2 or 3.2#4.") var item: String
-    @Option(help: "What you did.") var note: String?
-    @Option(help: "When it was done (default: now).") var at: String?
-    @Option(help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
+    @Option(parsing: .unconditional, help: "What you did.") var note: String?
+    @Option(parsing: .unconditional, help: "When it was done (default: now).") var at: String?
+    @Option(parsing: .unconditional, help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
 
     func params(at: String?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause) }
 
@@ -134,7 +134,7 @@ struct Snooze: ParsableCommand {
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.2 or 3.2#4.") var item: String
     @Argument(help: "How long: 90s, 4h, 3d, 1w.") var duration: String?
-    @Option(help: "Remind again at WHEN instead.") var until: String?
+    @Option(parsing: .unconditional, help: "Remind again at WHEN instead.") var until: String?
 
     func params(until: String?) throws -> Params.Snooze {
         Params.Snooze(item: try itemRef(item), duration: try interval(duration, nil), until: until)
@@ -154,7 +154,7 @@ struct Release: ParsableCommand {
         abstract: "Release an item you renegotiated with the client, with the reason.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.2 (all open occurrences) or 3.2#4.") var item: String
-    @Option(help: "Why, as agreed with the client.") var reason: String
+    @Option(parsing: .unconditional, help: "Why, as agreed with the client.") var reason: String
 
     func params() throws -> Params.Release { Params.Release(item: try itemRef(item), reason: reason) }
 
@@ -170,7 +170,7 @@ struct Checkin: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "checkin", abstract: "Log an unscheduled touchpoint with the client.")
     @OptionGroup var global: Global
     @Argument(help: "Incident id.") var incident: Int
-    @Option(help: "What you talked about.") var note: String?
+    @Option(parsing: .unconditional, help: "What you talked about.") var note: String?
 
     func run() throws {
         let r = global.call(Methods.CheckinLog.self, Params.Checkin(incident: incident, note: note))
@@ -181,7 +181,7 @@ struct Checkin: ParsableCommand {
 struct Agenda: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "agenda", abstract: "What is overdue, then what is due soon.")
     @OptionGroup var global: Global
-    @Option(help: "How many days ahead (default 7).") var days: Int = 7
+    @Option(parsing: .unconditional, help: "How many days ahead (default 7).") var days: Int = 7
 
     func validate() throws { try check(Params.Agenda(days: days)) }
 
@@ -194,7 +194,7 @@ struct Agenda: ParsableCommand {
 struct Ledger: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ledger", abstract: "Promises due so far and how they went, per incident and client.")
     @OptionGroup var global: Global
-    @Option(help: "Only this client.") var client: String?
+    @Option(parsing: .unconditional, help: "Only this client.") var client: String?
 
     func run() throws {
         let r = global.call(Methods.Ledger.self, Params.Ledger(client: client))
@@ -206,8 +206,8 @@ struct Close: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "close", abstract: "Close an incident with its outcome; what is still open is released.")
     @OptionGroup var global: Global
     @Argument(help: "Incident id.") var incident: Int
-    @Option(help: "recovered, strengthened or lost.") var outcome: Outcome
-    @Option(help: "What you learned.") var note: String?
+    @Option(parsing: .unconditional, help: "recovered, strengthened or lost.") var outcome: Outcome
+    @Option(parsing: .unconditional, help: "What you learned.") var note: String?
 
     func run() throws {
         let r = global.call(Methods.IncidentClose.self, Params.Close(incident: incident, outcome: outcome, note: note))
@@ -232,7 +232,7 @@ struct Export: ParsableCommand {
         commandName: "export",
         abstract: "Export the store as JSON, or every future due as an iCalendar file (--format ics > kept.ics).")
     @OptionGroup var global: Global
-    @Option(help: "json (the whole store) or ics (future dues, for a calendar).") var format: ExportFormat = .json
+    @Option(parsing: .unconditional, help: "json (the whole store) or ics (future dues, for a calendar).") var format: ExportFormat = .json
 
     func run() throws {
         let export = global.call(Methods.Export.self, Params.Export(format: format))

@@ -21,11 +21,45 @@ struct Kept: ParsableCommand {
             Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Checkin.self, Draft.self,
             Agenda.self, Ledger.self, Close.self, Status.self, Export.self, Reload.self,
         ])
+
+    /// Parses the command line as `Arguments` prepares it; a usage error is one line and the hint
+    /// where to read more, exit 64.
+    static func main() {
+        let args: [String]
+        do { args = try Arguments.prepare(Array(CommandLine.arguments.dropFirst())) } catch {
+            switch error {
+            case .dashText(let text, let command):
+                usage("\(text.debugDescription) begins with '-' and would be read as options; put it after -- to give it as text: kept \(command ?? "COMMAND") … -- \(text.debugDescription)",
+                      command: command)
+            }
+        }
+        var command: any ParsableCommand
+        do { command = try parseAsRoot(args) } catch {
+            let code = exitCode(for: error)
+            if code == .success {  // --help, --version
+                say(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            usage(message(for: error), command: args.first { !$0.hasPrefix("-") }, code: code)
+        }
+        do { try command.run() } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// One line saying what is wrong, one saying where the help is; exit 64 unless said otherwise.
+    static func usage(_ message: String, command: String?, code: ExitCode = .validationFailure) -> Never {
+        let sub = command.flatMap { name in configuration.subcommands.contains { $0.configuration.commandName == name } ? name : nil }
+        let line = message.split(separator: "\n").first.map(String.init) ?? message
+        standardError("kept: \(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)\n")
+        standardError("See 'kept \(sub.map { $0 + " " } ?? "")--help'.\n")
+        Glibc.exit(code.rawValue)
+    }
 }
 
 /// Options every command takes.
 struct Global: ParsableArguments {
-    @Option(help: "Control socket (default: $KEPT_SOCKET, else $XDG_RUNTIME_DIR/kept/control.sock).")
+    @Option(parsing: .unconditional, help: "Control socket (default: $KEPT_SOCKET, else $XDG_RUNTIME_DIR/kept/control.sock).")
     var socket: String?
 
     @Flag(help: "Print the daemon's answer as JSON.")

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// The command line as people type it, through the real `kept`.
+@Suite(.serialized) struct CommandLineTests {
+    @Test func aTextThatBeginsWithADashIsNeverReadAsOptions() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme", "Wrong invoice", "--no-playbook").code == 0)
+
+        // Once this printed the help (the text holds an h) and exited 0 with nothing saved.
+        let refused = h.kept("promise", "1", "-10% discount on the next invoice", "--due", "friday")
+        #expect(refused.code == 64)
+        #expect(refused.stdout.isEmpty)
+        let lines = refused.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(refused.stderr)")
+        #expect(lines.first?.contains("put it after --") == true)
+        #expect(lines.last == "See 'kept promise --help'.")
+        let show = h.kept("show", "1")
+        #expect(!show.stdout.contains("discount"))
+
+        // After --, it is the text it is; as an option's value, too.
+        let added = h.kept("promise", "1", "--due", "friday", "--", "-10% discount on the next invoice")
+        #expect(added.code == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("Promised 1.1: -10% discount on the next invoice"))
+        let done = h.kept("done", "1.1", "--note", "-5 minutes late, told Dana")
+        #expect(done.code == 0, "\(done.stderr)")
+        #expect(h.kept("show", "1").stdout.contains("-5 minutes late, told Dana"))
+    }
+
+    @Test func globalOptionsGoBeforeOrAfterTheSubcommand() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        for args in [["--json", "status"], ["status", "--json"], ["--socket", h.socket, "--json", "status"], ["--socket=\(h.socket)", "status", "--json"]] {
+            let r = h.run(Harness.binaries + "/kept", args)
+            #expect(r.code == 0, "\(args): \(r.stderr)")
+            #expect(r.stdout.hasPrefix("{"), "\(args): \(r.stdout.prefix(80))")
+        }
+    }
+
+    @Test func aUsageErrorIsOneLineAndTheHint() throws {
+        let h = Harness()
+        for args in [["promise", "1", "x", "--due"], ["frobnicate"], ["done", "1.x"], ["open", "Acme", "x", "--window", "0"],
+                     ["snooze", "1.2", "3x"], ["promise", "1", "x", "--due", "+1d", "--from", "+2d"]] {
+            let r = h.run(Harness.binaries + "/kept", args)
+            #expect(r.code == 64, "\(args)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 2 && lines[0].hasPrefix("kept: ") && lines[1].hasPrefix("See 'kept "), "\(args): \(r.stderr)")
+        }
+        let help = h.run(Harness.binaries + "/kept", ["promise", "--help"])
+        #expect(help.code == 0 && help.stdout.contains("USAGE"))
+    }
+}
