@@ -60,3 +60,78 @@ import Testing
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// Headers as Python's `email` reads them under `policy.strict`: the display names that broke
+/// before (a whole mailbox encoded, a comma that split one sender in two) and long subjects.
+@Suite struct MailHeaderTests {
+    func reminder(subject: String) -> Reminder {
+        Reminder(key: "1.2#1/due", incident: 1, client: "Acme", item: "1.2", text: "x", due: "2026-12-05",
+                 scheduled: Instant(seconds: 0), late: false, subject: subject, body: "ok\n", messageID: "<1.2.1.due.s@kept>")
+    }
+
+    /// Each header Python parsed: name, the display name and address of each mailbox (for From/To), or the text.
+    func parse(_ message: String) throws -> [String: [String]] {
+        let script = """
+            import email, email.policy, json, sys
+            m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.strict)
+            out = {"defects": [type(d).__name__ for d in m.defects]}
+            for name in ("From", "To"):
+                h = m[name]
+                out[name] = [x for a in h.addresses for x in (a.display_name, a.addr_spec)]
+                out[name + "-defects"] = [type(d).__name__ for d in h.defects]
+            out["Subject"] = [str(m["Subject"])]
+            print(json.dumps(out))
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", script]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(message.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "python could not parse:\n\(message)")
+        return try JSONDecoder().decode([String: [String]].self, from: data)
+    }
+
+    @Test func aNonASCIIDisplayNameIsEncodedAndTheAddressIsNot() throws {
+        let m = MailMessage.render(reminder(subject: "s"), from: "Jürgen Müller <jm@example.org>", to: ["Dana <dana@example.org>"], date: "d")
+        #expect(m.contains("From: =?UTF-8?B?"))
+        #expect(m.contains(" <jm@example.org>\n"))
+        let h = try parse(m)
+        #expect(h["From"] == ["Jürgen Müller", "jm@example.org"])
+        #expect(h["To"] == ["Dana", "dana@example.org"])
+        #expect(h["defects"] == [] && h["From-defects"] == [] && h["To-defects"] == [])
+    }
+
+    @Test func aDisplayNameWithSpecialsIsQuotedNotSplit() throws {
+        let m = MailMessage.render(reminder(subject: "s"), from: #"Sales, kept "the tool" <kept@example.org>"#,
+                                   to: ["a@example.org", "O'Brien, Pat <pat@example.org>"], date: "d")
+        let h = try parse(m)
+        #expect(h["From"] == [#"Sales, kept "the tool""#, "kept@example.org"])
+        #expect(h["To"] == ["", "a@example.org", "O'Brien, Pat", "pat@example.org"])
+        #expect(h["From-defects"] == [] && h["To-defects"] == [])
+    }
+
+    @Test func longSubjectsFoldWithin78AndReadBackWhole() throws {
+        let subjects = [
+            "Due now: 1.14 Send the corrected invoice with the discount we agreed on the phone yesterday (Acme Corporation International)",
+            "Überfällig (2 Tage): 1.14 Die korrigierte Rechnung senden, mit dem Rabatt, den wir am Telefon vereinbart haben (Müller & Söhne)",
+            "Due now: 1.3 " + String(repeating: "x", count: 120) + " (Acme)",
+            "=?UTF-8?B?Zm9v?= is not an encoded word here — 東京の顧客へ 🙂 (Ünïcode)",
+        ]
+        for subject in subjects {
+            let m = MailMessage.render(reminder(subject: subject), from: "kept <k@example.org>", to: ["me@example.org"], date: "d")
+            let head = m.components(separatedBy: "\n\n")[0]
+            for line in head.split(separator: "\n") where !line.contains("xxxxxxxx") {
+                #expect(line.count <= 78, "\(line)")
+            }
+            let h = try parse(m)
+            #expect(h["Subject"] == [subject], "\(head)")
+            #expect(h["defects"] == [])
+        }
+    }
+}

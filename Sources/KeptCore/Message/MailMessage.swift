@@ -1,17 +1,19 @@
 /// Renders a reminder as an RFC 5322 message that no text a user typed can break.
 ///
-/// Header values lose CR, LF and NUL and are RFC 2047-encoded when not ASCII; the body is UTF-8 in
+/// Header values lose CR, LF and NUL, their words that are not ASCII are RFC 2047-encoded, and
+/// their lines fold within 78 characters; display names are quoted or encoded, never the
+/// address; the body is UTF-8 in
 /// quoted-printable, so every line stays under 998 characters (76, in fact), a lone `.` cannot end
 /// the message early, and any bytes survive intact.
 public enum MailMessage {
     public static func render(_ r: Reminder, from: String, to: [String], date: String) -> String {
         let plain = isPlain(r.body)
         var headers: [(String, String)] = [
-            ("From", from),
-            ("To", to.joined(separator: ", ")),
+            ("From", mailboxes([from], nameLength: 4)),
+            ("To", mailboxes(to, nameLength: 2)),
             ("Date", date),
             ("Message-ID", r.messageID),
-            ("Subject", r.subject),
+            ("Subject", headerValue(r.subject, nameLength: 7)),
             ("MIME-Version", "1.0"),
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Transfer-Encoding", plain ? "7bit" : "quoted-printable"),
@@ -19,10 +21,10 @@ public enum MailMessage {
             ("X-Kept-Kind", r.kind),
         ]
         if let i = r.incident { headers.append(("X-Kept-Incident", String(i))) }
-        if let item = r.item { headers.append(("X-Kept-Item", item)) }
+        if let item = r.item { headers.append(("X-Kept-Item", headerValue(item, nameLength: 11))) }
         if r.late { headers.append(("X-Kept-Late", "yes")) }
         var out = ""
-        for (name, value) in headers { out += name + ": " + headerValue(value, nameLength: name.utf8.count) + "\n" }
+        for (name, value) in headers { out += name + ": " + value + "\n" }
         out += "\n" + (plain ? r.body : quotedPrintable(r.body))
         if !out.hasSuffix("\n") { out += "\n" }
         return out
@@ -43,24 +45,100 @@ public enum MailMessage {
         return true
     }
 
-    /// One header line's value: control characters become spaces; non-ASCII is encoded-word'ed.
+    /// Lines of a header stay within this many characters (RFC 5322 §2.1.1).
+    static let lineLimit = 78
+
+    /// An unstructured header's value (a Subject), to follow `Name: `: control characters become
+    /// spaces, the words that are not ASCII become RFC 2047 encoded-words (the ASCII ones stay
+    /// readable), and the line folds at its spaces within 78 characters.
     public static func headerValue(_ raw: String, nameLength: Int = 0) -> String {
-        let clean = String(String.UnicodeScalarView(raw.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
-        if clean.utf8.allSatisfy({ $0 < 0x80 }), clean.utf8.count + nameLength < 900 { return clean }
-        return encodedWords(clean)
+        let words = clean(raw).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        var atoms: [String] = []
+        var run: [String] = []  // words waiting to be encoded together, spaces and all
+        func flush() {
+            if !run.isEmpty { atoms += encodedWords(run.joined(separator: " ")); run = [] }
+        }
+        for word in words {
+            if needsEncoding(word) { run.append(word) } else { flush(); atoms.append(word) }
+        }
+        flush()
+        return fold(atoms, separator: " ", nameLength: nameLength)
     }
 
-    /// RFC 2047 B-encoding, split on character boundaries into folded words of at most 75 bytes.
-    static func encodedWords(_ text: String) -> String {
+    /// An address header's value: each mailbox's display name quoted when it holds specials (a
+    /// comma, a dot …) or encoded when it is not ASCII (RFC 5322 §3.4, RFC 2047 §5), the address
+    /// itself as it is; folded after the commas.
+    public static func mailboxes(_ list: [String], nameLength: Int = 0) -> String {
+        var atoms: [String] = []
+        for (n, raw) in list.enumerated() {
+            var pieces = mailbox(raw)
+            if n < list.count - 1 { pieces[pieces.count - 1] += "," }
+            atoms += pieces
+        }
+        return fold(atoms, separator: " ", nameLength: nameLength)
+    }
+
+    /// `Name <address>` or `address`, as the words of a phrase and the angle address.
+    static func mailbox(_ raw: String) -> [String] {
+        let text = clean(raw).trimmingWhitespace()
+        guard text.hasSuffix(">"), let open = text.lastIndex(of: "<") else { return [text] }
+        let address = String(text[open...])
+        var name = text[..<open].trimmingWhitespace()
+        if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
+            name = String(name.dropFirst().dropLast()).replacingBackslashEscapes()
+        }
+        if name.isEmpty { return [address] }
+        if name.unicodeScalars.contains(where: { !$0.isASCII }) { return encodedWords(name) + [address] }
+        if name.unicodeScalars.allSatisfy({ Self.atext($0) || $0 == " " }) { return [name, address] }
+        let quoted = name.unicodeScalars.map { $0 == "\"" || $0 == "\\" ? "\\" + String($0) : String($0) }.joined()
+        return ["\"" + quoted + "\"", address]
+    }
+
+    /// RFC 5322's atext: what a display name may hold unquoted.
+    static func atext(_ c: Unicode.Scalar) -> Bool {
+        c.properties.isAlphabetic && c.isASCII || ("0"..."9").contains(c) || "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains(c)
+    }
+
+    /// Joins `atoms` with `separator`, starting a new line (a fold) before an atom that would
+    /// pass the line limit. An atom is never split: an encoded-word is at most 64 characters.
+    static func fold(_ atoms: [String], separator: String, nameLength: Int) -> String {
+        var out = ""
+        var column = nameLength + 2
+        for (n, atom) in atoms.enumerated() {
+            if n == 0 { out = atom; column += atom.count; continue }
+            if column + separator.count + atom.count > lineLimit {
+                out += "\n" + separator + atom
+                column = separator.count + atom.count
+            } else {
+                out += separator + atom
+                column += separator.count + atom.count
+            }
+        }
+        return out
+    }
+
+    /// Control characters, which could end the header or start another, become spaces.
+    static func clean(_ raw: String) -> String {
+        String(String.UnicodeScalarView(raw.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
+    /// Not ASCII, too long to fold, or looking like an encoded-word itself.
+    static func needsEncoding(_ word: String) -> Bool {
+        word.unicodeScalars.contains { !$0.isASCII } || word.utf8.count > 900 || (word.hasPrefix("=?") && word.hasSuffix("?="))
+    }
+
+    /// RFC 2047 B-encoding, split on character boundaries into encoded-words of at most 64
+    /// characters, so each fits on a folded line with room for the header's name.
+    static func encodedWords(_ text: String) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
         for ch in text {
             let bytes = Array(String(ch).utf8)
-            if chunk.count + bytes.count > 45 { words.append(word(chunk)); chunk = [] }
+            if chunk.count + bytes.count > 39 { words.append(word(chunk)); chunk = [] }
             chunk += bytes
         }
         if !chunk.isEmpty || words.isEmpty { words.append(word(chunk)) }
-        return words.joined(separator: "\n ")
+        return words
     }
 
     static func word(_ bytes: [UInt8]) -> String { "=?UTF-8?B?" + base64(bytes) + "?=" }
@@ -109,5 +187,16 @@ public enum MailMessage {
         }
         if out.last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// A quoted-string's content with its `\x` escapes undone.
+    func replacingBackslashEscapes() -> String {
+        var out = "", escaped = false
+        for c in self {
+            if escaped { out.append(c); escaped = false } else if c == "\\" { escaped = true } else { out.append(c) }
+        }
+        return out
     }
 }
