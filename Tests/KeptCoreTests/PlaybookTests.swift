@@ -146,7 +146,8 @@ import Testing
         _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: "1.4", reason: "Dana said no need"), now: t0)  // released
         let now = at("2026-12-10 12:00", berlin)                                                           // 1.3 missed, 1.5 upcoming
         let l = e.ledger(of: e.state.incident(1)!, now: now)
-        #expect((l.due, l.kept, l.late, l.missed, l.released) == (4, 1, 1, 1, 1))
+        // 1.4 was released before it was due: released, not due.
+        #expect((l.due, l.kept, l.late, l.missed, l.released) == (3, 1, 1, 1, 1))
         #expect(l.rate == 1.0 / 3.0)
         // Per client, across incidents.
         _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Late delivery", playbook: false), now: now)
@@ -156,6 +157,34 @@ import Testing
         let client = try #require(report.clients.first)
         #expect((client.ledger.kept, client.ledger.late, client.ledger.missed) == (2, 1, 1))
         #expect(client.ledger.rate == 0.5)
+    }
+
+    @Test func occurrencesReleasedBeforeTheyWereDueAreNotCountedDue() throws {
+        var e = engine()
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "weekly numbers", every: "1w", until: "+12w"), now: t0)
+        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: "1.1", reason: "Dana wants them monthly"), now: t0 + 60)
+        for now in [t0 + 120, t0 + 200 * 86_400] {
+            let l = e.ledger(of: e.state.incident(1)!, now: now)
+            #expect(l.due == 0 && l.released == 12, "\(l)")
+            #expect(e.summary(of: e.state.incident(1)!, now: now).ledger == l)
+        }
+    }
+
+    @Test func theTimelineSaysWhichReminderWentOutInWords() {
+        #expect(ReminderKey(parsing: "1.2#1/overdue3")!.spoken == "the third overdue nudge")
+        #expect(ReminderKey(parsing: "1.2#1/lead")!.spoken == "the lead reminder")
+        #expect(ReminderKey(parsing: "digest/2026-11-30")!.spoken == "the weekly digest")
+    }
+
+    @Test func aBackDatedItemsFirstReminderDoesNotBlameTheDaemon() throws {
+        var e = engine()
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", noticed: "2026-11-12"), now: t0)
+        let keys = e.fire(at: t0 + 60)
+        #expect(!keys.isEmpty)
+        for entry in e.state.outbox {
+            #expect(!entry.reminder.body.contains("keptd was not running"), "\(entry.key)")
+        }
     }
 
     // MARK: Drafts

@@ -38,7 +38,7 @@ extension Engine {
                     let at = rules.dueInstant(due)
                     if nextAt == nil || at < nextAt! { nextAt = at; next = occurrenceView(incident, item, i + 1, due, now: now) }
                 }
-                ledger.count(status)
+                ledger.count(status, wasDue: rules.dueInstant(due) <= (item.mark(i + 1)?.releasedAt ?? now))
             }
         }
         return View.IncidentSummary(
@@ -53,7 +53,8 @@ extension Engine {
         for item in incident.items {
             let marks = Dictionary(item.marks.map { ($0.occurrence, $0) }, uniquingKeysWith: { a, _ in a })
             for (i, t) in times(of: item, in: incident).enumerated() {
-                ledger.count(rules.status(t, mark: marks[i + 1], now: now))
+                let mark = marks[i + 1]
+                ledger.count(rules.status(t, mark: mark, now: now), wasDue: t.due <= (mark?.releasedAt ?? now))
             }
         }
         return ledger

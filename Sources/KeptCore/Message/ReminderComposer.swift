@@ -43,7 +43,9 @@ public struct ReminderComposer: Sendable {
           Ledger:    \(Self.describe(ledger))
 
         """
-        if late {
+        if late, scheduled < item.created {
+            body += "\nThis reminder was due at \(zone.format(scheduled)), before this was written down in kept.\n"
+        } else if late {
             body += "\nThis reminder was due at \(zone.format(scheduled)), but keptd was not running then.\n"
         }
         body += "\nWhy it matters:\n" + Self.wrap(hint, indent: "  ") + "\n"

@@ -41,13 +41,16 @@ public enum View {
         public init() {}
 
         /// Counts an occurrence that has fallen due or been settled; upcoming ones are not counted.
-        public mutating func count(_ status: Rules.Status) {
+        /// One released before it was ever due counts as released, not as due.
+        public mutating func count(_ status: Rules.Status, wasDue: Bool = true) {
             switch status {
             case .upcoming: return
             case .kept: kept += 1
             case .late: late += 1
             case .missed: missed += 1
-            case .released: released += 1
+            case .released:
+                released += 1
+                if !wasDue { return }
             case .overdue: break
             }
             due += 1

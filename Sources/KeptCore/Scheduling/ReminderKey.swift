@@ -39,6 +39,14 @@ public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The reminder in words, for the timeline: `the due reminder`, `the third overdue nudge`.
+    public var spoken: String {
+        switch self {
+        case .occurrence(_, let kind): kind.spoken
+        case .digest: "the weekly digest"
+        }
+    }
+
     /// The week a digest is for.
     public var digestDate: LocalDate? {
         if case .digest(let date) = self { date } else { nil }
@@ -86,5 +94,22 @@ extension Rules.ReminderKind: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
+    }
+}
+
+extension Rules.ReminderKind {
+    /// In words: `the lead reminder`, `the second overdue nudge`, `the reminder after snooze 1`.
+    public var spoken: String {
+        switch self {
+        case .lead: "the lead reminder"
+        case .due: "the due reminder"
+        case .overdue(let n): "the \(Self.ordinal(n)) overdue nudge"
+        case .snooze(let n): n == 1 ? "the reminder after the snooze" : "the reminder after snooze \(n)"
+        }
+    }
+
+    static func ordinal(_ n: Int) -> String {
+        let words = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+        return n >= 1 && n <= words.count ? words[n - 1] : "\(n)th"
     }
 }

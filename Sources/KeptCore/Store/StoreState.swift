@@ -118,7 +118,7 @@ public struct StoreState: Codable, Sendable, Equatable {
             if let entry = outbox.firstIndex(where: { $0.key == key }) {
                 if let id = outbox[entry].reminder.incident, id >= 1, id <= incidents.count {
                     incidents[id - 1].timeline.append(Event(at: at, what: "reminded", item: outbox[entry].reminder.item,
-                                                            text: "\(outbox[entry].key.kindName) via \(channel)"))
+                                                            text: "\(outbox[entry].key.spoken) via \(channel)"))
                 }
                 if outbox[entry].isDone { outbox.remove(at: entry) }
             }
