@@ -7,7 +7,7 @@ import ArgumentParser
 enum Arguments {
     /// Options that take no value. Every other `--name` takes the next argument as its value,
     /// whatever it begins with.
-    static let flags: Set<String> = ["--json", "--all", "--no-playbook", "--help", "-h", "--version", "--generate-completion-script"]
+    static let flags: Set<String> = ["--json", "--all", "--no-playbook", "--allow-past", "--help", "-h", "--version", "--generate-completion-script"]
     /// Options every subcommand takes, which may also come before the subcommand.
     static let global: Set<String> = ["--json", "--socket"]
 

@@ -24,7 +24,7 @@ struct Open: ParsableCommand {
     func validate() throws { try check(params(noticed: noticed)) }
 
     func run() throws {
-        let r = global.call(Methods.IncidentOpen.self, params(noticed: try resolve(noticed, "--noticed")))
+        let r = global.call(Methods.IncidentOpen.self, params(noticed: try resolve(noticed, "--noticed", toward: .past)))
         global.output(r) {
             let i = r.incident
             say("Opened incident \(i.id) for \(i.client): \(i.title) (\(i.severity.rawValue), \(i.windowDays)-day window until \(Printer.zone.format(i.windowEnd))).")
@@ -75,9 +75,11 @@ struct Promise: ParsableCommand {
     @Option(parsing: .unconditional, help: "Repeat every INTERVAL (90s, 4h, 3d, 1w).") var every: String?
     @Option(parsing: .unconditional, help: "First occurrence of a recurring promise.") var from: String?
     @Option(parsing: .unconditional, help: "Last day a recurring promise may fall on (default: the window's end).") var until: String?
+    @Flag(name: .customLong("allow-past"), help: "Record a promise whose due time has already passed.") var allowPast = false
 
     func params(due: String?, from: String?, until: String?) throws -> Params.Promise {
-        Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until)
+        Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until,
+                       allowPast: allowPast ? true : nil)
     }
 
     func validate() throws { try check(params(due: due, from: from, until: until)) }
@@ -107,7 +109,7 @@ struct Done: ParsableCommand {
     func validate() throws { try check(params(at: at)) }
 
     func run() throws {
-        let r = global.call(Methods.ItemDone.self, try params(at: try resolve(at, "--at")))
+        let r = global.call(Methods.ItemDone.self, try params(at: try resolve(at, "--at", toward: .past)))
         global.output(r) { say(r.message) }
     }
 }
@@ -145,6 +147,7 @@ struct Snooze: ParsableCommand {
     func run() throws {
         let r = global.call(Methods.ItemSnooze.self, try params(until: try resolve(until, "--until")))
         global.output(r) { say(r.message) }
+        warn(r.warnings)
     }
 }
 

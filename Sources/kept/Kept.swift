@@ -86,7 +86,7 @@ struct Global: ParsableArguments {
     static let options: [String: String] = [
         "noticed": "--noticed", "severity": "--severity", "window": "--window", "note": "--note", "due": "--due",
         "every": "--every", "from": "--from", "until": "--until", "at": "--at", "cause": "--cause", "reason": "--reason",
-        "days": "--days", "outcome": "--outcome", "format": "--format",
+        "days": "--days", "outcome": "--outcome", "format": "--format", "allowPast": "--allow-past",
     ]
 
     /// A message about a parameter, in the CLI's words: `--window: the window must be …`.
@@ -103,7 +103,8 @@ struct Global: ParsableArguments {
             case .unreachable(let message):
                 fail("\(message); start it with: systemctl --user start keptd.socket", code: 69)
             case .refused(let e):
-                fail(Self.describe(e.message, field: e.field), code: 1)
+                let remedy = e.remedy.flatMap { Self.options[$0] }.map { "; to do it anyway: \($0)" } ?? ""
+                fail(Self.describe(e.message, field: e.field) + remedy, code: 1)
             case .protocolError(let message):
                 fail(message, code: 1)
             }
@@ -144,9 +145,9 @@ func warn(_ warnings: [View.Warning]) {
 }
 
 /// Resolves a WHEN here, in the user's own zone and clock, so the daemon gets an exact value.
-func resolve(_ raw: String?, _ option: String) throws -> String? {
+func resolve(_ raw: String?, _ option: String, toward: WhenParser.Toward = .future) throws -> String? {
     guard let raw else { return nil }
-    do { return try WhenParser(now: .now, zone: Printer.zone).parse(raw).description } catch {
+    do { return try WhenParser(now: .now, zone: Printer.zone).parse(raw, toward: toward).description } catch {
         throw ValidationError("\(option): \(error.message)")
     }
 }

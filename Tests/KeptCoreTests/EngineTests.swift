@@ -131,6 +131,31 @@ import Testing
         #expect(e.state == before)
     }
 
+    @Test func aDueThatHasPassedIsRefusedUnlessMeant() throws {
+        var e = try opened()
+        do {
+            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "typo in the year", due: "2020-12-04"), now: t0)
+            Issue.record("a due in 2020 was accepted")
+        } catch {
+            #expect(error.field == "due" && error.remedy == "allowPast", "\(error)")
+            #expect(error.message.contains("has passed"))
+        }
+        let late = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "recorded late", due: "2026-11-21", allowPast: true), now: t0)
+        #expect(late.item.text == "recorded late")
+        // Today is not the past.
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "today", due: "today"), now: t0)
+    }
+
+    @Test func aDueOrSnoozePastTheWindowIsWarnedAbout() throws {
+        var e = try opened()
+        let far = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "far off", due: "2027-06-01"), now: t0)
+        #expect(far.warnings.map(\.code).contains("past-window"))
+        let near = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "soon", due: "+2d"), now: t0)
+        #expect(!near.warnings.map(\.code).contains("past-window"))
+        let snoozed = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.2", until: "2027-06-01"), now: t0)
+        #expect(snoozed.warnings.map(\.code) == ["past-window"])
+    }
+
     @Test func anUnknownParameterIsRefusedByName() throws {
         var e = try opened()
         do {

@@ -97,7 +97,8 @@ struct JSONBytesTests {
 
     @Test func aPromiseRequestReadsAsTheDaemonReadsIt() throws {
         for p in [Params.Promise(incident: 3, text: Self.awkward[3], due: "2026-12-05T13:00:00Z"),
-                  Params.Promise(incident: 1, text: "weekly", every: "1w", from: "2026-12-01", until: "2027-01-31")] {
+                  Params.Promise(incident: 1, text: "weekly", every: "1w", from: "2026-12-01", until: "2027-01-31"),
+                  Params.Promise(incident: 2, text: "late", due: "2026-11-01", allowPast: true)] {
             var json = JSONWriter()
             json.request(id: .number(9), method: Methods.PromiseAdd.name, params: p)
             let e = try JSONDecoder().decode(Envelope<Params.Promise>.self, from: Data(json.bytes))
@@ -107,9 +108,9 @@ struct JSONBytesTests {
             // The daemon's own envelope check accepts it.
             guard case .single(.success(let call)) = RPC.read(json.bytes) else { Issue.record("request refused"); continue }
             let read = try Methods.PromiseAdd.params(from: call.params)
-            #expect(read.text == p.text && read.due == p.due && read.every == p.every && read.until == p.until)
+            #expect(read.text == p.text && read.due == p.due && read.every == p.every && read.until == p.until && read.allowPast == p.allowPast)
         }
-        #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 6)
+        #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 7)
     }
 
     @Test func integersAtTheirLimits() throws {

@@ -137,7 +137,15 @@ extension Engine {
                 throw .refused("every \(every) until \(until.format(in: rules.zone)) makes \(Rules.maxOccurrences) or more occurrences; choose a longer interval or an earlier last day")
             }
         }
-        let warnings = promiseWarnings(adding: item, to: incident, now: now)
+        let first = rules.occurrences(of: item).first ?? item.due
+        if p.allowPast != true, rules.graceEnd(first) < now {
+            throw KeptError(.invalid, "\(first.format(in: rules.zone)) has passed; a promise made now is due from now on",
+                            field: p.due != nil ? "due" : "from", remedy: "allowPast")
+        }
+        var warnings = promiseWarnings(adding: item, to: incident, now: now)
+        if let last = rules.occurrences(of: item).last, rules.dueInstant(last) > incident.windowEnd {
+            warnings.append(View.Warning(code: "past-window", message: "due \(last.format(in: rules.zone)), after the window ends (\(rules.zone.format(incident.windowEnd))): trust is rebuilt inside it"))
+        }
         let id = incident.id, added = item
         return Decision(changes: [.addItem(incident: id, item: item)]) { engine in
             let stored = engine.state.incident(id)!
@@ -204,10 +212,13 @@ extension Engine {
             until = try when(p.until!, now: now, field: "until").instant(in: rules.zone, remindAt: rules.config.remindAt)
             guard until > now else { throw .invalid("until", "a snooze must end in the future, not \(rules.zone.format(until))") }
         }
+        let warnings = until > incident.windowEnd
+            ? [View.Warning(code: "past-window", message: "the snooze ends after the incident's window (\(rules.zone.format(incident.windowEnd)))")] : []
         return Decision(changes: [.snooze(occurrence: occ, until: until)]) { engine in
             let view = engine.occurrenceView(occ, now: now)!
             return View.Changed(occurrences: [view],
-                                message: "\(view.id) \(view.text): reminder snoozed until \(engine.rules.zone.format(until)); still due \(Due(stored: view.due)!.format(in: engine.rules.zone)).")
+                                message: "\(view.id) \(view.text): reminder snoozed until \(engine.rules.zone.format(until)); still due \(Due(stored: view.due)!.format(in: engine.rules.zone)).",
+                                warnings: warnings)
         }
     }
 

@@ -22,9 +22,11 @@ public struct KeptError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The parameter the message is about, by its name in the request (`due`, `item`, `window` …).
     public var field: String?
+    /// The parameter that, given, would let it through (`allowPast`): each door says it its way.
+    public var remedy: String?
 
-    public init(_ kind: Kind, _ message: String, field: String? = nil) {
-        self.kind = kind; self.message = message; self.field = field
+    public init(_ kind: Kind, _ message: String, field: String? = nil, remedy: String? = nil) {
+        self.kind = kind; self.message = message; self.field = field; self.remedy = remedy
     }
 
     public static func invalid(_ field: String?, _ message: String) -> KeptError { KeptError(.invalid, message, field: field) }

@@ -58,8 +58,12 @@ public enum Params {
         public var every: Interval?
         public var from: String?
         public var until: String?
-        public init(incident: Int, text: String, due: String? = nil, every: Interval? = nil, from: String? = nil, until: String? = nil) {
+        /// A due that has passed is refused unless this says it is meant (recording a promise late).
+        public var allowPast: Bool?
+        public init(incident: Int, text: String, due: String? = nil, every: Interval? = nil, from: String? = nil, until: String? = nil,
+                    allowPast: Bool? = nil) {
             self.incident = incident; self.text = text; self.due = due; self.every = every; self.from = from; self.until = until
+            self.allowPast = allowPast
         }
 
         public func validate() throws(KeptError) {

@@ -40,16 +40,21 @@ public enum RPC {
 
         public struct Detail: Codable, Sendable, Equatable {
             public var field: String?
-            public init(field: String?) { self.field = field }
+            public var remedy: String?
+            public init(field: String?, remedy: String? = nil) { self.field = field; self.remedy = remedy }
         }
 
         public init(_ code: Code, _ message: String) { self.code = code.rawValue; self.message = message }
-        public init(code: Int, message: String, field: String? = nil) {
-            self.code = code; self.message = message; self.data = field.map { Detail(field: $0) }
+        public init(code: Int, message: String, field: String? = nil, remedy: String? = nil) {
+            self.code = code; self.message = message
+            self.data = field == nil && remedy == nil ? nil : Detail(field: field, remedy: remedy)
         }
-        public init(_ error: KeptError) { self.init(code: Code(error.kind).rawValue, message: error.message, field: error.field) }
+        public init(_ error: KeptError) {
+            self.init(code: Code(error.kind).rawValue, message: error.message, field: error.field, remedy: error.remedy)
+        }
 
         public var field: String? { data?.field }
+        public var remedy: String? { data?.remedy }
     }
 
     /// A request id: a number, a string, or null.
@@ -214,8 +219,11 @@ public enum RPC {
         json.key("error"); json.beginObject()
         json.key("code"); json.int(error.code)
         json.key("message"); json.string(error.message)
-        if let field = error.field {
-            json.key("data"); json.beginObject(); json.key("field"); json.string(field); json.endObject()
+        if error.field != nil || error.remedy != nil {
+            json.key("data"); json.beginObject()
+            if let field = error.field { json.key("field"); json.string(field) }
+            if let remedy = error.remedy { json.key("remedy"); json.string(remedy) }
+            json.endObject()
         }
         json.endObject()
         json.endObject()

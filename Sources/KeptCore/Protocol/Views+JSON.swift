@@ -180,6 +180,7 @@ extension Params.Promise: JSONWritable {
         if let every { json.key("every"); json.string(every.description) }
         if let from { json.key("from"); json.string(from) }
         if let until { json.key("until"); json.string(until) }
+        if let allowPast { json.key("allowPast"); json.bool(allowPast) }
         json.endObject()
     }
 }
@@ -208,20 +209,24 @@ extension JSONReader {
             switch name {
             case "result": result = try r.null() ? nil : try R(reading: &r)
             case "error":
-                var code: Int?, message: String?, field: String?
+                var code: Int?, message: String?, field: String?, remedy: String?
                 try r.object { e, member throws(Failure) in
                     switch member {
                     case "code": code = Int(try e.int())
                     case "message": message = try e.string()
                     case "data" where try e.peekByte() == UInt8(ascii: "{"):
                         try e.object { d, name throws(Failure) in
-                            if name == "field", try d.peekByte() == UInt8(ascii: "\"") { field = try d.string() } else { try d.skip() }
+                            switch name {
+                            case "field" where try d.peekByte() == UInt8(ascii: "\""): field = try d.string()
+                            case "remedy" where try d.peekByte() == UInt8(ascii: "\""): remedy = try d.string()
+                            default: try d.skip()
+                            }
                         }
                     default: try e.skip()
                     }
                 }
                 guard let code, let message else { throw r.missing("code and message") }
-                error = RPC.ErrorObject(code: code, message: message, field: field)
+                error = RPC.ErrorObject(code: code, message: message, field: field, remedy: remedy)
             default: try r.skip()
             }
         }

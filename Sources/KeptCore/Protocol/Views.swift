@@ -114,6 +114,10 @@ public enum View {
     public struct Changed: Codable, Sendable, Equatable {
         public var occurrences: [Occurrence]
         public var message: String
+        public var warnings: [Warning]
+        public init(occurrences: [Occurrence], message: String, warnings: [Warning] = []) {
+            self.occurrences = occurrences; self.message = message; self.warnings = warnings
+        }
     }
 
     public struct Closed: Codable, Sendable, Equatable {

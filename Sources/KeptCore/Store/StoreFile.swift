@@ -150,13 +150,12 @@ public final class StoreFile: @unchecked Sendable {
     /// a thread of its own, and the rest of the document decoded with an empty incident list.
     /// Nil when the document does not split cleanly, is not of this version, or a piece fails.
     static func decodeInPieces(_ data: Data, threads: Int = processorsOnline) -> StoreState? {
-        let split: (rest: Data, runs: [Data])? = {
-            let b = [UInt8](data)
-            guard let store = JSONSplit.store(b), let version = store.members["version"],
+        let split: (rest: Data, runs: [Data])? = data.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            guard let members = JSONSplit.members(b), let version = members["version"],
                   String(decoding: b[version], as: UTF8.self) == "\(StoreState.currentVersion)",
-                  let incidents = store.members["incidents"]
+                  let incidents = members["incidents"], let objects = JSONSplit.objects(b, in: incidents)
             else { return nil }
-            let objects = store.incidents
             var rest = Data(capacity: b.count - incidents.count + 2)
             rest.append(contentsOf: b[..<incidents.lowerBound])
             rest.append(contentsOf: "[]".utf8)
@@ -179,7 +178,7 @@ public final class StoreFile: @unchecked Sendable {
                 first = last + 1
             }
             return (rest, runs)
-        }()
+        }
         guard let split else { return nil }
         let results = Slots<[Incident]>(count: split.runs.count)
         let runs = split.runs
