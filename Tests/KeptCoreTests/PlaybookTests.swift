@@ -285,6 +285,19 @@ import Testing
 
     // MARK: Calendar
 
+    @Test func aReleasedDueIsACancelledEventAndAClosedIncidentsDuesAreCancelled() throws {
+        var e = try opened()
+        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: "1.4", reason: "Dana asked for a call instead"), now: t0 + 60)
+        var ics = e.calendar(now: t0 + 120)
+        let released = try #require(ics.components(separatedBy: "BEGIN:VEVENT").first { $0.contains("UID:1.4.1.") })
+        #expect(released.contains("STATUS:CANCELLED") && released.contains("SEQUENCE:1") && released.contains("Released: Dana asked"))
+        _ = try e.perform(Methods.IncidentClose.self, Params.Close(incident: 1, outcome: .recovered), now: t0 + 180)
+        ics = e.calendar(now: t0 + 240)
+        let events = ics.components(separatedBy: "BEGIN:VEVENT").dropFirst()
+        #expect(events.count == 13)
+        #expect(events.allSatisfy { $0.contains("STATUS:CANCELLED") && $0.contains("SEQUENCE:1") })
+    }
+
     @Test func theCalendarHasEveryFutureOpenDueWithStableUIDs() throws {
         var e = try opened()
         _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send it; with notes, today\nplease", due: "2026-11-24T14:00"), now: t0)
@@ -292,8 +305,11 @@ import Testing
         let ics = e.calendar(now: t0 + 120)
         #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
         #expect(ics.hasSuffix("END:VCALENDAR\r\n"))
-        #expect(ics.components(separatedBy: "BEGIN:VEVENT").count - 1 == 13, "14 items, 1.2 done")
-        #expect(!ics.contains("UID:1.2.1."))
+        #expect(ics.components(separatedBy: "BEGIN:VEVENT").count - 1 == 14, "14 items, 1.2 done but still shown")
+        // Done, it keeps its UID, says so, and its SEQUENCE is raised for the calendar to update its copy.
+        let done = try #require(ics.components(separatedBy: "BEGIN:VEVENT").first { $0.contains("UID:1.2.1.") })
+        #expect(done.contains("SEQUENCE:1\r\n") && done.contains("SUMMARY:Done: 1.2 ") && done.contains("STATUS:CONFIRMED"))
+        #expect(ics.contains("UID:1.3.1.teststore@kept\r\nDTSTAMP:") && ics.contains("SEQUENCE:0\r\n"))
         #expect(ics.contains("UID:1.14.1.teststore@kept"))
         #expect(ics.contains("DTSTART:20261124T130000Z"))
         #expect(ics.contains("DTSTART;VALUE=DATE:20261129\r\nDTEND;VALUE=DATE:20261130"))

@@ -130,4 +130,51 @@ import Glibc
         #expect(uidLines(again) == uidLines(export.stdout))
         #expect(uidLines(again).count == 14)
     }
+
+    /// A calendar that imported the export updates on a new import: khal, its own store, by UID.
+    @Test func aCalendarThatImportedTheExportUpdatesOnReimport() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/khal"), "khal is not installed: run scripts/setup")
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme", "Invoice sent with the wrong amounts", "--no-playbook").code == 0)
+        let day = Self.localDay(3)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", day + "T14:00").code == 0)
+        #expect(h.kept("promise", "1", "Call Dana about the credit note", "--due", day + "T16:00").code == 0)
+        let cal = h.root + "/khal", config = h.root + "/khal.conf"
+        try FileManager.default.createDirectory(atPath: cal, withIntermediateDirectories: true)
+        try """
+            [calendars]
+            [[kept]]
+            path = \(cal)
+            type = calendar
+            [locale]
+            timeformat = %H:%M
+            dateformat = %Y-%m-%d
+            longdateformat = %Y-%m-%d
+            datetimeformat = %Y-%m-%d %H:%M
+            longdatetimeformat = %Y-%m-%d %H:%M
+            local_timezone = Europe/Berlin
+            default_timezone = Europe/Berlin
+            [default]
+            default_calendar = kept
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        func reimport() throws -> String {
+            let file = h.root + "/kept.ics"
+            try h.kept("export", "--format", "ics").stdout.write(toFile: file, atomically: true, encoding: .utf8)
+            let imported = h.run("/usr/bin/khal", ["-c", config, "import", "--batch", file])
+            #expect(imported.code == 0, "\(imported.stderr)")
+            return h.run("/usr/bin/khal", ["-c", config, "list", day, "1d"]).stdout
+        }
+        let before = try reimport()
+        #expect(before.contains("14:00-14:30 1.1 Send the corrected invoice (Acme)"), "\(before)")
+        #expect(h.kept("done", "1.1", "--note", "sent with the credit").code == 0)
+        #expect(h.kept("release", "1.2", "--reason", "Dana wrote instead").code == 0)
+        let after = try reimport()
+        #expect(after.contains("Done: 1.1 Send the corrected invoice (Acme)"), "\(after)")
+        #expect(after.contains("CANCELLED") && after.contains("Released: 1.2 Call Dana"), "\(after)")
+        #expect(!after.contains(" 1.1 Send the corrected invoice (Acme)\n") || after.components(separatedBy: "Send the corrected invoice").count == 2,
+                "one event, updated, not a second one: \(after)")
+        #expect((try FileManager.default.contentsOfDirectory(atPath: cal)).count == 2)
+    }
 }

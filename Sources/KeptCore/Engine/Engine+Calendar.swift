@@ -1,32 +1,55 @@
-/// `kept export --format ics`: every future due occurrence of the open incidents as an
-/// iCalendar (RFC 5545) event, for any calendar. UIDs are stable (item, occurrence and store),
-/// so importing again updates rather than duplicates. Timed dues are written in UTC, which every
-/// calendar shows in the user's own zone; date-only dues are all-day events on their date.
+/// `kept export --format ics`: the incidents' due occurrences as iCalendar (RFC 5545) events,
+/// for any calendar. UIDs are stable (item, occurrence and store), so importing again updates
+/// rather than duplicates — and so an occurrence done, released or missed stays in the export,
+/// marked as it went (done; released, as a cancelled event; missed), its SEQUENCE raised, for the
+/// calendar that imported it to update its copy. Every future due is there, and those of the
+/// last 30 days. Timed dues are written in UTC, which every calendar shows in the user's own
+/// zone; date-only dues are all-day events on their date.
 extension Engine {
+    /// How far back the export reaches: long enough that a calendar sees what became of the dues
+    /// it showed last month.
+    static let calendarLookbackSeconds: Int64 = 30 * 86_400
+
     public func calendar(now: Instant) -> String {
         var lines = [
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kept//kept \(KeptVersion.current)//EN", "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH", "X-WR-CALNAME:kept", "X-WR-TIMEZONE:\(rules.zone.identifier)",
         ]
         let stamp = Self.icsUTC(now)
-        for incident in state.incidents where incident.isOpen {
+        let since = now - Self.calendarLookbackSeconds
+        for incident in state.incidents {
             for item in incident.items {
-                for (n, due) in rules.occurrences(of: item).enumerated() {
-                    let at = rules.dueInstant(due)
-                    guard at >= now || (due.isDateOnly && rules.graceEnd(due) >= now),
-                          rules.status(of: due, mark: item.mark(n + 1), windowEnd: incident.windowEnd, now: now).isOpen else { continue }
-                    let id = item.every == nil ? "\(incident.id).\(item.number)" : "\(incident.id).\(item.number)#\(n + 1)"
-                    lines += ["BEGIN:VEVENT", "UID:\(incident.id).\(item.number).\(n + 1).\(state.storeID)@kept", "DTSTAMP:\(stamp)"]
-                    if due.isDateOnly {
-                        let date = due.date(in: rules.zone)
+                for o in occurrences(of: item, in: incident) where rules.graceEnd(o.due) >= since {
+                    let status = status(of: o, in: incident, now: now)
+                    // An open due whose time has passed is shown while it can still be kept.
+                    if status.isOpen, !incident.isOpen { continue }
+                    let id = name(of: o.id, item)
+                    lines += ["BEGIN:VEVENT", "UID:\(o.id.item.incident).\(o.id.item.number).\(o.id.index).\(state.storeID)@kept",
+                              "DTSTAMP:\(stamp)", "SEQUENCE:\(status.isOpen ? 0 : 1)"]
+                    if o.due.isDateOnly {
+                        let date = o.due.date(in: rules.zone)
                         lines += ["DTSTART;VALUE=DATE:\(Self.icsDate(date))", "DTEND;VALUE=DATE:\(Self.icsDate(date.adding(days: 1)))"]
                     } else {
-                        lines += ["DTSTART:\(Self.icsUTC(at))", "DURATION:PT30M"]
+                        lines += ["DTSTART:\(Self.icsUTC(rules.dueInstant(o.due)))", "DURATION:PT30M"]
                     }
-                    lines.append("SUMMARY:" + Self.icsText("\(id) \(item.text) (\(incident.client))"))
+                    let outcome: String? = switch status {
+                    case .upcoming, .overdue: nil
+                    case .kept(let at): "Done \(rules.zone.format(at)), kept."
+                    case .late(let at): "Done \(rules.zone.format(at)), late."
+                    case .missed: "Missed."
+                    case .released(let reason): "Released: \(reason)"
+                    }
+                    let mark = switch status {
+                    case .kept, .late: "Done: "
+                    case .missed: "Missed: "
+                    case .released: "Released: "
+                    case .upcoming, .overdue: ""
+                    }
+                    lines.append("SUMMARY:" + Self.icsText("\(mark)\(id) \(item.text) (\(incident.client))"))
                     let what = item.step?.rawValue ?? item.kind.rawValue
-                    lines.append("DESCRIPTION:" + Self.icsText(
-                        "\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\nMark it done: kept done \(id)"))
+                    let next = outcome ?? "Mark it done: kept done \(id)"
+                    lines.append("DESCRIPTION:" + Self.icsText("\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n\(next)"))
+                    if case .released = status { lines.append("STATUS:CANCELLED") } else { lines.append("STATUS:CONFIRMED") }
                     lines += ["CATEGORIES:kept," + Self.icsText(what), "TRANSP:TRANSPARENT", "END:VEVENT"]
                 }
             }
