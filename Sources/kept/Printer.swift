@@ -34,7 +34,7 @@ enum Printer {
         var t = Table("ID", "CLIENT", "TITLE", "SEVERITY", "DAY", "OPEN", "OVERDUE", "NEXT")
         for i in list {
             let day = i.status == .open ? "\(i.day) of \(i.windowDays)" : "closed: \(i.outcome?.rawValue ?? "")"
-            let next = i.next.map { "\($0.id) \(Table.clip($0.text, 30)) (\(due($0.due)))" } ?? "—"
+            let next = i.next.map { "\($0.id) \($0.text) (\(due($0.due)))" } ?? "—"
             t.add("\(i.id)", i.client, i.title, i.severity.rawValue, day, "\(i.open)", "\(i.overdue)", next)
         }
         return t.render()
@@ -55,7 +55,7 @@ enum Printer {
         if !d.items.isEmpty { out += "\n" + items(d.items) + "\n" }
         out += "\nTimeline:\n"
         for e in d.timeline {
-            out += "  \(zone.format(e.at))  \(e.what)\(e.item.map { " " + $0 } ?? "")\(e.text.map { ": " + Table.clip($0, 80) } ?? "")\n"
+            out += "  \(zone.format(e.at))  \(e.what)\(e.item.map { " " + $0 } ?? "")\(e.text.map { ": " + $0 } ?? "")\n"
         }
         return String(out.dropLast())
     }
@@ -103,18 +103,18 @@ enum Printer {
             t.add(c.name.rawValue, c.enabled ? "yes" : "no", time(c.lastSuccess),
                   c.lastFailure.map { "\(zone.format($0)): \(c.lastError ?? "")" } ?? "—", "\(c.pending)")
         }
-        out += "\n\n" + t.render(maxWidth: 60)
+        out += "\n\n" + t.render()
         if !s.pending.isEmpty {
             var p = Table("PENDING", "CHANNEL", "TRIES", "NEXT TRY", "LAST ERROR")
             for d in s.pending {
                 p.add(d.key.description, d.channel.rawValue, "\(d.attempts)", d.retryAt.map { zone.format($0) } ?? "now", d.lastError ?? "—")
             }
-            out += "\n\n" + p.render(maxWidth: 70)
+            out += "\n\n" + p.render()
         }
         if !s.givenUp.isEmpty {
             var g = Table("GAVE UP ON", "CHANNEL", "WHEN", "WHY")
             for f in s.givenUp { g.add(f.key.description, f.channel.rawValue, zone.format(f.at), f.error) }
-            out += "\n\n" + g.render(maxWidth: 70)
+            out += "\n\n" + g.render()
         }
         return out
     }
