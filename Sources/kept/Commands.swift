@@ -15,10 +15,11 @@ struct Open: ParsableCommand {
     @Option(parsing: .unconditional, help: "Follow-through window in days (default 90).") var window: Int?
     @Flag(name: .customLong("no-playbook"), help: "Do not create the playbook steps and check-ins.") var noPlaybook = false
     @Option(parsing: .unconditional, help: "A longer description.") var note: String?
+    @Option(parsing: .unconditional, help: "The person at the client you write to: drafts say \"Dear NAME,\".") var contact: String?
 
     func params(noticed: String?) -> Params.Open {
         Params.Open(client: client, title: title, noticed: noticed, severity: severity, window: window,
-                    playbook: noPlaybook ? false : nil, note: note)
+                    playbook: noPlaybook ? false : nil, note: note, contact: contact)
     }
 
     func validate() throws { try check(params(noticed: noticed)) }

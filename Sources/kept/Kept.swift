@@ -86,7 +86,7 @@ struct Global: ParsableArguments {
     static let options: [String: String] = [
         "noticed": "--noticed", "severity": "--severity", "window": "--window", "note": "--note", "due": "--due",
         "every": "--every", "from": "--from", "until": "--until", "at": "--at", "cause": "--cause", "reason": "--reason",
-        "days": "--days", "outcome": "--outcome", "format": "--format", "allowPast": "--allow-past",
+        "days": "--days", "outcome": "--outcome", "format": "--format", "allowPast": "--allow-past", "contact": "--contact",
     ]
 
     /// A message about a parameter, in the CLI's words: `--window: the window must be …`.

@@ -189,6 +189,28 @@ import Testing
 
     // MARK: Drafts
 
+    @Test func draftsKeepTheUsersWordsAndWriteToTheContact() throws {
+        var e = engine()
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Initech", title: "Dana's report was late", contact: "Dana Scully"), now: t0)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1", note: "called Dana"), now: t0 + 3600)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.3", cause: .systemic), now: t0 + 7200)
+        let p = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the report by 9:00 every Monday", every: "1w", until: "+4w"), now: t0)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(item: ItemID(incident: 1, number: 14), occurrence: 1)), now: at("2026-11-30 08:00", berlin))
+        _ = p
+        let later = at("2026-12-01 10:00", berlin)
+        for step in [1, 4, 6, 13] {
+            let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: step), index: 1), now: later), "\(step)")
+            #expect(draft.text.hasPrefix("Dear Dana,\n"), "\(draft.kind)")
+            #expect(!draft.text.contains("dana's report"), "\(draft.kind): the title as the user wrote it")
+            // What the client was promised and got, never kept's own instructions.
+            for instruction in PlaybookStep.allCases.map(\.title) {
+                #expect(!draft.text.contains(instruction), "\(draft.kind) lists \(instruction)")
+            }
+        }
+        let progress = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: later))
+        #expect(progress.text.contains("  - Send the report by 9:00 every Monday (done Monday 30 November)"), "\(progress.text)")
+    }
+
     @Test func theApologyNamesTheIncidentAndTheOpenPromises() throws {
         var e = try opened()
         _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-11-24"), now: t0)

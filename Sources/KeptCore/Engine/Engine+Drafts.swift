@@ -23,7 +23,7 @@ extension Engine {
         default:
             return nil
         }
-        let id = item.every == nil ? occ.item.description : occ.description
+        let id = name(of: occ, item)
         return View.Draft(item: id, kind: kind, to: incident.client, subject: subject, text: text)
     }
 
@@ -31,7 +31,7 @@ extension Engine {
 
     func apology(_ i: Incident, now: Instant) -> String {
         let fixes = openPromises(i, now: now)
-        var t = "Dear \(i.client),\n\n"
+        var t = greeting(i)
         t += "I made a mistake: \(i.title). That is on me, and I am sorry.\n\n"
         t += "What happened: [in one or two plain sentences, from your side — no excuses].\n\n"
         t += "What I am doing to fix it:\n" + bullets(fixes, orElse: "[the fix, and the day it will be done]")
@@ -43,11 +43,11 @@ extension Engine {
 
     func plan(_ i: Incident, now: Instant) -> String {
         let cause = i.items.first { $0.step == .rootCause }?.marks.first?.cause
-        var t = "Dear \(i.client),\n\n"
+        var t = greeting(i)
         switch cause {
-        case .systemic?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a gap in our process, and that is what we are changing.\n\n"
-        case .judgement?: t += "We have looked at how \(i.title.lowercasedFirst) came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
-        default: t += "We have looked at how \(i.title.lowercasedFirst) came about. [The cause, in a sentence.]\n\n"
+        case .systemic?: t += "We have looked at how the mistake came about: it was a gap in our process, and that is what we are changing.\n\n"
+        case .judgement?: t += "We have looked at how the mistake came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
+        default: t += "We have looked at how the mistake came about. [The cause, in a sentence.]\n\n"
         }
         let fixes = openPromises(i, now: now)
         t += "To put it right:\n" + bullets(fixes, orElse: "[what you will do, and by when]")
@@ -58,8 +58,8 @@ extension Engine {
     }
 
     func progress(_ i: Incident, since: Instant, week: Int, now: Instant) -> String {
-        var t = "Dear \(i.client),\n\n"
-        t += "Here is where things stand on \(i.title.lowercasedFirst) (week \(week)).\n\n"
+        var t = greeting(i)
+        t += "Here is where things stand, in week \(week) since the mistake.\n\n"
         let done = keptSince(i, since: since, now: now)
         t += "Done since my last update on \(humanDate(since)):\n"
         t += bullets(done, orElse: "[nothing finished yet — say what is in progress]")
@@ -71,8 +71,8 @@ extension Engine {
 
     func review(_ i: Incident, now: Instant) -> String {
         let l = ledger(of: i, now: now)
-        var t = "Dear \(i.client),\n\n"
-        t += "It has been \(max(1, Int((now - i.noticed) / 86_400))) days since \(i.title.lowercasedFirst). "
+        var t = greeting(i)
+        t += "It has been \(max(1, Int((now - i.noticed) / 86_400))) days since the mistake I made (\(i.title)). "
         let judged = l.kept + l.late + l.missed
         if judged > 0 {
             t += "In that time I made you \(judged) commitment\(judged == 1 ? "" : "s") and kept \(l.kept) of them on time"
@@ -110,10 +110,17 @@ extension Engine {
         return found.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
     }
 
-    /// Promises and playbook steps done after `since`, with when.
+    /// `Dear Dana,` for a contact Dana Scully; the client's name when there is no contact.
+    func greeting(_ i: Incident) -> String {
+        let name = i.contact.flatMap { $0.split(separator: " ").first.map(String.init) } ?? i.client
+        return "Dear \(name),\n\n"
+    }
+
+    /// The promises done after `since`, with when: what the client was promised and got, never
+    /// kept's own playbook steps.
     func keptSince(_ i: Incident, since: Instant, now: Instant) -> [String] {
         var found: [(Instant, String)] = []
-        for item in i.items where item.kind != .checkin {
+        for item in i.items where item.kind == .promise {
             for mark in item.marks {
                 guard let done = mark.done, done > since, done <= now else { continue }
                 found.append((done, "\(item.text) (done \(humanDate(done)))"))
@@ -147,13 +154,5 @@ extension Engine {
         let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                       "November", "December"]
         return "\(weekdays[d.isoWeekday - 1]) \(d.day) \(months[d.month - 1])"
-    }
-}
-
-extension String {
-    /// "Invoice sent wrong" → "invoice sent wrong", but "ACME …" stays.
-    var lowercasedFirst: String {
-        guard let first, first.isUppercase, dropFirst().first?.isUppercase != true else { return self }
-        return first.lowercased() + dropFirst()
     }
 }

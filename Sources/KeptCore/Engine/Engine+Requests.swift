@@ -71,7 +71,7 @@ extension Engine {
         }
         let id = state.nextIncidentID
         let windowEnd = rules.zone.adding(days: window, to: noticed)
-        var incident = Incident(id: id, client: client, title: title, note: Text.trimmed(p.note), noticed: noticed,
+        var incident = Incident(id: id, client: client, title: title, contact: Text.trimmed(p.contact), note: Text.trimmed(p.note), noticed: noticed,
                                 severity: p.severity ?? .major, windowDays: window, windowEnd: windowEnd, opened: now)
         if p.playbook ?? true { incident.items = playbook(noticed: noticed, windowEnd: windowEnd, created: now) }
         incident.timeline = [Event(at: now, what: "opened", text: title)]

@@ -3,6 +3,8 @@ public struct Incident: Codable, Sendable, Equatable {
     public var id: Int
     public var client: String
     public var title: String
+    /// The person at the client the drafts are addressed to (`Dear Dana,`).
+    public var contact: String?
     public var note: String?
     public var noticed: Instant
     public var severity: Severity
@@ -14,9 +16,9 @@ public struct Incident: Codable, Sendable, Equatable {
     public var items: [Item]
     public var timeline: [Event]
 
-    public init(id: Int, client: String, title: String, note: String?, noticed: Instant, severity: Severity,
+    public init(id: Int, client: String, title: String, contact: String? = nil, note: String?, noticed: Instant, severity: Severity,
                 windowDays: Int, windowEnd: Instant, opened: Instant, items: [Item] = [], timeline: [Event] = []) {
-        self.id = id; self.client = client; self.title = title; self.note = note; self.noticed = noticed
+        self.id = id; self.client = client; self.title = title; self.contact = contact; self.note = note; self.noticed = noticed
         self.severity = severity; self.windowDays = windowDays; self.windowEnd = windowEnd; self.opened = opened
         self.items = items; self.timeline = timeline
     }

@@ -10,10 +10,12 @@ public enum Params {
         public var window: Int?
         public var playbook: Bool?
         public var note: String?
+        /// The person at the client to write to.
+        public var contact: String?
         public init(client: String, title: String, noticed: String? = nil, severity: Severity? = nil, window: Int? = nil,
-                    playbook: Bool? = nil, note: String? = nil) {
+                    playbook: Bool? = nil, note: String? = nil, contact: String? = nil) {
             self.client = client; self.title = title; self.noticed = noticed; self.severity = severity
-            self.window = window; self.playbook = playbook; self.note = note
+            self.window = window; self.playbook = playbook; self.note = note; self.contact = contact
         }
 
         public static let windowDays = 1...3650
@@ -22,6 +24,7 @@ public enum Params {
             try Text.check(client, "client", limit: 200)
             try Text.check(title, "title", limit: 500)
             try Text.check(note, "note", limit: 10_000, optional: true)
+            try Text.check(contact, "contact", limit: 200, optional: true)
             if let window, !Self.windowDays.contains(window) {
                 throw .invalid("window", "the window must be between 1 and 3650 days, not \(window)")
             }
