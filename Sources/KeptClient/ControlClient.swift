@@ -90,11 +90,14 @@ public struct ControlClient: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 
         var sent = 0
+        var lost: String?
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .protocolError("lost keptd while sending: \(errnoText())")
+                // The daemon may have answered and closed before taking it all (a refusal): read on.
+                lost = "lost keptd while sending: \(errnoText())"
+                break
             }
             sent += n
         }
@@ -106,9 +109,9 @@ public struct ControlClient: Sendable {
             let n = recv(fd, chunk.baseAddress!, chunk.count, 0)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .protocolError("no answer from keptd: \(errnoText())")
+                throw .protocolError(lost ?? "no answer from keptd: \(errnoText())")
             }
-            if n == 0 { throw .protocolError("keptd closed the connection without answering") }
+            if n == 0 { throw .protocolError(lost ?? "keptd closed the connection without answering") }
             if let newline = memchr(chunk.baseAddress!, 0x0A, n) {
                 reply.append(contentsOf: UnsafeRawBufferPointer(start: chunk.baseAddress!, count: newline - chunk.baseAddress!))
                 break

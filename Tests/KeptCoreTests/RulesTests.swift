@@ -119,4 +119,13 @@ import Testing
         mark.done = created
         #expect(rules.reminders(for: .on(date("2026-12-05")), mark: mark, created: created, windowEnd: windowEnd).isEmpty)
     }
+
+    @Test func aFailedDeliveryWaitsLongerEachTimeUpToTheCap() {
+        var retry = Config.Retry()
+        retry.firstSeconds = 30
+        retry.capSeconds = 3600
+        #expect((1...9).map { retry.delay(afterAttempts: $0) } == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
+        #expect(retry.delay(afterAttempts: 0) == 30)
+        #expect(retry.delay(afterAttempts: 10_000) == 3600, "no overflow however many attempts")
+    }
 }

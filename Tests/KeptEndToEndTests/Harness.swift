@@ -92,6 +92,8 @@ final class Harness {
             if kept("status").code == 0 { return }
             usleep(20_000)
         }
+        // Not left running behind a test that fails here.
+        killHard()
         throw HarnessError("keptd did not answer within 20 s")
     }
 

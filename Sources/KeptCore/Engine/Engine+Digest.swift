@@ -44,11 +44,10 @@ extension Engine {
         var past: [String] = [], coming: [String] = []
         for incident in open {
             for item in incident.items {
-                for (n, due) in rules.occurrences(of: item).enumerated() {
-                    let at = rules.dueInstant(due)
-                    let occ = item.every == nil ? "\(incident.id).\(item.number)" : "\(incident.id).\(item.number)#\(n + 1)"
-                    let status = rules.status(of: due, mark: item.mark(n + 1), windowEnd: incident.windowEnd, now: now)
-                    let line = "  \(occ.padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(due).padding(31)) \(status.name.rawValue)"
+                for o in occurrences(of: item, in: incident) {
+                    let at = rules.dueInstant(o.due)
+                    let status = status(of: o, in: incident, now: now)
+                    let line = "  \(name(of: o.id, item).padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(o.due).padding(31)) \(status.name.rawValue)"
                     if at >= lastWeek.0 && at < lastWeek.1 { past.append(line) }
                     if at >= thisWeek.0 && at < thisWeek.1 { coming.append(line) }
                 }
