@@ -14,6 +14,11 @@ public enum Daemon {
         public var environment: [String: String]
         /// SIGTERM and SIGINT stop, SIGHUP reloads; off for a daemon inside a test process.
         public var handlesSignals = true
+        /// How long a graceful stop may take before the services are cancelled, and how long
+        /// cancelling them may take before the process gives up (nil: as long as it takes — for
+        /// a daemon inside a test process, whose other tests may hold every thread a while).
+        public var gracefulStopLimit: Duration? = .seconds(5)
+        public var cancellationLimit: Duration? = .seconds(2)
         public init(paths: Paths, config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.paths = paths
             self.config = config
@@ -64,8 +69,8 @@ public enum Daemon {
         if options.handlesSignals { services.append(.init(service: ReloadService(keeper: keeper))) }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         if options.handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
-        configuration.maximumGracefulShutdownDuration = .seconds(5)
-        configuration.maximumCancellationDuration = .seconds(2)
+        configuration.maximumGracefulShutdownDuration = options.gracefulStopLimit
+        configuration.maximumCancellationDuration = options.cancellationLimit
         return Built(group: ServiceGroup(configuration: configuration), keeper: keeper)
     }
 
