@@ -13,7 +13,7 @@ import Testing
 
     @Test func openCreatesThePlaybookThenTheCheckins() throws {
         let e = try opened()
-        let items = e.state.incident(1)!.items
+        let items = try #require(e.state.incident(1)).items
         #expect(items.prefix(5).map(\.step) == [.acknowledge, .understandImpact, .rootCause, .sharePlan, .review])
         #expect(items[0].due == .at(at("2026-11-23 10:30", berlin)))
         #expect(items[4].due == .at(e.state.incident(1)!.windowEnd))
@@ -182,21 +182,21 @@ import Testing
     @Test func recurringPromiseDoneTakesTheEarliestOpenOccurrence() throws {
         var e = try opened()
         _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "weekly report", every: "1w", until: "2026-12-31"), now: t0)
-        let item = e.state.item(ItemID(incident: 1, number: 14))!
+        let item = try #require(e.state.item(ItemID(incident: 1, number: 14)))
         #expect(e.rules.occurrences(of: item).first == .on(date("2026-11-29")))
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14"), now: t0 + 60)
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14"), now: t0 + 120)
-        let marks = e.state.item(ItemID(incident: 1, number: 14))!.marks
+        let marks = try #require(e.state.item(ItemID(incident: 1, number: 14))).marks
         #expect(marks.map(\.occurrence) == [1, 2])
     }
 
     @Test func overPromisingWarnsPastThreeInAWeek() throws {
         var e = try opened()
         for n in 1...3 {
-            let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n)", due: "2026-12-0\(n)"), now: t0) as! View.Promised
+            let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n)", due: "2026-12-0\(n)"), now: t0)
             #expect(r.warnings.isEmpty)
         }
-        let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p4", due: "2026-12-04"), now: t0) as! View.Promised
+        let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p4", due: "2026-12-04"), now: t0)
         #expect(r.warnings.map(\.code) == ["over-promising"])
     }
 
@@ -204,11 +204,11 @@ import Testing
         var e = try opened()
         // Due at the same hour on the 1st, 2nd, 3rd and 8th: no 7-day span holds more than three.
         for day in ["01", "02", "03", "08"] {
-            let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(day)", due: "2026-12-\(day)T10:00"), now: t0) as! View.Promised
+            let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(day)", due: "2026-12-\(day)T10:00"), now: t0)
             #expect(r.warnings.isEmpty, "due on the \(day)th")
         }
         // One more on the 7th puts four in the span from the 1st (and from the 2nd, and the 3rd).
-        let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p07", due: "2026-12-07T10:00"), now: t0) as! View.Promised
+        let r = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p07", due: "2026-12-07T10:00"), now: t0)
         #expect(r.warnings.map(\.code) == ["over-promising"])
     }
 
@@ -217,18 +217,18 @@ import Testing
         var e = try opened()
         #expect(e.state.incident(1)!.windowEnd == at("2027-02-20 10:30", berlin))
         let later = at("2027-02-21 09:00", berlin)
-        let inside = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "acme", title: "Again", noticed: "2027-02-20T10:30"), now: later) as! View.Opened
+        let inside = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "acme", title: "Again", noticed: "2027-02-20T10:30"), now: later)
         #expect(inside.warnings.map(\.code) == ["repeat-breach"], "the client's name is matched without case")
         var f = try opened()
-        let after = try f.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Much later", noticed: "2027-02-20T10:31"), now: later) as! View.Opened
+        let after = try f.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Much later", noticed: "2027-02-20T10:31"), now: later)
         #expect(after.warnings.isEmpty)
     }
 
     @Test func repeatBreachWarns() throws {
         var e = try opened()
-        let r = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "ACME", title: "Again"), now: t0 + 86_400) as! View.Opened
+        let r = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "ACME", title: "Again"), now: t0 + 86_400)
         #expect(r.warnings.map(\.code) == ["repeat-breach"])
-        let other = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Globex", title: "First"), now: t0 + 86_400) as! View.Opened
+        let other = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Globex", title: "First"), now: t0 + 86_400)
         #expect(other.warnings.isEmpty)
     }
 }

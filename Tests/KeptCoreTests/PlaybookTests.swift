@@ -17,7 +17,7 @@ import Testing
 
     @Test func theWindowCountsDaysFromNoticed() throws {
         let e = try opened()
-        let incident = e.state.incident(1)!
+        let incident = try #require(e.state.incident(1))
         #expect(incident.windowEnd == at("2027-02-20 10:30", berlin))
         #expect(e.summary(of: incident, now: t0).day == 1)
         #expect(e.summary(of: incident, now: t0 + 16 * 86_400).day == 17)
@@ -31,8 +31,8 @@ import Testing
     @Test func aReminderNamesTheSameDayAsKeptShow() throws {
         var e = try opened()  // Sunday 10:30
         // Due early on Monday, less than 24 hours after it was noticed: still day 2.
-        let promised = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Call Dana", due: "2026-11-23T08:00"), now: t0) as? View.Promised
-        let item = try #require(promised?.item.id)
+        let promised = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Call Dana", due: "2026-11-23T08:00"), now: t0)
+        let item = promised.item.id
         let monday = at("2026-11-23 08:00", berlin)
         #expect(e.fire(at: monday).contains("\(item)#1/due"))
         let due = try #require(e.state.outbox.first { $0.key.description == "\(item)#1/due" })
@@ -65,11 +65,11 @@ import Testing
         var e = try opened()
         // Day 4: check-in 1 (due day 7) is done early, and kept.
         let answer = try e.perform(Methods.CheckinLog.self, Params.Checkin(incident: 1, note: "called Dana"), now: t0 + 4 * 86_400)
-        #expect((answer as? View.Message)?.message.contains("counts as 1.6") == true)
+        #expect(answer.message.contains("counts as 1.6"))
         #expect(e.occurrenceView(OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: t0 + 5 * 86_400)?.status == .kept)
         // Day 5 again: the next scheduled one is 9 days off, so this is a touchpoint only.
         let second = try e.perform(Methods.CheckinLog.self, Params.Checkin(incident: 1), now: t0 + 5 * 86_400)
-        #expect((second as? View.Message)?.message.contains("counts as") == false)
+        #expect(!second.message.contains("counts as"))
         #expect(e.state.incident(1)!.item(7)!.marks.isEmpty)
         #expect(e.state.incident(1)!.timeline.count { $0.what == "checkin" } == 2)
     }
@@ -126,13 +126,13 @@ import Testing
         for n in 1...5 { _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n)", due: "2026-11-2\(2 + n)"), now: t0) }
         for n in 1...4 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(item: ItemID(incident: 1, number: n))), now: t0 + 3600) }
         let later = at("2026-12-10 10:00", berlin)
-        let atEighty = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "another", due: "2026-12-20"), now: later) as? View.Promised
-        #expect(atEighty?.warnings.contains { $0.code == "low-follow-through" } == false)
+        let atEighty = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "another", due: "2026-12-20"), now: later)
+        #expect(atEighty.warnings.contains { $0.code == "low-follow-through" } == false)
         // One more missed: below 80 %, and the next promise warns.
         _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "late one", due: "2026-12-11"), now: later)
         let muchLater = at("2026-12-25 10:00", berlin)
-        let below = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "yet another", due: "2027-01-05"), now: muchLater) as? View.Promised
-        #expect(below?.warnings.contains { $0.code == "low-follow-through" } == true)
+        let below = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "yet another", due: "2027-01-05"), now: muchLater)
+        #expect(below.warnings.contains { $0.code == "low-follow-through" } == true)
     }
 
     @Test func theLedgerCountsEachOutcomeAndTheRate() throws {
@@ -244,8 +244,8 @@ import Testing
         var e = try opened()
         _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "x", due: "2026-11-24"), now: t0)
         #expect(throws: KeptError.self) { try e.perform(Methods.ItemDraft.self, Params.Draft(item: "1.14"), now: t0) }
-        let answer = try e.perform(Methods.ItemDraft.self, Params.Draft(item: "1.4"), now: t0) as? View.Draft
-        #expect(answer?.kind == "plan")
+        let answer = try e.perform(Methods.ItemDraft.self, Params.Draft(item: "1.4"), now: t0)
+        #expect(answer.kind == "plan")
     }
 
     @Test func theAcknowledgeReminderCarriesTheApology() throws {

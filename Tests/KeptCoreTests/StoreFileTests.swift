@@ -30,7 +30,7 @@ import Testing
         #expect(st.st_mode & 0o777 == 0o600)
         stat(dir, &st)
         #expect(st.st_mode & 0o777 == 0o700)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/store.json"))) as! [String: Any]
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/store.json"))) as? [String: Any])
         #expect(json["version"] as? Int == 1)
     }
 
@@ -66,7 +66,7 @@ import Testing
         let state: StoreState
         do { state = try sample().1.state }
         let journal = dir + "/store.journal"
-        let h = FileHandle(forWritingAtPath: journal)!
+        let h = try #require(FileHandle(forWritingAtPath: journal))
         h.seekToEndOfFile()
         h.write(Data(#"{"seq":3,"at":"2026-11-22T"#.utf8))
         h.closeFile()

@@ -65,7 +65,7 @@ final class Harness {
         p.arguments = Array(command.dropFirst())
         p.environment = env
         if !FileManager.default.fileExists(atPath: daemonLog) { _ = FileManager.default.createFile(atPath: daemonLog, contents: nil) }
-        let log = FileHandle(forWritingAtPath: daemonLog)!
+        let log = try #require(FileHandle(forWritingAtPath: daemonLog))
         log.seekToEndOfFile()
         p.standardOutput = log
         p.standardError = log

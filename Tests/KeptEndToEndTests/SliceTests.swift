@@ -39,11 +39,11 @@ import Glibc
         #expect(h.kept("promise", "1", "Call Dana back", "--due", "tomorrow 10:00").code == 0)
         h.killHard()
         try h.start()
-        let show = try h.keptJSON("show", "1") as! [String: Any]
-        let items = show["items"] as! [[String: Any]]
+        let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
+        let items = try #require(show["items"] as? [[String: Any]])
         #expect(items.map { $0["text"] as? String } == ["Call Dana back"])
         // Ids are never reused: the next incident is 2.
-        let opened = try h.keptJSON("open", "Globex", "Late delivery") as! [String: Any]
+        let opened = try #require(try h.keptJSON("open", "Globex", "Late delivery") as? [String: Any])
         #expect((opened["incident"] as! [String: Any])["id"] as? Int == 2)
         h.stop()
     }
@@ -100,7 +100,7 @@ import Glibc
         let list = h.kept("list")
         #expect(list.stdout.contains("Acme Corp"))
         #expect(list.stdout.contains("1 of 90"))
-        let export = try h.keptJSON("export") as! [String: Any]
+        let export = try #require(try h.keptJSON("export") as? [String: Any])
         #expect(export["version"] as? Int == 1)
         let closed = h.kept("close", "1", "--outcome", "recovered")
         #expect(closed.code == 0)
