@@ -129,21 +129,24 @@ extension Engine {
             if every.days == nil, case .on(let d) = from { from = .at(rules.zone.instant(d, rules.config.remindAt)) }
             let until = try p.until.map { raw throws(KeptError) in try when(raw, now: now, field: "until") } ?? .at(incident.windowEnd)
             item = Item(number: number, kind: .promise, text: text, created: now, due: from, every: every, until: until)
-            let count = rules.occurrences(of: item).count
-            guard count > 0 else {
+        }
+        // The occurrences, worked out once for every check below.
+        let dues = rules.occurrences(of: item)
+        if let every = item.every, let until = item.until {
+            guard !dues.isEmpty else {
                 throw .invalid("until", "the last day, \(until.format(in: rules.zone)), is before the first occurrence")
             }
-            guard count < Rules.maxOccurrences else {
+            guard dues.count < Rules.maxOccurrences else {
                 throw .refused("every \(every) until \(until.format(in: rules.zone)) makes \(Rules.maxOccurrences) or more occurrences; choose a longer interval or an earlier last day")
             }
         }
-        let first = rules.occurrences(of: item).first ?? item.due
+        let first = dues.first ?? item.due
         if p.allowPast != true, rules.graceEnd(first) < now {
             throw KeptError(.invalid, "\(first.format(in: rules.zone)) has passed; a promise made now is due from now on",
                             field: p.due != nil ? "due" : "from", remedy: "allowPast")
         }
         var warnings = promiseWarnings(adding: item, to: incident, now: now)
-        if let last = rules.occurrences(of: item).last, rules.dueInstant(last) > incident.windowEnd {
+        if let last = dues.last, rules.dueInstant(last) > incident.windowEnd {
             warnings.append(View.Warning(code: "past-window", message: "due \(last.format(in: rules.zone)), after the window ends (\(rules.zone.format(incident.windowEnd))): trust is rebuilt inside it"))
         }
         let id = incident.id, added = item

@@ -23,7 +23,6 @@ public final class MemoryJournal: Journal {
     private struct State {
         var records: [JournalRecord] = []
         var failure: String?
-        var compacted: StoreState?
     }
     private let state = Mutex(State())
 
@@ -35,8 +34,6 @@ public final class MemoryJournal: Journal {
 
     /// Every record appended since the last compaction, in order.
     public var records: [JournalRecord] { state.withLock { $0.records } }
-    /// The last state folded into the document.
-    public var compacted: StoreState? { state.withLock { $0.compacted } }
 
     /// While set, every write fails with this reason.
     public var failure: String? {
@@ -56,7 +53,6 @@ public final class MemoryJournal: Journal {
     public func compact(_ state: StoreState) throws(StoreError) {
         let failed: String? = self.state.withLock { s in
             if let reason = s.failure { return reason }
-            s.compacted = state
             s.records = []
             return nil
         }
