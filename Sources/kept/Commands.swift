@@ -19,7 +19,7 @@ struct Open: ParsableCommand {
 
     func params(noticed: String?) -> Params.Open {
         Params.Open(client: client, title: title, noticed: noticed, severity: severity, window: window,
-                    playbook: noPlaybook ? false : nil, note: note, contact: contact)
+                    playbook: noPlaybook ? false : nil, note: note, contact: contact, zone: Printer.zoneName)
     }
 
     func validate() throws { try check(params(noticed: noticed)) }
@@ -80,7 +80,7 @@ struct Promise: ParsableCommand {
 
     func params(due: String?, from: String?, until: String?) throws -> Params.Promise {
         Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until,
-                       allowPast: allowPast ? true : nil)
+                       allowPast: allowPast ? true : nil, zone: Printer.zoneName)
     }
 
     func validate() throws { try check(params(due: due, from: from, until: until)) }
@@ -105,7 +105,7 @@ struct Done: ParsableCommand {
     @Option(parsing: .unconditional, help: "When it was done (default: now).") var at: String?
     @Option(parsing: .unconditional, help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
 
-    func params(at: String?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause) }
+    func params(at: String?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause, zone: Printer.zoneName) }
 
     func validate() throws { try check(params(at: at)) }
 
@@ -140,7 +140,7 @@ struct Snooze: ParsableCommand {
     @Option(parsing: .unconditional, help: "Remind again at WHEN instead.") var until: String?
 
     func params(until: String?) throws -> Params.Snooze {
-        Params.Snooze(item: try itemRef(item), duration: try interval(duration, nil), until: until)
+        Params.Snooze(item: try itemRef(item), duration: try interval(duration, nil), until: until, zone: Printer.zoneName)
     }
 
     func validate() throws { try check(params(until: until)) }

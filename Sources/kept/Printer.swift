@@ -5,10 +5,19 @@ import KeptCore
 enum Printer {
     /// The user's zone, read once: dates typed and dates shown both use it.
     static let zone = Zone.current
+    /// The zone's name as sent to keptd, which may run in another zone (a user service does not
+    /// see the shell's `TZ`): what the user makes keeps the user's local times.
+    static let zoneName = zone.portableName
 
     /// A due as the user reads it: a date as it is, a time in the user's zone.
     static func due(_ stored: String) -> String {
         Due(stored: stored).map { $0.isDateOnly ? stored : $0.format(in: zone) } ?? stored
+    }
+    /// The same, and the local time where the item lives when that is another zone:
+    /// `2027-03-15 15:00 (09:00 America/New_York)`.
+    static func due(_ stored: String, madeIn name: String?) -> String {
+        guard let name, name != zone.identifier, let other = Zone.named(name), case .at(let at)? = Due(stored: stored) else { return due(stored) }
+        return due(stored) + " (\(other.local(at).time) \(name))"
     }
     static func time(_ i: Instant?) -> String { i.map { zone.format($0) } ?? "—" }
 
@@ -16,7 +25,7 @@ enum Printer {
         var t = Table("ITEM", "KIND", "WHAT", "DUE", "STATUS")
         for item in items {
             for o in item.occurrences {
-                t.add(o.id, item.step?.rawValue ?? item.kind.rawValue, o.text, due(o.due), status(o))
+                t.add(o.id, item.step?.rawValue ?? item.kind.rawValue, o.text, due(o.due, madeIn: item.zone), status(o))
             }
         }
         return t.render()

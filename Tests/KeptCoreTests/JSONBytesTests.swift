@@ -61,7 +61,7 @@ struct JSONBytesTests {
 
     static let promised = View.Promised(
         item: View.Item(id: "3.4", kind: .promise, step: nil, text: awkward[2], due: "2026-12-05T14:00:00Z", every: "1w",
-                        until: "2027-02-01", occurrences: (0..<5).map { occurrence($0, full: $0 == 1) }),
+                        until: "2027-02-01", zone: "America/New_York", occurrences: (0..<5).map { occurrence($0, full: $0 == 1) }),
         warnings: [View.Warning(code: "over-promising", message: awkward[6]), View.Warning(code: "low-follow-through", message: "")])
 
     @Test func aPromiseAnswerBothWays() throws {
@@ -72,12 +72,12 @@ struct JSONBytesTests {
         var reader = JSONReader(Array(foundation))
         #expect(try reader.reply(View.Promised.self).get() == Self.promised)
         let bare = View.Promised(item: View.Item(id: "1.1", kind: .step, step: .acknowledge, text: "t", due: "2026-12-01",
-                                                 every: nil, until: nil, occurrences: []), warnings: [])
+                                                 every: nil, until: nil, zone: nil, occurrences: []), warnings: [])
         var reader2 = JSONReader(Array(try JSONEncoder().encode(Response(id: .null, result: bare))))
         #expect(try reader2.reply(View.Promised.self).get() == bare)
         // A field added to one of these types must be added to its writer and reader too.
         #expect(Mirror(reflecting: Self.promised).children.count == 2)
-        #expect(Mirror(reflecting: Self.promised.item).children.count == 8)
+        #expect(Mirror(reflecting: Self.promised.item).children.count == 9)
         #expect(Mirror(reflecting: Self.promised.warnings[0]).children.count == 2)
     }
 
@@ -98,7 +98,7 @@ struct JSONBytesTests {
     @Test func aPromiseRequestReadsAsTheDaemonReadsIt() throws {
         for p in [Params.Promise(incident: 3, text: Self.awkward[3], due: "2026-12-05T13:00:00Z"),
                   Params.Promise(incident: 1, text: "weekly", every: "1w", from: "2026-12-01", until: "2027-01-31"),
-                  Params.Promise(incident: 2, text: "late", due: "2026-11-01", allowPast: true)] {
+                  Params.Promise(incident: 2, text: "late", due: "2026-11-01", allowPast: true, zone: "America/New_York")] {
             var json = JSONWriter()
             json.request(id: .number(9), method: Methods.PromiseAdd.name, params: p)
             let e = try JSONDecoder().decode(Envelope<Params.Promise>.self, from: Data(json.bytes))
@@ -108,9 +108,9 @@ struct JSONBytesTests {
             // The daemon's own envelope check accepts it.
             guard case .single(.success(let call)) = RPC.read(json.bytes) else { Issue.record("request refused"); continue }
             let read = try Methods.PromiseAdd.params(from: call.params)
-            #expect(read.text == p.text && read.due == p.due && read.every == p.every && read.until == p.until && read.allowPast == p.allowPast)
+            #expect(read.text == p.text && read.due == p.due && read.every == p.every && read.until == p.until && read.allowPast == p.allowPast && read.zone == p.zone)
         }
-        #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 7)
+        #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 8)
     }
 
     @Test func integersAtTheirLimits() throws {

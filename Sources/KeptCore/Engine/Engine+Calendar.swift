@@ -19,23 +19,24 @@ extension Engine {
         let since = now - Self.calendarLookbackSeconds
         for incident in state.incidents {
             for item in incident.items {
-                for o in occurrences(of: item, in: incident) where rules.graceEnd(o.due) >= since {
-                    let status = status(of: o, in: incident, now: now)
+                let zone = zone(of: item, in: incident)
+                for o in occurrences(of: item, in: incident) where o.times.graceEnd >= since {
+                    let status = o.status(at: now)
                     // An open due whose time has passed is shown while it can still be kept.
                     if status.isOpen, !incident.isOpen { continue }
                     let id = name(of: o.id, item)
                     lines += ["BEGIN:VEVENT", "UID:\(o.id.item.incident).\(o.id.item.number).\(o.id.index).\(state.storeID)@kept",
                               "DTSTAMP:\(stamp)", "SEQUENCE:\(status.isOpen ? 0 : 1)"]
                     if o.due.isDateOnly {
-                        let date = o.due.date(in: rules.zone)
+                        let date = o.due.date(in: zone)
                         lines += ["DTSTART;VALUE=DATE:\(Self.icsDate(date))", "DTEND;VALUE=DATE:\(Self.icsDate(date.adding(days: 1)))"]
                     } else {
-                        lines += ["DTSTART:\(Self.icsUTC(rules.dueInstant(o.due)))", "DURATION:PT30M"]
+                        lines += ["DTSTART:\(Self.icsUTC(o.times.due))", "DURATION:PT30M"]
                     }
                     let outcome: String? = switch status {
                     case .upcoming, .overdue: nil
-                    case .kept(let at): "Done \(rules.zone.format(at)), kept."
-                    case .late(let at): "Done \(rules.zone.format(at)), late."
+                    case .kept(let at): "Done \(zone.format(at)), kept."
+                    case .late(let at): "Done \(zone.format(at)), late."
                     case .missed: "Missed."
                     case .released(let reason): "Released: \(reason)"
                     }

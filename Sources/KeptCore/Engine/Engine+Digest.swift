@@ -44,10 +44,11 @@ extension Engine {
         var past: [String] = [], coming: [String] = []
         for incident in open {
             for item in incident.items {
+                let itemZone = self.zone(of: item, in: incident)
                 for o in occurrences(of: item, in: incident) {
-                    let at = rules.dueInstant(o.due)
-                    let status = status(of: o, in: incident, now: now)
-                    let line = "  \(name(of: o.id, item).padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(o.due).padding(31)) \(status.name.rawValue)"
+                    let at = o.times.due
+                    let status = o.status(at: now)
+                    let line = "  \(name(of: o.id, item).padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(o.due, in: itemZone).padding(31)) \(status.name.rawValue)"
                     if at >= lastWeek.0 && at < lastWeek.1 { past.append(line) }
                     if at >= thisWeek.0 && at < thisWeek.1 { coming.append(line) }
                 }
@@ -57,7 +58,7 @@ extension Engine {
         var body = "Your week in kept — \(Self.humanDate(weekStart))\n\n"
         body += "Open incidents\n"
         for incident in open {
-            let day = incident.day(at: now, in: rules.zone)
+            let day = incident.day(at: now, in: rules.for(incident).zone)
             body += "  #\(incident.id) \(incident.client): \(ReminderComposer.clip(incident.title, 60)) — day \(day) of \(incident.windowDays)\n"
             body += "      \(ReminderComposer.describe(ledger(of: incident, now: now)))\n"
         }

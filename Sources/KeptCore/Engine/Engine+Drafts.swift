@@ -5,8 +5,7 @@
 extension Engine {
     public func draft(for occ: OccurrenceID, now: Instant) -> View.Draft? {
         guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number) else { return nil }
-        let dues = rules.occurrences(of: item)
-        guard occ.index >= 1, occ.index <= dues.count else { return nil }
+        guard let numbered = occurrence(occ.index, of: item, in: incident) else { return nil }
         let kind: String, subject: String, text: String
         switch (item.kind, item.step) {
         case (.step, .acknowledge?):
@@ -16,7 +15,7 @@ extension Engine {
         case (.step, .review?):
             (kind, subject, text) = ("review", "\(incident.title): looking back", review(incident, now: now))
         case (.checkin, _):
-            let since = previousTouchpoint(incident, before: rules.dueInstant(dues[occ.index - 1]), now: now)
+            let since = previousTouchpoint(incident, before: numbered.times.due, now: now)
             let week = max(1, Int((now - incident.noticed) / (7 * 86_400)) + 1)
             (kind, subject, text) = ("progress-report", "\(incident.title): progress update, week \(week)",
                                      progress(incident, since: since, week: week, now: now))
@@ -61,7 +60,7 @@ extension Engine {
         var t = greeting(i)
         t += "Here is where things stand, in week \(week) since the mistake.\n\n"
         let done = keptSince(i, since: since, now: now)
-        t += "Done since my last update on \(humanDate(since)):\n"
+        t += "Done since my last update on \(humanDate(since, in: i)):\n"
         t += bullets(done, orElse: "[nothing finished yet — say what is in progress]")
         let next = openPromises(i, now: now, within: 14, limit: 6)
         t += "\nComing next:\n" + bullets(next, orElse: "[what you will do next, and by when]")
@@ -98,12 +97,11 @@ extension Engine {
     func openPromises(_ i: Incident, now: Instant, within days: Int? = nil, limit: Int = 10) -> [String] {
         var found: [(Instant, String)] = []
         for item in i.items where item.kind == .promise {
-            for (n, due) in rules.occurrences(of: item).enumerated() {
-                let status = rules.status(of: due, mark: item.mark(n + 1), windowEnd: i.windowEnd, now: now)
-                guard status.isOpen else { continue }
-                let at = rules.dueInstant(due)
+            let zone = zone(of: item, in: i)
+            for o in occurrences(of: item, in: i) where o.status(at: now).isOpen {
+                let at = o.times.due
                 if let days, at > now + Int64(days) * 86_400 { continue }
-                found.append((at, "\(item.text) — by \(humanDue(due))"))
+                found.append((at, "\(item.text) — by \(humanDue(o.due, in: zone))"))
                 if item.every != nil { break }  // a recurring promise: its next occurrence says enough
             }
         }
@@ -123,7 +121,7 @@ extension Engine {
         for item in i.items where item.kind == .promise {
             for mark in item.marks {
                 guard let done = mark.done, done > since, done <= now else { continue }
-                found.append((done, "\(item.text) (done \(humanDate(done)))"))
+                found.append((done, "\(item.text) (done \(humanDate(done, in: i)))"))
             }
         }
         return found.sorted { $0.0 < $1.0 }.map(\.1)
@@ -139,12 +137,14 @@ extension Engine {
         return last
     }
 
-    func humanDate(_ instant: Instant) -> String { Self.humanDate(rules.zone.date(of: instant)) }
+    /// `Tuesday 1 December`, the day `instant` falls on where the incident is lived.
+    func humanDate(_ instant: Instant, in i: Incident) -> String { Self.humanDate(rules.for(i).zone.date(of: instant)) }
 
-    func humanDue(_ due: Due) -> String {
-        let date = Self.humanDate(due.date(in: rules.zone))
-        if due.isDateOnly { return date }
-        let time = rules.zone.local(rules.dueInstant(due)).time
+    /// `Tuesday 1 December at 14:00` in `zone`; a date-only due is its day.
+    func humanDue(_ due: Due, in zone: Zone) -> String {
+        let date = Self.humanDate(due.date(in: zone))
+        guard case .at(let at) = due else { return date }
+        let time = zone.local(at).time
         return date + " at " + pad2(Int64(time.hour)) + ":" + pad2(Int64(time.minute))
     }
 

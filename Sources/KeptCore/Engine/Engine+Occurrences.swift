@@ -6,20 +6,33 @@ extension Engine {
         public var id: OccurrenceID
         public var due: Due
         public var mark: Mark?
+        /// When it is due, when its grace ends, when it counts as missed: in its item's zone.
+        public var times: Rules.Times
+
+        /// Kept, late, missed, released, overdue or upcoming, at `now`.
+        public func status(at now: Instant) -> Rules.Status { Rules.status(times, mark: mark, now: now) }
     }
 
     /// Every occurrence of `item`, numbered from 1.
     public func occurrences(of item: Item, in incident: Incident) -> [Numbered] {
         let itemID = ItemID(incident: incident.id, number: item.number)
-        return rules.occurrences(of: item).enumerated().map { i, due in
-            Numbered(id: OccurrenceID(item: itemID, index: i + 1), due: due, mark: item.mark(i + 1))
+        let rules = rules.for(item, in: incident)
+        let dues = rules.occurrences(of: item)
+        var times = timesCache.get(itemID) ?? []
+        if times.count != dues.count { times = dues.map { rules.times($0, windowEnd: incident.windowEnd) } }
+        return dues.enumerated().map { i, due in
+            Numbered(id: OccurrenceID(item: itemID, index: i + 1), due: due, mark: item.mark(i + 1), times: times[i])
         }
     }
 
-    /// Kept, late, missed, released, overdue or upcoming, at `now`.
-    public func status(of occurrence: Numbered, in incident: Incident, now: Instant) -> Rules.Status {
-        rules.status(of: occurrence.due, mark: occurrence.mark, windowEnd: incident.windowEnd, now: now)
+    /// One occurrence of `item`, if it has that many.
+    public func occurrence(_ index: Int, of item: Item, in incident: Incident) -> Numbered? {
+        let all = occurrences(of: item, in: incident)
+        return index >= 1 && index <= all.count ? all[index - 1] : nil
     }
+
+    /// The zone `item`'s times are local to: its own, its incident's, else the daemon's.
+    public func zone(of item: Item, in incident: Incident) -> Zone { rules.for(item, in: incident).zone }
 
     /// How kept names an occurrence to the user: `3.2` for an item due once, `3.2#4` when it recurs.
     public static func name(of occurrence: OccurrenceID, recurring: Bool) -> String {

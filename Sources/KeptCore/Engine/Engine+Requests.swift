@@ -60,9 +60,10 @@ extension Engine {
     func open(_ p: Params.Open, now: Instant) throws(KeptError) -> Decision<View.Opened> {
         try p.validate()
         let client = p.client.trimmingWhitespace(), title = p.title.trimmingWhitespace()
+        let zone = try zone(named: p.zone, else: rules.zone)
         var noticed = Instant(seconds: now.seconds - now.seconds % 60)
         if let raw = p.noticed {
-            noticed = try when(raw, now: now, field: "noticed").instant(in: rules.zone, remindAt: rules.config.remindAt)
+            noticed = try when(raw, now: now, field: "noticed", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
             guard noticed <= now + 60 else { throw .invalid("noticed", "the mistake cannot be noticed in the future: \(raw)") }
         }
         let window = p.window ?? rules.config.windowDays
@@ -70,12 +71,13 @@ extension Engine {
             throw .invalid("window", "the window must be between 1 and 3650 days, not \(window)")
         }
         let id = state.nextIncidentID
-        let windowEnd = rules.zone.adding(days: window, to: noticed)
+        let windowEnd = zone.adding(days: window, to: noticed)
         var incident = Incident(id: id, client: client, title: title, contact: Text.trimmed(p.contact), note: Text.trimmed(p.note), noticed: noticed,
-                                severity: p.severity ?? .major, windowDays: window, windowEnd: windowEnd, opened: now)
-        if p.playbook ?? true { incident.items = playbook(noticed: noticed, windowEnd: windowEnd, created: now) }
+                                severity: p.severity ?? .major, windowDays: window, windowEnd: windowEnd, opened: now,
+                                zone: p.zone == nil ? nil : zone.identifier)
+        if p.playbook ?? true { incident.items = playbook(noticed: noticed, windowEnd: windowEnd, created: now, in: zone) }
         incident.timeline = [Event(at: now, what: "opened", text: title)]
-        let warnings = repeatBreach(client: client, noticed: noticed)
+        let warnings = repeatBreach(client: client, noticed: noticed, speaking: zone)
         return Decision(changes: [.open(incident: incident)]) { engine in
             let stored = engine.state.incident(id)!
             return View.Opened(incident: engine.summary(of: stored, now: now),
@@ -84,15 +86,15 @@ extension Engine {
     }
 
     /// The playbook steps, then the tapering check-ins.
-    func playbook(noticed: Instant, windowEnd: Instant, created: Instant) -> [Item] {
+    func playbook(noticed: Instant, windowEnd: Instant, created: Instant, in zone: Zone) -> [Item] {
         var items: [Item] = []
         for step in PlaybookStep.allCases {
-            let due: Instant = rules.config.playbook.offset(of: step).map { $0.advance(noticed, in: rules.zone) } ?? windowEnd
+            let due: Instant = rules.config.playbook.offset(of: step).map { $0.advance(noticed, in: zone) } ?? windowEnd
             items.append(Item(number: items.count + 1, kind: .step, step: step, text: step.title, created: created, due: .at(due)))
         }
         let cadence = rules.config.checkins
-        let start = rules.zone.date(of: noticed)
-        let end = rules.zone.date(of: windowEnd)
+        let start = zone.date(of: noticed)
+        let end = zone.date(of: windowEnd)
         var dates: [LocalDate] = []
         var day = start
         let firstStep = cadence.firstEvery.days ?? 7, thenStep = cadence.thenEvery.days ?? 14
@@ -113,41 +115,44 @@ extension Engine {
     func promise(_ p: Params.Promise, now: Instant) throws(KeptError) -> Decision<View.Promised> {
         try p.validate()
         let incident = try existing(p.incident, open: true)
+        // The promise keeps the zone it is made in: its occurrences stay at that local time.
+        let zone = try zone(named: p.zone, else: rules.for(incident).zone)
+        let local = rules.within(zone), made = p.zone != nil && zone.identifier != incident.zone ? zone.identifier : nil
         let text = p.text.trimmingWhitespace()
         var item: Item
         let number = incident.items.count + 1
         if let raw = p.due {
-            item = Item(number: number, kind: .promise, text: text, created: now, due: try when(raw, now: now, field: "due"))
+            item = Item(number: number, kind: .promise, text: text, created: now, due: try when(raw, now: now, field: "due", in: zone), zone: made)
         } else {
             let every = p.every!  // validate() saw one or the other
             var from: Due
-            if let f = p.from { from = try when(f, now: now, field: "from") } else if let days = every.days {
-                from = .on(rules.zone.date(of: now).adding(days: days))
+            if let f = p.from { from = try when(f, now: now, field: "from", in: zone) } else if let days = every.days {
+                from = .on(zone.date(of: now).adding(days: days))
             } else {
                 from = .at(now + every.seconds)
             }
-            if every.days == nil, case .on(let d) = from { from = .at(rules.zone.instant(d, rules.config.remindAt)) }
-            let until = try p.until.map { raw throws(KeptError) in try when(raw, now: now, field: "until") } ?? .at(incident.windowEnd)
-            item = Item(number: number, kind: .promise, text: text, created: now, due: from, every: every, until: until)
+            if every.days == nil, case .on(let d) = from { from = .at(zone.instant(d, rules.config.remindAt)) }
+            let until = try p.until.map { raw throws(KeptError) in try when(raw, now: now, field: "until", in: zone) } ?? .at(incident.windowEnd)
+            item = Item(number: number, kind: .promise, text: text, created: now, due: from, every: every, until: until, zone: made)
         }
         // The occurrences, worked out once for every check below.
-        let dues = rules.occurrences(of: item)
+        let dues = local.occurrences(of: item)
         if let every = item.every, let until = item.until {
             guard !dues.isEmpty else {
-                throw .invalid("until", "the last day, \(until.format(in: rules.zone)), is before the first occurrence")
+                throw .invalid("until", "the last day, \(until.format(in: zone)), is before the first occurrence")
             }
             guard dues.count < Rules.maxOccurrences else {
-                throw .refused("every \(every) until \(until.format(in: rules.zone)) makes \(Rules.maxOccurrences) or more occurrences; choose a longer interval or an earlier last day")
+                throw .refused("every \(every) until \(until.format(in: zone)) makes \(Rules.maxOccurrences) or more occurrences; choose a longer interval or an earlier last day")
             }
         }
         let first = dues.first ?? item.due
-        if p.allowPast != true, rules.graceEnd(first) < now {
-            throw KeptError(.invalid, "\(first.format(in: rules.zone)) has passed; a promise made now is due from now on",
+        if p.allowPast != true, local.graceEnd(first) < now {
+            throw KeptError(.invalid, "\(first.format(in: zone)) has passed; a promise made now is due from now on",
                             field: p.due != nil ? "due" : "from", remedy: "allowPast")
         }
-        var warnings = promiseWarnings(adding: item, to: incident, now: now)
-        if let last = dues.last, rules.dueInstant(last) > incident.windowEnd {
-            warnings.append(View.Warning(code: "past-window", message: "due \(last.format(in: rules.zone)), after the window ends (\(rules.zone.format(incident.windowEnd))): trust is rebuilt inside it"))
+        var warnings = promiseWarnings(adding: item, to: incident, now: now, speaking: zone)
+        if let last = dues.last, local.dueInstant(last) > incident.windowEnd {
+            warnings.append(View.Warning(code: "past-window", message: "due \(last.format(in: zone)), after the window ends (\(zone.format(incident.windowEnd))): trust is rebuilt inside it"))
         }
         let id = incident.id, added = item
         return Decision(changes: [.addItem(incident: id, item: item)]) { engine in
@@ -158,20 +163,21 @@ extension Engine {
 
     func done(_ p: Params.Done, now: Instant) throws(KeptError) -> Decision<View.Changed> {
         try p.validate()
-        let (incident, item, index) = try target(p.item, now: now)
+        let (incident, item, index) = try target(p.item, now: now, speaking: p.zone)
+        let zone = try zone(named: p.zone, else: self.zone(of: item, in: incident))
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
         if let mark = item.mark(index), let at = mark.done {
             if item.step == .acknowledge {
-                throw .refused("apologize once: \(occ.item) acknowledge was already done on \(rules.zone.format(at)); a second apology weakens the first")
+                throw .refused("apologize once: \(occ.item) acknowledge was already done on \(zone.format(at)); a second apology weakens the first")
             }
-            throw .refused("\(name(of: occ, item)) is already done (\(rules.zone.format(at)))")
+            throw .refused("\(name(of: occ, item)) is already done (\(zone.format(at)))")
         }
         if let reason = item.mark(index)?.released {
             throw .refused("\(name(of: occ, item)) was released (\(reason))")
         }
         var at = now
         if let raw = p.at {
-            at = try when(raw, now: now, field: "at").instant(in: rules.zone, remindAt: rules.config.remindAt)
+            at = try when(raw, now: now, field: "at", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
             guard at <= now + 60 else { throw .invalid("at", "it cannot be done in the future: \(raw)") }
         }
         if p.cause != nil, item.step != .rootCause {
@@ -193,7 +199,7 @@ extension Engine {
         let horizon = now + 7 * 86_400
         let counted = incident.items.lazy.filter { $0.kind == .checkin }
             .flatMap { self.occurrences(of: $0, in: incident) }
-            .first { self.status(of: $0, in: incident, now: now).isOpen && self.rules.dueInstant($0.due) <= horizon }?.id
+            .first { $0.status(at: now).isOpen && $0.times.due <= horizon }?.id
         if let counted { changes.append(.done(occurrence: counted, at: now, note: note, cause: nil)) }
         return Decision(changes: changes) { engine in
             guard let counted, let view = engine.occurrenceView(counted, now: now) else {
@@ -205,22 +211,23 @@ extension Engine {
 
     func snooze(_ p: Params.Snooze, now: Instant) throws(KeptError) -> Decision<View.Changed> {
         try p.validate()
-        let (incident, item, index) = try target(p.item, now: now)
+        let (incident, item, index) = try target(p.item, now: now, speaking: p.zone)
+        let zone = try zone(named: p.zone, else: self.zone(of: item, in: incident))
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
         guard item.mark(index)?.isResolved != true else { throw .refused("\(name(of: occ, item)) is no longer open") }
         let until: Instant
         if let duration = p.duration {
-            until = duration.advance(now, in: rules.zone)
+            until = duration.advance(now, in: zone)
         } else {
-            until = try when(p.until!, now: now, field: "until").instant(in: rules.zone, remindAt: rules.config.remindAt)
-            guard until > now else { throw .invalid("until", "a snooze must end in the future, not \(rules.zone.format(until))") }
+            until = try when(p.until!, now: now, field: "until", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
+            guard until > now else { throw .invalid("until", "a snooze must end in the future, not \(zone.format(until))") }
         }
         let warnings = until > incident.windowEnd
-            ? [View.Warning(code: "past-window", message: "the snooze ends after the incident's window (\(rules.zone.format(incident.windowEnd)))")] : []
+            ? [View.Warning(code: "past-window", message: "the snooze ends after the incident's window (\(zone.format(incident.windowEnd)))")] : []
         return Decision(changes: [.snooze(occurrence: occ, until: until)]) { engine in
             let view = engine.occurrenceView(occ, now: now)!
             return View.Changed(occurrences: [view],
-                                message: "\(view.id) \(view.text): reminder snoozed until \(engine.rules.zone.format(until)); still due \(Due(stored: view.due)!.format(in: engine.rules.zone)).",
+                                message: "\(view.id) \(view.text): reminder snoozed until \(zone.format(until)); still due \(Due(stored: view.due)!.format(in: zone)).",
                                 warnings: warnings)
         }
     }
@@ -235,10 +242,10 @@ extension Engine {
         var occs: [OccurrenceID] = []
         if let o = ref.occurrence {
             guard o <= all.count else { throw .notFound("\(ref.item) has \(all.count) occurrence\(all.count == 1 ? "" : "s"), not \(o)") }
-            guard status(of: all[o - 1], in: incident, now: now).isOpen else { throw .refused("\(ref) is no longer open") }
+            guard all[o - 1].status(at: now).isOpen else { throw .refused("\(ref) is no longer open") }
             occs = [all[o - 1].id]
         } else {
-            occs = all.filter { status(of: $0, in: incident, now: now).isOpen }.map(\.id)
+            occs = all.filter { $0.status(at: now).isOpen }.map(\.id)
             guard !occs.isEmpty else { throw .refused("\(ref.item) has nothing open to release") }
         }
         return Decision(changes: [.release(occurrences: occs, reason: reason)]) { engine in
@@ -252,7 +259,7 @@ extension Engine {
         try p.validate()
         let incident = try existing(p.incident, open: true)
         let released = incident.items.flatMap { occurrences(of: $0, in: incident) }
-            .filter { status(of: $0, in: incident, now: now).isOpen }.map(\.id)
+            .filter { $0.status(at: now).isOpen }.map(\.id)
         let id = incident.id
         return Decision(changes: [.close(incident: id, outcome: p.outcome, note: Text.trimmed(p.note), released: released)]) { engine in
             View.Closed(incident: engine.summary(of: engine.state.incident(id)!, now: now), released: released.count)
@@ -261,17 +268,27 @@ extension Engine {
 
     // MARK: Checks
 
-    func existing(_ id: Int, open: Bool = false) throws(KeptError) -> Incident {
+    func existing(_ id: Int, open: Bool = false, speaking: String? = nil) throws(KeptError) -> Incident {
         guard let incident = state.incident(id) else { throw .notFound("no incident \(id)") }
         if open, let closed = incident.closed {
-            throw .refused("incident \(id) is closed (\(closed.outcome.rawValue), \(rules.zone.format(closed.at)))")
+            let zone = try zone(named: speaking, else: rules.for(incident).zone)
+            throw .refused("incident \(id) is closed (\(closed.outcome.rawValue), \(zone.format(closed.at)))")
         }
         return incident
     }
 
+    /// The zone a request speaks in: the one it names (the user's), else `fallback`.
+    func zone(named name: String?, else fallback: Zone) throws(KeptError) -> Zone {
+        guard let name else { return fallback }
+        guard let zone = Zone.named(name) else {
+            throw .invalid("zone", "\(name.debugDescription) is not a time zone kept knows (like America/New_York, or a POSIX TZ rule)")
+        }
+        return zone
+    }
+
     /// The occurrence a command means: the one named, or the item's earliest open one.
-    func target(_ ref: ItemRef, now: Instant) throws(KeptError) -> (Incident, Item, Int) {
-        let incident = try existing(ref.item.incident, open: true)
+    func target(_ ref: ItemRef, now: Instant, speaking: String? = nil) throws(KeptError) -> (Incident, Item, Int) {
+        let incident = try existing(ref.item.incident, open: true, speaking: speaking)
         guard let item = incident.item(ref.item.number) else { throw .notFound("no item \(ref.item)") }
         let all = occurrences(of: item, in: incident)
         if let o = ref.occurrence {
@@ -279,14 +296,14 @@ extension Engine {
             return (incident, item, o)
         }
         if all.count == 1 { return (incident, item, 1) }
-        guard let open = all.first(where: { status(of: $0, in: incident, now: now).isOpen }) else {
+        guard let open = all.first(where: { $0.status(at: now).isOpen }) else {
             throw .refused("\(ref.item) has no open occurrence; name one, like \(ref.item)#1")
         }
         return (incident, item, open.id.index)
     }
 
-    func when(_ raw: String, now: Instant, field: String) throws(KeptError) -> Due {
-        do { return try WhenParser(now: now, zone: rules.zone).parse(raw) } catch {
+    func when(_ raw: String, now: Instant, field: String, in zone: Zone) throws(KeptError) -> Due {
+        do { return try WhenParser(now: now, zone: zone).parse(raw) } catch {
             throw .invalid(field, error.message)
         }
     }

@@ -1,27 +1,25 @@
 extension Engine {
     public func occurrenceView(_ occ: OccurrenceID, now: Instant) -> View.Occurrence? {
-        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number) else { return nil }
-        let dues = rules.occurrences(of: item)
-        guard occ.index >= 1, occ.index <= dues.count else { return nil }
-        return occurrenceView(incident, item, occ.index, dues[occ.index - 1], now: now)
+        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number),
+              let o = occurrence(occ.index, of: item, in: incident) else { return nil }
+        return occurrenceView(incident, item, o, now: now)
     }
 
-    func occurrenceView(_ incident: Incident, _ item: Item, _ index: Int, _ due: Due, now: Instant) -> View.Occurrence {
-        let mark = item.mark(index)
-        let status = rules.status(of: due, mark: mark, windowEnd: incident.windowEnd, now: now)
-        let snoozed = mark?.snoozes?.last.flatMap { $0.until > now ? $0.until : nil }
-        let itemID = ItemID(incident: incident.id, number: item.number)
+    func occurrenceView(_ incident: Incident, _ item: Item, _ o: Numbered, now: Instant) -> View.Occurrence {
+        let status = o.status(at: now)
+        let snoozed = o.mark?.snoozes?.last.flatMap { $0.until > now ? $0.until : nil }
         return View.Occurrence(
-            id: Self.name(of: OccurrenceID(item: itemID, index: index), recurring: item.every != nil), item: itemID.description,
+            id: name(of: o.id, item), item: o.id.item.description,
             incident: incident.id, client: incident.client, kind: item.kind, step: item.step,
-            text: item.text, due: due.description, status: status.name, done: mark?.done, note: mark?.note,
-            released: mark?.released, snoozedUntil: status.isOpen ? snoozed : nil, recurring: item.every != nil)
+            text: item.text, due: o.due.description, status: status.name, done: o.mark?.done, note: o.mark?.note,
+            released: o.mark?.released, snoozedUntil: status.isOpen ? snoozed : nil, recurring: item.every != nil)
     }
 
     public func itemView(_ item: Item, in incident: Incident, now: Instant) -> View.Item {
         View.Item(id: "\(incident.id).\(item.number)", kind: item.kind, step: item.step, text: item.text,
                   due: item.due.description, every: item.every?.description, until: item.until?.description,
-                  occurrences: rules.occurrences(of: item).enumerated().map { occurrenceView(incident, item, $0.offset + 1, $0.element, now: now) })
+                  zone: item.zone ?? incident.zone,
+                  occurrences: occurrences(of: item, in: incident).map { occurrenceView(incident, item, $0, now: now) })
     }
 
     public func summary(of incident: Incident, now: Instant) -> View.IncidentSummary {
@@ -30,21 +28,20 @@ extension Engine {
         var nextAt: Instant?
         var ledger = View.Ledger()
         for item in incident.items {
-            for (i, due) in rules.occurrences(of: item).enumerated() {
-                let status = rules.status(of: due, mark: item.mark(i + 1), windowEnd: incident.windowEnd, now: now)
+            for o in occurrences(of: item, in: incident) {
+                let status = o.status(at: now)
                 if status.isOpen {
                     open += 1
                     if status == .overdue { overdue += 1 }
-                    let at = rules.dueInstant(due)
-                    if nextAt == nil || at < nextAt! { nextAt = at; next = occurrenceView(incident, item, i + 1, due, now: now) }
+                    if nextAt.map({ o.times.due < $0 }) ?? true { nextAt = o.times.due; next = occurrenceView(incident, item, o, now: now) }
                 }
-                ledger.count(status, wasDue: rules.dueInstant(due) <= (item.mark(i + 1)?.releasedAt ?? now))
+                ledger.count(status, wasDue: o.times.due <= (o.mark?.releasedAt ?? now))
             }
         }
         return View.IncidentSummary(
             id: incident.id, client: incident.client, title: incident.title, severity: incident.severity,
             status: incident.isOpen ? .open : .closed, outcome: incident.closed?.outcome, noticed: incident.noticed,
-            windowEnd: incident.windowEnd, windowDays: incident.windowDays, day: incident.day(at: now, in: rules.zone),
+            windowEnd: incident.windowEnd, windowDays: incident.windowDays, day: incident.day(at: now, in: rules.for(incident).zone),
             open: incident.isOpen ? open : 0, overdue: incident.isOpen ? overdue : 0, next: incident.isOpen ? next : nil, ledger: ledger)
     }
 
@@ -80,7 +77,7 @@ extension Engine {
             incident.items.withUnsafeBufferPointer { items in
                 for item in items.indices {
                     // Judge from the cached instants; build a view (and the zone work) only for what is shown.
-                    var dues: [Due]?
+                    var numbered: [Numbered]?
                     let cached = timesCache.get(ItemID(incident: incident.id, number: items[item].number))
                     for (i, t) in (cached ?? times(of: items[item], in: incident)).enumerated() {
                         let mark = items[item].marks.isEmpty ? nil : items[item].mark(i + 1)
@@ -89,8 +86,8 @@ extension Engine {
                             if t.due > horizon { break }
                             continue
                         }
-                        if dues == nil { dues = rules.occurrences(of: items[item]) }
-                        let view = occurrenceView(incident, items[item], i + 1, dues![i], now: now)
+                        if numbered == nil { numbered = occurrences(of: items[item], in: incident) }
+                        let view = occurrenceView(incident, items[item], numbered![i], now: now)
                         if status == .overdue { overdue.append((t.due, view)) } else { upcoming.append((t.due, view)) }
                     }
                 }
@@ -126,12 +123,12 @@ extension Engine {
     // MARK: Warnings
 
     /// A new incident for a client who has another within its window is a repeat breach.
-    func repeatBreach(client: String, noticed: Instant) -> [View.Warning] {
+    func repeatBreach(client: String, noticed: Instant, speaking zone: Zone) -> [View.Warning] {
         state.incidents
             .filter { $0.client.lowercased() == client.lowercased() && $0.noticed <= noticed && noticed <= $0.windowEnd }
             .map {
                 View.Warning(code: "repeat-breach",
-                             message: "repeat breach: \($0.client) already has incident \($0.id) within its window (until \(rules.zone.format($0.windowEnd))); a second breach while rebuilding is far worse than the first — consider escalating: a senior person, a change of team")
+                             message: "repeat breach: \($0.client) already has incident \($0.id) within its window (until \(zone.format($0.windowEnd))); a second breach while rebuilding is far worse than the first — consider escalating: a senior person, a change of team")
             }
     }
 
@@ -146,10 +143,11 @@ extension Engine {
     }
 
     /// Over-promising: too many promise occurrences in one 7-day span, or a weak follow-through rate.
-    func promiseWarnings(adding item: Item, to incident: Incident, now: Instant) -> [View.Warning] {
+    func promiseWarnings(adding item: Item, to incident: Incident, now: Instant, speaking zone: Zone) -> [View.Warning] {
         var warnings: [View.Warning] = []
         let limit = rules.config.warnings.maxDuePerWeek
-        let mine = rules.occurrences(of: item).map { rules.dueInstant($0) }
+        let itemRules = rules.for(item, in: incident)
+        let mine = itemRules.occurrences(of: item).map { itemRules.dueInstant($0) }
         let week: Int64 = 7 * 86_400
         // Only dues within a week of a new one can share a span with it.
         let reach: ClosedRange<Instant>? = mine.isEmpty ? nil : (mine.min()! - week)...(mine.max()! + week)
@@ -174,7 +172,7 @@ extension Engine {
         }
         if worst > limit, let start = worstStart {
             warnings.append(View.Warning(code: "over-promising",
-                                         message: "over-promising: \(worst) promises fall due in the 7 days from \(rules.zone.format(start)) (more than \(limit)); make fewer, smaller promises and keep every one"))
+                                         message: "over-promising: \(worst) promises fall due in the 7 days from \(zone.format(start)) (more than \(limit)); make fewer, smaller promises and keep every one"))
         }
         if let rate = ledger(of: incident, now: now).rate, rate < rules.config.warnings.minRate {
             warnings.append(View.Warning(code: "low-follow-through",

@@ -59,6 +59,11 @@ public struct Engine: Sendable {
 
     public var composer: ReminderComposer { ReminderComposer(rules: rules, storeID: state.storeID) }
 
+    /// The composer for `item`'s reminders, which speak of its times in its own zone.
+    func composer(for item: Item, in incident: Incident) -> ReminderComposer {
+        ReminderComposer(rules: rules.for(item, in: incident), storeID: state.storeID)
+    }
+
     /// Turns changes into journal records, numbered after the last one.
     public func records(for changes: [Change], at now: Instant) -> [JournalRecord] {
         changes.enumerated().map { JournalRecord(seq: state.seq + Int64($0.offset) + 1, at: now, change: $0.element) }
@@ -96,6 +101,7 @@ public struct Engine: Sendable {
 
     /// An item's next reminder (none once its incident is closed) and its occurrences as instants.
     func schedule(_ item: Item, _ id: ItemID, in incident: Incident) -> (next: Instant?, times: [Rules.Times]) {
+        let rules = rules.for(item, in: incident)
         let dues = rules.occurrences(of: item)
         return (incident.isOpen ? nextReminder(for: id, item, in: incident, dues)?.at : nil,
                 dues.map { rules.times($0, windowEnd: incident.windowEnd) })
@@ -104,16 +110,18 @@ public struct Engine: Sendable {
     /// An item's occurrences as instants (from the cache when it is there).
     func times(of item: Item, in incident: Incident) -> [Rules.Times] {
         if let cached = timesCache.get(ItemID(incident: incident.id, number: item.number)) { return cached }
+        let rules = rules.for(item, in: incident)
         return rules.occurrences(of: item).map { rules.times($0, windowEnd: incident.windowEnd) }
     }
 
     /// The next reminder `item` will get, if any.
     public func nextReminder(for id: ItemID) -> (at: Instant, key: ReminderKey)? {
         guard let incident = state.incident(id.incident), incident.isOpen, let item = incident.item(id.number) else { return nil }
-        return nextReminder(for: id, item, in: incident, rules.occurrences(of: item))
+        return nextReminder(for: id, item, in: incident, rules.for(item, in: incident).occurrences(of: item))
     }
 
     func nextReminder(for id: ItemID, _ item: Item, in incident: Incident, _ dues: [Due]) -> (at: Instant, key: ReminderKey)? {
+        let rules = rules.for(item, in: incident)
         var best: (at: Instant, key: ReminderKey)?
         for (i, due) in dues.enumerated() {
             let mark = item.mark(i + 1)
@@ -153,9 +161,10 @@ public struct Engine: Sendable {
         for id in queue.due(at: now) {
             guard let incident = state.incident(id.incident), let item = incident.item(id.number) else { continue }
             let ledger = ledger(of: incident, now: now)
+            let composer = composer(for: item, in: incident)
             for o in occurrences(of: item, in: incident) {
-                guard let (send, covered) = rules.firing(for: o.due, mark: o.mark, created: item.created,
-                                                         windowEnd: incident.windowEnd, now: now) else { continue }
+                guard let (send, covered) = composer.rules.firing(for: o.due, mark: o.mark, created: item.created,
+                                                                  windowEnd: incident.windowEnd, now: now) else { continue }
                 let reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
                                                 scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now))
                 let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))

@@ -15,12 +15,15 @@ public struct Incident: Codable, Sendable, Equatable {
     public var closed: Closure?
     public var items: [Item]
     public var timeline: [Event]
+    /// The zone the incident was opened in: its playbook steps, check-ins and window days are
+    /// local times there. Nil (stores from before zones were kept): the daemon's zone.
+    public var zone: String?
 
     public init(id: Int, client: String, title: String, contact: String? = nil, note: String?, noticed: Instant, severity: Severity,
-                windowDays: Int, windowEnd: Instant, opened: Instant, items: [Item] = [], timeline: [Event] = []) {
+                windowDays: Int, windowEnd: Instant, opened: Instant, items: [Item] = [], timeline: [Event] = [], zone: String? = nil) {
         self.id = id; self.client = client; self.title = title; self.contact = contact; self.note = note; self.noticed = noticed
         self.severity = severity; self.windowDays = windowDays; self.windowEnd = windowEnd; self.opened = opened
-        self.items = items; self.timeline = timeline
+        self.items = items; self.timeline = timeline; self.zone = zone
     }
 
     public var isOpen: Bool { closed == nil }

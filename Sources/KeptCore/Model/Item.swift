@@ -14,11 +14,14 @@ public struct Item: Codable, Sendable, Equatable {
     public var until: Due?
     /// What happened to occurrences, sparse, by occurrence index.
     public var marks: [Mark]
+    /// The zone the promise was made in, when it is not its incident's: its occurrences keep their
+    /// local time there, whatever zone the daemon runs in.
+    public var zone: String?
 
     public init(number: Int, kind: Kind, step: PlaybookStep? = nil, text: String, created: Instant, due: Due,
-                every: Interval? = nil, until: Due? = nil) {
+                every: Interval? = nil, until: Due? = nil, zone: String? = nil) {
         self.number = number; self.kind = kind; self.step = step; self.text = text; self.created = created
-        self.due = due; self.every = every; self.until = until; self.marks = []
+        self.due = due; self.every = every; self.until = until; self.marks = []; self.zone = zone
     }
 
     public func mark(_ occurrence: Int) -> Mark? { marks.first { $0.occurrence == occurrence } }

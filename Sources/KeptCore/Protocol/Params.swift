@@ -12,10 +12,13 @@ public enum Params {
         public var note: String?
         /// The person at the client to write to.
         public var contact: String?
+        /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
+        /// and what is made keeps it. Without it, the daemon's.
+        public var zone: String?
         public init(client: String, title: String, noticed: String? = nil, severity: Severity? = nil, window: Int? = nil,
-                    playbook: Bool? = nil, note: String? = nil, contact: String? = nil) {
+                    playbook: Bool? = nil, note: String? = nil, contact: String? = nil, zone: String? = nil) {
             self.client = client; self.title = title; self.noticed = noticed; self.severity = severity
-            self.window = window; self.playbook = playbook; self.note = note; self.contact = contact
+            self.window = window; self.playbook = playbook; self.note = note; self.contact = contact; self.zone = zone
         }
 
         public static let windowDays = 1...3650
@@ -63,10 +66,13 @@ public enum Params {
         public var until: String?
         /// A due that has passed is refused unless this says it is meant (recording a promise late).
         public var allowPast: Bool?
+        /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
+        /// and what is made keeps it. Without it, the daemon's.
+        public var zone: String?
         public init(incident: Int, text: String, due: String? = nil, every: Interval? = nil, from: String? = nil, until: String? = nil,
-                    allowPast: Bool? = nil) {
+                    allowPast: Bool? = nil, zone: String? = nil) {
             self.incident = incident; self.text = text; self.due = due; self.every = every; self.from = from; self.until = until
-            self.allowPast = allowPast
+            self.allowPast = allowPast; self.zone = zone
         }
 
         public func validate() throws(KeptError) {
@@ -90,8 +96,11 @@ public enum Params {
         public var at: String?
         /// For `root-cause`: the kind of cause found.
         public var cause: Cause?
-        public init(item: ItemRef, note: String? = nil, at: String? = nil, cause: Cause? = nil) {
-            self.item = item; self.note = note; self.at = at; self.cause = cause
+        /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
+        /// and what is made keeps it. Without it, the daemon's.
+        public var zone: String?
+        public init(item: ItemRef, note: String? = nil, at: String? = nil, cause: Cause? = nil, zone: String? = nil) {
+            self.item = item; self.note = note; self.at = at; self.cause = cause; self.zone = zone
         }
 
         public func validate() throws(KeptError) { try Text.check(note, "note", limit: 10_000, optional: true) }
@@ -104,7 +113,12 @@ public enum Params {
         public var duration: Interval?
         /// … or a WHEN.
         public var until: String?
-        public init(item: ItemRef, duration: Interval? = nil, until: String? = nil) { self.item = item; self.duration = duration; self.until = until }
+        /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
+        /// and what is made keeps it. Without it, the daemon's.
+        public var zone: String?
+        public init(item: ItemRef, duration: Interval? = nil, until: String? = nil, zone: String? = nil) {
+            self.item = item; self.duration = duration; self.until = until; self.zone = zone
+        }
 
         public func validate() throws(KeptError) {
             switch (duration, until) {

@@ -117,6 +117,7 @@ extension View.Item: JSONWritable, JSONReadable {
         json.key("due"); json.string(due)
         if let every { json.key("every"); json.string(every) }
         if let until { json.key("until"); json.string(until) }
+        if let zone { json.key("zone"); json.string(zone) }
         json.key("occurrences"); json.beginArray()
         for o in occurrences { json.element(); o.write(to: &json) }
         json.endArray()
@@ -124,7 +125,7 @@ extension View.Item: JSONWritable, JSONReadable {
     }
 
     public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
-        var id, text, due, every, until: String?
+        var id, text, due, every, until, zone: String?
         var kind: Item.Kind?, step: PlaybookStep?
         var occurrences: [View.Occurrence]?
         try json.object { r, name throws(JSONReader.Failure) in
@@ -136,12 +137,13 @@ extension View.Item: JSONWritable, JSONReadable {
             case "due": due = try r.string()
             case "every": every = try r.null() ? nil : try r.string()
             case "until": until = try r.null() ? nil : try r.string()
+            case "zone": zone = try r.null() ? nil : try r.string()
             case "occurrences": occurrences = try r.occurrences()
             default: try r.skip()
             }
         }
         try self.init(id: json.required(id, "id"), kind: json.required(kind, "kind"), step: step, text: json.required(text, "text"),
-                      due: json.required(due, "due"), every: every, until: until, occurrences: json.required(occurrences, "occurrences"))
+                      due: json.required(due, "due"), every: every, until: until, zone: zone, occurrences: json.required(occurrences, "occurrences"))
     }
 }
 
@@ -181,6 +183,7 @@ extension Params.Promise: JSONWritable {
         if let from { json.key("from"); json.string(from) }
         if let until { json.key("until"); json.string(until) }
         if let allowPast { json.key("allowPast"); json.bool(allowPast) }
+        if let zone { json.key("zone"); json.string(zone) }
         json.endObject()
     }
 }

@@ -27,6 +27,8 @@ public enum View {
         public var due: String
         public var every: String?
         public var until: String?
+        /// The zone its times are local to (a 09:00 promise stays at 09:00 there).
+        public var zone: String?
         public var occurrences: [Occurrence]
     }
 

@@ -8,6 +8,27 @@ public struct Rules: Sendable {
 
     public init(config: Config, zone: Zone) { self.config = config; self.zone = zone }
 
+    /// The same rules in `zone`.
+    public func within(_ zone: Zone) -> Rules {
+        var r = self
+        r.zone = zone
+        return r
+    }
+
+    /// The rules for `item`: in the zone it was made in (its own, else its incident's), so a
+    /// 09:00 promise stays at 09:00 there across daylight-saving changes wherever the daemon runs.
+    /// A zone the system no longer knows falls back to the daemon's.
+    public func `for`(_ item: Item, in incident: Incident) -> Rules {
+        guard let name = item.zone ?? incident.zone, name != zone.identifier, let other = Zone.named(name) else { return self }
+        return within(other)
+    }
+
+    /// The rules for an incident's own dates: its window days and check-in days.
+    public func `for`(_ incident: Incident) -> Rules {
+        guard let name = incident.zone, name != zone.identifier, let other = Zone.named(name) else { return self }
+        return within(other)
+    }
+
     /// Recurring promises stop here, whatever their interval.
     public static let maxOccurrences = 1000
 
@@ -83,7 +104,9 @@ public struct Rules: Sendable {
     }
 
     /// `status(of:…)` over precomputed instants.
-    public func status(_ t: Times, mark: Mark?, now: Instant) -> Status {
+    public func status(_ t: Times, mark: Mark?, now: Instant) -> Status { Self.status(t, mark: mark, now: now) }
+
+    public static func status(_ t: Times, mark: Mark?, now: Instant) -> Status {
         if let reason = mark?.released { return .released(reason) }
         if let done = mark?.done {
             if done <= t.graceEnd { return .kept(done) }

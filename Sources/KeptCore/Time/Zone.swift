@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Wall-clock arithmetic in one time zone: local date and time ⇄ `Instant`.
 ///
@@ -49,6 +50,30 @@ public struct Zone: Sendable {
             self = .utc
         }
     }
+
+    /// The zone a request or a stored item names: a tz database name (`America/New_York`) or a
+    /// POSIX rule, read once per process and shared after that; nil when it names nothing.
+    public static func named(_ name: String) -> Zone? {
+        if name == utc.identifier { return .utc }
+        if let known = book.withLock({ $0[name] }) { return known }
+        guard name.utf8.count <= 255 else { return nil }
+        let zone: Zone
+        if let named = Zone(identifier: name) {
+            zone = named
+        } else if !name.contains("/"), let rule = PosixRule(name) {
+            zone = Zone(identifier: name, rules: .posix(rule))
+        } else {
+            return nil
+        }
+        book.withLock { if $0.count < 256 { $0[name] = zone } }
+        return zone
+    }
+
+    private static let book = Mutex<[String: Zone]>([:])
+
+    /// The name to send for this zone so that another process reads the same rules; nil when it
+    /// has none (a zone file outside the database).
+    public var portableName: String? { Zone.named(identifier) == nil ? nil : identifier }
 
     /// `/etc/localtime`, named after the zone file it links to.
     static var systemDefault: Zone {
