@@ -10,6 +10,8 @@ public enum Daemon {
     public struct Options: Sendable {
         public var paths: Paths
         public var config: Config
+        /// The user's draft templates, if any.
+        public var drafts: DraftTemplates?
         /// Where `KEPT_…` settings come from when the configuration is reloaded.
         public var environment: [String: String]
         /// SIGTERM and SIGINT stop, SIGHUP reloads; off for a daemon inside a test process.
@@ -19,9 +21,11 @@ public enum Daemon {
         /// a daemon inside a test process, whose other tests may hold every thread a while).
         public var gracefulStopLimit: Duration? = .seconds(5)
         public var cancellationLimit: Duration? = .seconds(2)
-        public init(paths: Paths, config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        public init(paths: Paths, config: Config, drafts: DraftTemplates? = nil,
+                    environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.paths = paths
             self.config = config
+            self.drafts = drafts
             self.environment = environment
         }
     }
@@ -51,7 +55,7 @@ public enum Daemon {
     }
 
     public static func build(_ options: Options, _ parts: Parts, logger: Logger) -> Built {
-        let keeper = Keeper(paths: options.paths, config: options.config, environment: options.environment, store: parts.store,
+        let keeper = Keeper(paths: options.paths, config: options.config, drafts: options.drafts, environment: options.environment, store: parts.store,
                             state: parts.state, timer: parts.timer, logger: logger, zone: parts.zone, clock: parts.clock)
         let server = ControlServer(listen: parts.listen, keeper: keeper, logger: logger) {
             let status = await keeper.readyStatus()

@@ -42,21 +42,26 @@ struct Keptd: AsyncParsableCommand {
         }
         let logger = Logger(label: "keptd")
 
-        let settings: Config
-        do { settings = try await ConfigLoader.load(file: paths.configFile) } catch {
+        let settings: Config, drafts: DraftTemplates?
+        let templates = DraftTemplates.folder(beside: paths.configFile)
+        do {
+            settings = try await ConfigLoader.load(file: paths.configFile)
+            drafts = try DraftTemplates.load(folder: templates)
+        } catch {
             Self.fail("keptd: \(error.message)")
             throw ExitCode(78)
         }
         if checkConfig {
             print(FileManager.default.fileExists(atPath: paths.configFile)
                   ? "\(paths.configFile): ok" : "\(paths.configFile): not found, the defaults are good")
+            if let drafts { print("\(templates): ok (\(drafts.kinds.map(\.rawValue).joined(separator: ", ")))") }
             return
         }
         if !concurrencyOnNIO {
             logger.warning("Swift concurrency runs on libdispatch's pool (NIO could not take it over): an idle keptd wakes once a second")
         }
         do {
-            try await Daemon.run(.init(paths: paths, config: settings), logger: logger)
+            try await Daemon.run(.init(paths: paths, config: settings, drafts: drafts), logger: logger)
         } catch let error as StoreError {
             Self.fail("keptd: \(error.message)")
             throw ExitCode(1)

@@ -179,4 +179,52 @@ import Glibc
                 "one event, updated, not a second one: \(after)")
         #expect((try FileManager.default.contentsOfDirectory(atPath: cal)).count == 2)
     }
+
+    // MARK: The user's own drafts
+
+    func writeTemplate(_ h: Harness, _ name: String, _ text: String) throws {
+        try FileManager.default.createDirectory(atPath: h.root + "/config/kept/templates", withIntermediateDirectories: true)
+        try text.write(toFile: h.root + "/config/kept/templates/\(name).mustache", atomically: true, encoding: .utf8)
+    }
+
+    @Test func aTemplateReplacesTheApologyAndABrokenOneOnReloadChangesNothing() throws {
+        let h = Harness()
+        try writeTemplate(h, "apology", "Subject: Sorry, {{client}}\n\nHi {{dear}} — {{title}}.\n{{#open_promises}}* {{text}}, {{due}}\n{{/open_promises}}")
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice <wrong> & late", "--contact", "Dana Scully").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "tomorrow 17:00").code == 0)
+        let draft = h.kept("draft", "1.1")
+        #expect(draft.code == 0, "\(draft.stderr)")
+        #expect(draft.stdout.contains("Subject: Sorry, Acme Corp"), "\(draft.stdout)")
+        #expect(draft.stdout.contains("Hi Dana — Invoice <wrong> & late.\n* Send the corrected invoice, "), "\(draft.stdout)")
+        // The plan is still kept's own.
+        #expect(h.kept("draft", "1.4").stdout.contains("To put it right:"))
+
+        let path = h.root + "/config/kept/templates/apology.mustache"
+        try writeTemplate(h, "apology", "Hi {{dear}},\n{{#open_promises}}\n* {{text}}\n")
+        let refused = h.kept("reload")
+        #expect(refused.code == 1)
+        #expect(refused.stderr.contains("\(path):4:1: a section is opened and never closed"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        // The template in force stays, and the daemon serves on.
+        #expect(h.kept("draft", "1.1").stdout.contains("Hi Dana — Invoice <wrong> & late."))
+        try writeTemplate(h, "apology", "Hi {{dear}}, again.\n")
+        #expect(h.kept("reload").code == 0)
+        #expect(h.kept("draft", "1.1").stdout.contains("Hi Dana, again."))
+    }
+
+    @Test func aBrokenTemplateStopsTheStartAndCheckConfigNamesIt() throws {
+        let h = Harness()
+        try writeTemplate(h, "progress", "Dear {{dear}},\nweek {{wek}}\n")
+        let path = h.root + "/config/kept/templates/progress.mustache"
+        let check = h.run(Harness.binaries + "/keptd", ["--check-config"])
+        #expect(check.code == 78)
+        #expect(check.stderr == "keptd: \(path):2:6: kept has no variable \"wek\" (the README lists the variables)\n", "\(check.stderr)")
+        let start = try h.startFails()
+        #expect(start.code == 78 && start.stderr == check.stderr)
+        try writeTemplate(h, "progress", "Dear {{dear}},\nweek {{week}}\n")
+        let good = h.run(Harness.binaries + "/keptd", ["--check-config"])
+        #expect(good.code == 0 && good.stdout.contains("templates: ok (progress)"), "\(good.stdout)\(good.stderr)")
+    }
 }

@@ -4,124 +4,114 @@
 /// left in [brackets].
 extension Engine {
     public func draft(for occ: OccurrenceID, now: Instant) -> View.Draft? {
-        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number) else { return nil }
-        guard let numbered = occurrence(occ.index, of: item, in: incident) else { return nil }
-        let kind: String, subject: String, text: String
+        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number),
+              let numbered = occurrence(occ.index, of: item, in: incident),
+              let facts = draftFacts(incident, item, numbered, now: now) else { return nil }
+        let (subject, text) = drafts?.write(facts) ?? Self.builtIn(facts)
+        return View.Draft(item: name(of: occ, item), kind: facts.kind.label, to: incident.client, subject: subject, text: text)
+    }
+
+    /// What the draft for this occurrence may say; nil for an item that has no draft.
+    func draftFacts(_ i: Incident, _ item: Item, _ o: Numbered, now: Instant) -> DraftFacts? {
+        let kind: DraftFacts.Kind, subject: String
+        let week = max(1, Int((now - i.noticed) / (7 * 86_400)) + 1)
         switch (item.kind, item.step) {
-        case (.step, .acknowledge?):
-            (kind, subject, text) = ("apology", "About \(incident.title)", apology(incident, now: now))
-        case (.step, .sharePlan?):
-            (kind, subject, text) = ("plan", "\(incident.title): what we are doing about it", plan(incident, now: now))
-        case (.step, .review?):
-            (kind, subject, text) = ("review", "\(incident.title): looking back", review(incident, now: now))
-        case (.checkin, _):
-            let since = previousTouchpoint(incident, before: numbered.times.due, now: now)
-            let week = max(1, Int((now - incident.noticed) / (7 * 86_400)) + 1)
-            (kind, subject, text) = ("progress-report", "\(incident.title): progress update, week \(week)",
-                                     progress(incident, since: since, week: week, now: now))
-        default:
-            return nil
+        case (.step, .acknowledge?): (kind, subject) = (.apology, "About \(i.title)")
+        case (.step, .sharePlan?): (kind, subject) = (.plan, "\(i.title): what we are doing about it")
+        case (.step, .review?): (kind, subject) = (.review, "\(i.title): looking back")
+        case (.checkin, _): (kind, subject) = (.progress, "\(i.title): progress update, week \(week)")
+        default: return nil
         }
-        let id = name(of: occ, item)
-        return View.Draft(item: id, kind: kind, to: incident.client, subject: subject, text: text)
+        let since = kind == .progress ? previousTouchpoint(i, before: o.times.due, now: now) : nil
+        return DraftFacts(
+            kind: kind, subject: subject, client: i.client, contact: i.contact,
+            dear: i.contact.flatMap { $0.split(separator: " ").first.map(String.init) } ?? i.client,
+            title: i.title, note: i.note, incident: i.id, noticed: humanDate(i.noticed, in: i), windowEnd: humanDate(i.windowEnd, in: i),
+            day: i.day(at: now, in: rules.for(i).zone), windowDays: i.windowDays,
+            openPromises: kind == .progress ? [] : openPromises(i, now: now),
+            since: since.map { humanDate($0, in: i) },
+            doneSince: since.map { keptSince(i, since: $0, now: now) } ?? [],
+            coming: kind == .progress ? openPromises(i, now: now, within: 14, limit: 6) : [],
+            week: week, cause: i.items.first { $0.step == .rootCause }?.marks.first?.cause,
+            days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now))
     }
 
-    // MARK: The drafts
+    // MARK: The built-in drafts
 
-    func apology(_ i: Incident, now: Instant) -> String {
-        let fixes = openPromises(i, now: now)
-        var t = greeting(i)
-        t += "I made a mistake: \(i.title). That is on me, and I am sorry.\n\n"
-        t += "What happened: [in one or two plain sentences, from your side — no excuses].\n\n"
-        t += "What I am doing to fix it:\n" + bullets(fixes, orElse: "[the fix, and the day it will be done]")
-        t += "\nWhat I am doing so it does not happen again:\n  - [the change to how we work, or the check we are adding]\n\n"
-        t += "What I am asking of you: [anything you need from them — or nothing].\n\n"
-        t += "What would help you feel confident in us again?\n\n[your name]\n"
-        return t
-    }
-
-    func plan(_ i: Incident, now: Instant) -> String {
-        let cause = i.items.first { $0.step == .rootCause }?.marks.first?.cause
-        var t = greeting(i)
-        switch cause {
-        case .systemic?: t += "We have looked at how the mistake came about: it was a gap in our process, and that is what we are changing.\n\n"
-        case .judgement?: t += "We have looked at how the mistake came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
-        default: t += "We have looked at how the mistake came about. [The cause, in a sentence.]\n\n"
+    public static func builtIn(_ f: DraftFacts) -> (subject: String, text: String) {
+        var t = "Dear \(f.dear),\n\n"
+        switch f.kind {
+        case .apology:
+            t += "I made a mistake: \(f.title). That is on me, and I am sorry.\n\n"
+            t += "What happened: [in one or two plain sentences, from your side — no excuses].\n\n"
+            t += "What I am doing to fix it:\n" + bullets(f.openPromises.map { "\($0.text) — by \($0.due)" }, orElse: "[the fix, and the day it will be done]")
+            t += "\nWhat I am doing so it does not happen again:\n  - [the change to how we work, or the check we are adding]\n\n"
+            t += "What I am asking of you: [anything you need from them — or nothing].\n\n"
+            t += "What would help you feel confident in us again?\n\n[your name]\n"
+        case .plan:
+            switch f.cause {
+            case .systemic?: t += "We have looked at how the mistake came about: it was a gap in our process, and that is what we are changing.\n\n"
+            case .judgement?: t += "We have looked at how the mistake came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
+            case nil: t += "We have looked at how the mistake came about. [The cause, in a sentence.]\n\n"
+            }
+            t += "To put it right:\n" + bullets(f.openPromises.map { "\($0.text) — by \($0.due)" }, orElse: "[what you will do, and by when]")
+            t += "\nSo it does not happen again:\n  - [the fail-safe, process change or training — and when it is in place]\n\n"
+            t += "I will keep you posted every week until this is behind us.\n\n"
+            t += "Is there anything else it would take to set this right for you?\n\n[your name]\n"
+        case .progress:
+            t += "Here is where things stand, in week \(f.week) since the mistake.\n\n"
+            t += "Done since my last update on \(f.since ?? f.noticed):\n"
+            t += bullets(f.doneSince.map { "\($0.text) (done \($0.done))" }, orElse: "[nothing finished yet — say what is in progress]")
+            t += "\nComing next:\n" + bullets(f.coming.map { "\($0.text) — by \($0.due)" }, orElse: "[what you will do next, and by when]")
+            t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n[your name]\n"
+        case .review:
+            t += "It has been \(plural(f.days, "day")) since the mistake I made (\(f.title))."
+            let l = f.ledger, judged = l.kept + l.late + l.missed
+            if judged > 0 {
+                t += " In that time I made you \(plural(judged, "commitment")) and kept \(l.kept) of them on time"
+                t += l.late > 0 ? " (\(l.late) came late)" : ""
+                t += "."
+            }
+            t += "\n\nI would like to hear how it has been from your side: [what changed for them].\n\n"
+            t += "[Recovered, stronger, or not yet: say which you think it is, and why.]\n\n"
+            t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n[your name]\n"
         }
-        let fixes = openPromises(i, now: now)
-        t += "To put it right:\n" + bullets(fixes, orElse: "[what you will do, and by when]")
-        t += "\nSo it does not happen again:\n  - [the fail-safe, process change or training — and when it is in place]\n\n"
-        t += "I will keep you posted every week until this is behind us.\n\n"
-        t += "Is there anything else it would take to set this right for you?\n\n[your name]\n"
-        return t
-    }
-
-    func progress(_ i: Incident, since: Instant, week: Int, now: Instant) -> String {
-        var t = greeting(i)
-        t += "Here is where things stand, in week \(week) since the mistake.\n\n"
-        let done = keptSince(i, since: since, now: now)
-        t += "Done since my last update on \(humanDate(since, in: i)):\n"
-        t += bullets(done, orElse: "[nothing finished yet — say what is in progress]")
-        let next = openPromises(i, now: now, within: 14, limit: 6)
-        t += "\nComing next:\n" + bullets(next, orElse: "[what you will do next, and by when]")
-        t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n[your name]\n"
-        return t
-    }
-
-    func review(_ i: Incident, now: Instant) -> String {
-        let l = ledger(of: i, now: now)
-        var t = greeting(i)
-        t += "It has been \(max(1, Int((now - i.noticed) / 86_400))) days since the mistake I made (\(i.title)). "
-        let judged = l.kept + l.late + l.missed
-        if judged > 0 {
-            t += "In that time I made you \(judged) commitment\(judged == 1 ? "" : "s") and kept \(l.kept) of them on time"
-            t += l.late > 0 ? " (\(l.late) came late)" : ""
-            t += ".\n\n"
-        } else {
-            t += "\n\n"
-        }
-        t += "I would like to hear how it has been from your side: [what changed for them].\n\n"
-        t += "[Recovered, stronger, or not yet: say which you think it is, and why.]\n\n"
-        t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n[your name]\n"
-        return t
+        return (f.subject, t)
     }
 
     // MARK: The facts they name
 
+    /// `1 day`, `12 days`.
+    public static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
     /// `  - line` for each fact; the placeholder when there is none.
-    func bullets(_ lines: [String], orElse placeholder: String) -> String {
+    static func bullets(_ lines: [String], orElse placeholder: String) -> String {
         (lines.isEmpty ? [placeholder] : lines).map { "  - \($0)\n" }.joined()
     }
 
     /// Open promises (and playbook steps still to come) with their due dates, soonest first.
-    func openPromises(_ i: Incident, now: Instant, within days: Int? = nil, limit: Int = 10) -> [String] {
-        var found: [(Instant, String)] = []
+    func openPromises(_ i: Incident, now: Instant, within days: Int? = nil, limit: Int = 10) -> [DraftFacts.Promised] {
+        var found: [(Instant, DraftFacts.Promised)] = []
         for item in i.items where item.kind == .promise {
             let zone = zone(of: item, in: i)
             for o in occurrences(of: item, in: i) where o.status(at: now).isOpen {
                 let at = o.times.due
                 if let days, at > now + Int64(days) * 86_400 { continue }
-                found.append((at, "\(item.text) — by \(humanDue(o.due, in: zone))"))
+                found.append((at, DraftFacts.Promised(text: item.text, due: humanDue(o.due, in: zone))))
                 if item.every != nil { break }  // a recurring promise: its next occurrence says enough
             }
         }
         return found.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
     }
 
-    /// `Dear Dana,` for a contact Dana Scully; the client's name when there is no contact.
-    func greeting(_ i: Incident) -> String {
-        let name = i.contact.flatMap { $0.split(separator: " ").first.map(String.init) } ?? i.client
-        return "Dear \(name),\n\n"
-    }
-
     /// The promises done after `since`, with when: what the client was promised and got, never
     /// kept's own playbook steps.
-    func keptSince(_ i: Incident, since: Instant, now: Instant) -> [String] {
-        var found: [(Instant, String)] = []
+    func keptSince(_ i: Incident, since: Instant, now: Instant) -> [DraftFacts.Done] {
+        var found: [(Instant, DraftFacts.Done)] = []
         for item in i.items where item.kind == .promise {
             for mark in item.marks {
                 guard let done = mark.done, done > since, done <= now else { continue }
-                found.append((done, "\(item.text) (done \(humanDate(done, in: i)))"))
+                found.append((done, DraftFacts.Done(text: item.text, done: humanDate(done, in: i))))
             }
         }
         return found.sorted { $0.0 < $1.0 }.map(\.1)

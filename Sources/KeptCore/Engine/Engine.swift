@@ -13,6 +13,8 @@ public struct Engine: Sendable {
     /// The From and To of reminder messages.
     public var mailFrom = "kept <kept@localhost>"
     public var mailTo = ["kept@localhost"]
+    /// The user's own drafts (templates), where there are any; kept's built-in ones otherwise.
+    public var drafts: (any DraftWriter)?
     private(set) var queue = ReminderQueue()
     /// Each item's occurrences as instants, kept current with every change: ledgers and the
     /// over-promising check read these instead of redoing zone arithmetic per request.

@@ -3,16 +3,21 @@ import Logging
 
 /// SIGHUP and `kept reload`: the configuration read again, whole or not at all.
 extension Keeper {
-    /// Re-reads the configuration file and environment, rebuilds the schedule and re-arms the
-    /// timer. A configuration with a problem is refused whole: the one in force stays.
+    /// Re-reads the configuration file, the environment and the draft templates, rebuilds the
+    /// schedule and re-arms the timer. A configuration or a template with a problem is refused
+    /// whole: the ones in force stay.
     func reload() async -> Result<String, ConfigProblem> {
         Notifier.reloading()
-        let result: Result<Config, ConfigProblem>
-        do { result = .success(try await ConfigLoader.load(file: paths.configFile, environment: environment)) } catch {
+        let result: Result<(Config, DraftTemplates?), ConfigProblem>
+        do {
+            let config = try await ConfigLoader.load(file: paths.configFile, environment: environment)
+            result = .success((config, try DraftTemplates.load(folder: DraftTemplates.folder(beside: paths.configFile))))
+        } catch {
             result = .failure(error)
         }
         switch result {
-        case .success(let fresh):
+        case .success(let (fresh, drafts)):
+            engine.drafts = drafts
             apply(fresh)
             logger.info("reloaded \(paths.configFile)", metadata: ["KEPT_EVENT": "reloaded"])
         case .failure(let problem):

@@ -28,7 +28,7 @@ public actor Keeper {
     /// Deliveries being made right now.
     var inFlight: Set<DeliverySlot> = []
 
-    public init(paths: Paths, config: Config, environment: [String: String], store: any Journal, state: StoreState,
+    public init(paths: Paths, config: Config, drafts: DraftTemplates? = nil, environment: [String: String], store: any Journal, state: StoreState,
                 timer: any ReminderTimer, logger: Logger, zone: Zone? = nil,
                 clock: @escaping @Sendable () -> Instant = { Instant.now }) {
         self.paths = paths
@@ -42,6 +42,7 @@ public actor Keeper {
         self.fixedZone = zone
         var engine = Engine(state: state, rules: Rules(config: config, zone: zone ?? .current), channels: Self.channels(config))
         (engine.mailFrom, engine.mailTo) = Self.addresses(config)
+        engine.drafts = drafts
         self.engine = engine
         self.wakeups = Dictionary(uniqueKeysWithValues: ChannelName.allCases.map { ($0, Wakeup()) })
         for entry in state.outbox {

@@ -1,0 +1,59 @@
+/// Everything a draft may say, worked out once from the store: the built-in drafts write from
+/// these, and so do the user's own templates. Dates are written as people read them (`Tuesday 1
+/// December`, `… at 15:00`), in the zone the incident is lived in; the user's words are as typed.
+public struct DraftFacts: Sendable, Equatable {
+    /// The four drafts, by the template file each can be replaced with (`apology.mustache`, …).
+    public enum Kind: String, Sendable, CaseIterable {
+        case apology, plan, progress, review
+
+        /// The name answers and reminders give it.
+        public var label: String { self == .progress ? "progress-report" : rawValue }
+    }
+
+    /// A promise still open: what, and by when.
+    public struct Promised: Sendable, Equatable {
+        public var text: String
+        public var due: String
+    }
+
+    /// A promise kept since the last update: what, and the day it was done.
+    public struct Done: Sendable, Equatable {
+        public var text: String
+        public var done: String
+    }
+
+    public var kind: Kind
+    public var subject: String
+    public var client: String
+    /// The person at the client, as the user named them; nil when no contact was given.
+    public var contact: String?
+    /// Whom the letter greets: the contact's first name, else the client.
+    public var dear: String
+    public var title: String
+    /// The incident's description, as the user wrote it.
+    public var note: String?
+    public var incident: Int
+    public var noticed: String
+    public var windowEnd: String
+    public var day: Int
+    public var windowDays: Int
+    /// Open promises, soonest first (for the apology and the plan, at most ten).
+    public var openPromises: [Promised]
+    /// For the progress report: the last update's day, what was kept since, what is due in the
+    /// next two weeks, and the week since the mistake.
+    public var since: String?
+    public var doneSince: [Done]
+    public var coming: [Promised]
+    public var week: Int
+    /// For the plan: what kind of cause the root-cause step found.
+    public var cause: Cause?
+    /// For the review: days since the mistake, and the ledger.
+    public var days: Int
+    public var ledger: View.Ledger
+}
+
+/// Writes a draft from its facts in the user's own words, or leaves it to kept's built-in one.
+public protocol DraftWriter: Sendable {
+    /// The draft's subject and text, or nil for the built-in draft of this kind.
+    func write(_ facts: DraftFacts) -> (subject: String, text: String)?
+}
