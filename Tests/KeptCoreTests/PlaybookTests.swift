@@ -232,8 +232,14 @@ import Testing
         let now = at("2026-11-28 10:00", berlin)
         let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now))
         #expect(draft.kind == "progress-report")
-        #expect(draft.text.contains("Done since my last update on Sunday 22 November:\n  - Send the corrected invoice (done Tuesday 24 November)"))
+        // No update yet: the report counts from the mistake, and says so.
+        #expect(draft.text.contains("Done since the mistake on Sunday 22 November:\n  - Send the corrected invoice (done Tuesday 24 November)"), "\(draft.text)")
         #expect(draft.text.contains("Coming next:\n  - Call Dana — by Wednesday 2 December at 15:00"))
+        // The apology was the first update: the report counts from it.
+        var apologized = e
+        _ = try apologized.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: at("2026-11-23 09:00", berlin))
+        let fromApology = try #require(apologized.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now))
+        #expect(fromApology.text.contains("Done since my last update on Monday 23 November:\n  - Send the corrected invoice"), "\(fromApology.text)")
         // After check-in 1 is done, the next report starts from it.
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.6"), now: now)
         let next = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 7), index: 1), now: now + 3600))

@@ -39,17 +39,38 @@ public struct DraftFacts: Sendable, Equatable {
     public var windowDays: Int
     /// Open promises, soonest first (for the apology and the plan, at most ten).
     public var openPromises: [Promised]
-    /// For the progress report: the last update's day, what was kept since, what is due in the
-    /// next two weeks, and the week since the mistake.
+    /// For the progress report: the last update's day (or the mistake's, before the first update),
+    /// what was kept since, what is due in the next two weeks, and the week since the mistake.
     public var since: String?
+    public var firstUpdate: Bool
     public var doneSince: [Done]
     public var coming: [Promised]
     public var week: Int
     /// For the plan: what kind of cause the root-cause step found.
     public var cause: Cause?
-    /// For the review: days since the mistake, and the ledger.
+    /// For the review: days since the mistake, the whole ledger, and the ledger of the promises
+    /// alone — what the client was promised by name and saw kept or not.
     public var days: Int
     public var ledger: View.Ledger
+    public var promises: View.Ledger
+
+    /// The promises' record as one sentence for the client; nil while none has been judged.
+    public var record: String? {
+        let p = promises, judged = p.kept + p.late + p.missed
+        switch judged {
+        case 0: return nil
+        case 1:
+            return p.kept == 1 ? "In that time I made you one commitment, and I kept it on time."
+                : p.late == 1 ? "In that time I made you one commitment; I kept it, but late."
+                : "In that time I made you one commitment, and I did not keep it."
+        default:
+            var s = "In that time I made you \(judged) commitments and kept "
+            s += p.kept == judged ? "every one of them on time" : "\(p.kept) of them on time"
+            if p.late > 0 { s += ", \(p.late) more late" }
+            if p.missed > 0 { s += "; I missed \(p.missed)" }
+            return s + "."
+        }
+    }
 }
 
 /// Writes a draft from its facts in the user's own words, or leaves it to kept's built-in one.

@@ -23,17 +23,18 @@ extension Engine {
         default: return nil
         }
         let since = kind == .progress ? previousTouchpoint(i, before: o.times.due, now: now) : nil
+        let openPromises = openPromises(i, now: now)
         return DraftFacts(
             kind: kind, subject: subject, client: i.client, contact: i.contact,
             dear: i.contact.flatMap { $0.split(separator: " ").first.map(String.init) } ?? i.client,
             title: i.title, note: i.note, incident: i.id, noticed: humanDate(i.noticed, in: i), windowEnd: humanDate(i.windowEnd, in: i),
             day: i.day(at: now, in: rules.for(i).zone), windowDays: i.windowDays,
-            openPromises: kind == .progress ? [] : openPromises(i, now: now),
-            since: since.map { humanDate($0, in: i) },
-            doneSince: since.map { keptSince(i, since: $0, now: now) } ?? [],
-            coming: kind == .progress ? openPromises(i, now: now, within: 14, limit: 6) : [],
+            openPromises: openPromises,
+            since: since.map { humanDate($0, in: i) }, firstUpdate: since == i.noticed,
+            doneSince: keptSince(i, since: since ?? i.noticed, now: now),
+            coming: self.openPromises(i, now: now, within: 14, limit: 6),
             week: week, cause: i.items.first { $0.step == .rootCause }?.marks.first?.cause,
-            days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now))
+            days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now), promises: ledger(of: i, now: now, only: .promise))
     }
 
     // MARK: The built-in drafts
@@ -60,18 +61,13 @@ extension Engine {
             t += "Is there anything else it would take to set this right for you?\n\n[your name]\n"
         case .progress:
             t += "Here is where things stand, in week \(f.week) since the mistake.\n\n"
-            t += "Done since my last update on \(f.since ?? f.noticed):\n"
+            t += f.firstUpdate ? "Done since the mistake on \(f.since ?? f.noticed):\n" : "Done since my last update on \(f.since ?? f.noticed):\n"
             t += bullets(f.doneSince.map { "\($0.text) (done \($0.done))" }, orElse: "[nothing finished yet — say what is in progress]")
             t += "\nComing next:\n" + bullets(f.coming.map { "\($0.text) — by \($0.due)" }, orElse: "[what you will do next, and by when]")
             t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n[your name]\n"
         case .review:
             t += "It has been \(plural(f.days, "day")) since the mistake I made (\(f.title))."
-            let l = f.ledger, judged = l.kept + l.late + l.missed
-            if judged > 0 {
-                t += " In that time I made you \(plural(judged, "commitment")) and kept \(l.kept) of them on time"
-                t += l.late > 0 ? " (\(l.late) came late)" : ""
-                t += "."
-            }
+            if let record = f.record { t += " " + record }
             t += "\n\nI would like to hear how it has been from your side: [what changed for them].\n\n"
             t += "[Recovered, stronger, or not yet: say which you think it is, and why.]\n\n"
             t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n[your name]\n"
@@ -120,7 +116,8 @@ extension Engine {
     /// The last touchpoint before a check-in: a check-in done, one logged, or else when it began.
     func previousTouchpoint(_ i: Incident, before due: Instant, now: Instant) -> Instant {
         var last = i.noticed
-        for item in i.items where item.kind == .checkin {
+        // The apology and the plan are letters to the client too.
+        for item in i.items where item.kind == .checkin || item.step == .acknowledge || item.step == .sharePlan {
             for mark in item.marks { if let done = mark.done, done < min(due, now), done > last { last = done } }
         }
         for event in i.timeline where event.what == "checkin" && event.at < min(due, now) && event.at > last { last = event.at }

@@ -45,9 +45,10 @@ extension Engine {
             open: incident.isOpen ? open : 0, overdue: incident.isOpen ? overdue : 0, next: incident.isOpen ? next : nil, ledger: ledger)
     }
 
-    public func ledger(of incident: Incident, now: Instant) -> View.Ledger {
+    /// The incident's ledger: of every item, or of one kind (what was promised the client).
+    public func ledger(of incident: Incident, now: Instant, only kind: Item.Kind? = nil) -> View.Ledger {
         var ledger = View.Ledger()
-        for item in incident.items {
+        for item in incident.items where kind == nil || item.kind == kind {
             let marks = Dictionary(item.marks.map { ($0.occurrence, $0) }, uniquingKeysWith: { a, _ in a })
             for (i, t) in times(of: item, in: incident).enumerated() {
                 let mark = marks[i + 1]

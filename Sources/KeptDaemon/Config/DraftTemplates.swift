@@ -19,8 +19,8 @@ public struct DraftTemplates: DraftWriter {
     /// Every variable a template may use, and inside the lists, each entry's fields.
     public static let variables: Set<String> = [
         "subject", "client", "contact", "dear", "title", "note", "incident", "noticed", "window_end", "day", "window_days",
-        "open_promises", "since", "done_since", "coming", "week", "cause", "systemic", "judgement", "days",
-        "ledger", "commitments", "any_judged", "any_late",
+        "open_promises", "since", "first_update", "done_since", "coming", "week", "cause", "systemic", "judgement",
+        "days", "record", "ledger", "promises",
         // fields of the entries of open_promises, coming and done_since; of ledger
         "text", "due", "done", "kept", "late", "missed", "released", "rate",
     ]
@@ -81,23 +81,27 @@ public struct DraftTemplates: DraftWriter {
     /// The facts by the names the README lists. Absent facts are left out, so that `{{#note}}`
     /// and `{{^contact}}` read as people expect.
     static func context(_ f: DraftFacts) -> [String: Any] {
-        let l = f.ledger, judged = l.kept + l.late + l.missed
         var c: [String: Any] = [
             "subject": f.subject, "client": f.client, "dear": f.dear, "title": f.title, "incident": f.incident,
             "noticed": f.noticed, "window_end": f.windowEnd, "day": f.day, "window_days": f.windowDays,
             "open_promises": f.openPromises.map { ["text": $0.text, "due": $0.due] },
             "done_since": f.doneSince.map { ["text": $0.text, "done": $0.done] },
             "coming": f.coming.map { ["text": $0.text, "due": $0.due] },
-            "week": f.week, "days": Engine.plural(f.days, "day"), "systemic": f.cause == .systemic, "judgement": f.cause == .judgement,
-            "commitments": Engine.plural(judged, "commitment"), "any_judged": judged > 0, "any_late": l.late > 0,
-            "ledger": ["due": l.due, "kept": l.kept, "late": l.late, "missed": l.missed, "released": l.released,
-                       "rate": l.rate.map { "\(Int(($0 * 100).rounded()))%" } ?? "n/a"] as [String: Any],
+            "week": f.week, "first_update": f.firstUpdate, "days": Engine.plural(f.days, "day"),
+            "systemic": f.cause == .systemic, "judgement": f.cause == .judgement,
+            "ledger": ledger(f.ledger), "promises": ledger(f.promises),
         ]
+        if let record = f.record { c["record"] = record }
         if let contact = f.contact { c["contact"] = contact }
         if let note = f.note { c["note"] = note }
         if let since = f.since { c["since"] = since }
         if let cause = f.cause { c["cause"] = cause.rawValue }
         return c
+    }
+
+    static func ledger(_ l: View.Ledger) -> [String: Any] {
+        ["due": l.due, "kept": l.kept, "late": l.late, "missed": l.missed, "released": l.released,
+         "rate": l.rate.map { "\(Int(($0 * 100).rounded()))%" } ?? "n/a"]
     }
 
     /// Turns off HTML escaping for the whole template: a draft is plain text in the user's words.
