@@ -1,0 +1,229 @@
+/// The encodings a reply's text travels in: transfer encodings, charsets, format=flowed, RFC 2047
+/// words in headers. Each decoder takes any bytes and gives text; nothing here can fail.
+enum TransferEncoding {
+    static func decode(_ body: ArraySlice<UInt8>, _ encoding: String) -> [UInt8] {
+        switch encoding {
+        case "quoted-printable": quotedPrintable(body)
+        case "base64": base64(body)
+        default: Array(body)
+        }
+    }
+
+    static func quotedPrintable(_ body: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var i = body.startIndex
+        while i < body.endIndex {
+            let b = body[i]
+            guard b == UInt8(ascii: "=") else { out.append(b); i += 1; continue }
+            let next = body.index(after: i)
+            // A soft line break: `=` at the end of a line (trailing blanks allowed).
+            var j = next
+            while j < body.endIndex, body[j] == 0x20 || body[j] == 0x09 { j += 1 }
+            if j < body.endIndex, body[j] == 0x0D || body[j] == 0x0A {
+                i = body[j] == 0x0D && j + 1 < body.endIndex && body[j + 1] == 0x0A ? j + 2 : j + 1
+                continue
+            }
+            if j == body.endIndex { break }
+            if next + 1 < body.endIndex, let h = hex(body[next]), let l = hex(body[next + 1]) {
+                out.append(h << 4 | l)
+                i = next + 2
+            } else {
+                out.append(b)
+                i = next
+            }
+        }
+        return out
+    }
+
+    static func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: b - 0x30
+        case 0x41...0x46: b - 0x41 + 10
+        case 0x61...0x66: b - 0x61 + 10
+        default: nil
+        }
+    }
+
+    static func base64(_ body: some Sequence<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer: UInt32 = 0, bits = 0
+        for b in body {
+            let v: UInt32
+            switch b {
+            case 0x41...0x5A: v = UInt32(b - 0x41)
+            case 0x61...0x7A: v = UInt32(b - 0x61 + 26)
+            case 0x30...0x39: v = UInt32(b - 0x30 + 52)
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
+            case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+            case UInt8(ascii: "="): return out
+            default: continue
+            }
+            buffer = buffer << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+}
+
+/// Bytes to text by a MIME charset name: UTF-8, ASCII, ISO-8859-1 and -15, Windows-1252 (what
+/// mail clients send); anything else is read as UTF-8 when it is valid, else as Latin-1.
+enum Charset {
+    static func decode(_ bytes: [UInt8], _ name: String) -> String {
+        switch name.lowercased().trimmingWhitespace() {
+        case "iso-8859-1", "latin1", "iso_8859-1", "l1", "iso8859-1":
+            return latin(bytes, table: nil)
+        case "windows-1252", "cp1252", "x-cp1252":
+            return latin(bytes, table: windows1252)
+        case "iso-8859-15", "latin-9", "iso8859-15":
+            return latin(bytes, table: nil, latin9: true)
+        default:
+            if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
+            return latin(bytes, table: windows1252)
+        }
+    }
+
+    static func latin(_ bytes: [UInt8], table: [UInt32]?, latin9: Bool = false) -> String {
+        var s = String.UnicodeScalarView()
+        for b in bytes {
+            var v = UInt32(b)
+            if let table, (0x80...0x9F).contains(b) { v = table[Int(b) - 0x80] }
+            if latin9 {
+                switch b {
+                case 0xA4: v = 0x20AC
+                case 0xA6: v = 0x160
+                case 0xA8: v = 0x161
+                case 0xB4: v = 0x17D
+                case 0xB8: v = 0x17E
+                case 0xBC: v = 0x152
+                case 0xBD: v = 0x153
+                case 0xBE: v = 0x178
+                default: break
+                }
+            }
+            s.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+        }
+        return String(s)
+    }
+
+    /// 0x80–0x9F in Windows-1252.
+    static let windows1252: [UInt32] = [
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+        0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    ]
+}
+
+/// RFC 3676: a line ending in a space continues on the next (except the signature line `-- `).
+enum Flowed {
+    static func unwrap(_ text: String, delsp: Bool) -> String {
+        var out = "", pending = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = String(raw)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.hasPrefix(" ") { line.removeFirst() }  // space-stuffing
+            if line.hasSuffix(" "), line != "-- " {
+                pending += delsp ? String(line.dropLast()) : line
+            } else {
+                out += pending + line + "\n"
+                pending = ""
+            }
+        }
+        return out + pending
+    }
+}
+
+/// RFC 2047 encoded words in a header value: `=?utf-8?Q?Dana_M=C3=BCller?=`.
+enum EncodedWords {
+    static func decode(_ value: String) -> String {
+        guard value.contains("=?") else { return value }
+        var out = "", rest = Substring(value), lastWasWord = false
+        while let start = rest.firstRange(of: "=?") {
+            let before = rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            let parts = after.split(separator: "?", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[3].hasPrefix("="), ["q", "b"].contains(parts[1].lowercased()) else {
+                out += before + "=?"
+                rest = after
+                lastWasWord = false
+                continue
+            }
+            // Whitespace between two encoded words is not part of the text.
+            if !(lastWasWord && before.allSatisfy { $0.isWhitespace }) { out += before }
+            let charset = parts[0].split(separator: "*").first.map(String.init) ?? "utf-8"
+            let bytes: [UInt8] = parts[1].lowercased() == "b" ? TransferEncoding.base64(parts[2].utf8)
+                : TransferEncoding.quotedPrintable(ArraySlice(parts[2].utf8.map { $0 == UInt8(ascii: "_") ? 0x20 : $0 }))
+            out += Charset.decode(bytes, charset)
+            rest = parts[3].dropFirst()
+            lastWasWord = true
+        }
+        return out + rest
+    }
+}
+
+/// HTML to the text a person sees, with each blockquote's lines marked `> ` as a quote so the
+/// reply's own text is read the same way as in a plain-text part.
+enum HTMLText {
+    static func text(_ html: String) -> String {
+        var out = "", quoteDepth = 0, skipping: String?
+        var i = html.startIndex
+        func newline() {
+            while out.hasSuffix(" ") { out.removeLast() }
+            out += "\n" + String(repeating: "> ", count: quoteDepth)
+        }
+        while i < html.endIndex {
+            let c = html[i]
+            if c == "<", let close = html[i...].firstIndex(of: ">") {
+                let tag = html[html.index(after: i)..<close].lowercased()
+                i = html.index(after: close)
+                let name = tag.prefix { $0.isLetter || $0.isNumber || $0 == "/" || $0 == "!" }
+                if let s = skipping { if name == "/" + s { skipping = nil }; continue }
+                switch name {
+                case "style", "script", "head", "title": skipping = String(name)
+                case "blockquote": quoteDepth += 1; newline()
+                case "/blockquote": quoteDepth = max(0, quoteDepth - 1); newline()
+                case "br", "p", "/p", "div", "/div", "tr", "/tr", "li", "h1", "h2", "h3", "h4", "/h1", "/h2", "/h3", "/h4",
+                     "hr", "table", "/table", "ul", "/ul", "ol", "/ol", "pre", "/pre":
+                    // Outlook and Gmail mark where the quoted message starts.
+                    if tag.contains("gmail_quote") || tag.contains("divrplyfwdmsg") || tag.contains("appendonsend")
+                        || tag.contains("moz-cite-prefix") || tag.contains("yahoo_quoted") {
+                        out += "\n>\n"
+                    }
+                    newline()
+                default: break
+                }
+                continue
+            }
+            i = html.index(after: i)
+            if skipping != nil { continue }
+            if c == "&", let semi = html[i...].prefix(10).firstIndex(of: ";") {
+                if let decoded = entity(String(html[i..<semi])) {
+                    out.unicodeScalars.append(decoded)
+                    i = html.index(after: semi)
+                    continue
+                }
+            }
+            if c.isNewline || c == "\t" { if !out.hasSuffix(" ") { out += " " }; continue }
+            out.append(c)
+        }
+        return out
+    }
+
+    static func entity(_ name: String) -> Unicode.Scalar? {
+        switch name {
+        case "nbsp": return "\u{A0}"
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        default:
+            if name.hasPrefix("#x") || name.hasPrefix("#X") { return UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
+            if name.hasPrefix("#") { return UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init) }
+            return nil
+        }
+    }
+}

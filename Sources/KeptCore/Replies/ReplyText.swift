@@ -1,0 +1,108 @@
+/// The reply's own words: what is left of its text above the quoted reminder, the attribution line
+/// ("On … wrote:" in the forms and languages clients write it), Outlook's header block and
+/// separators, and the signature. Commands inside the quote are never read.
+public enum ReplyText {
+    /// The first non-blank line of the reply's own text, if there is one.
+    public static func verbLine(_ text: String) -> String? {
+        for line in ownLines(text) {
+            let t = line.trimmingWhitespace()
+            if !t.isEmpty { return t }
+        }
+        return nil
+    }
+
+    /// The lines that are the reply's own: not `>`-quoted, not an attribution, and before an
+    /// unquoted original (Outlook's separator or header block) or the signature. A reply written
+    /// below the quote (bottom-posted) is read there.
+    public static func ownLines(_ text: String) -> [String] {
+        let lines = normalized(text).split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+        var own: [String] = []
+        var n = 0
+        while n < lines.count {
+            let line = lines[n], t = line.trimmingWhitespace()
+            n += 1
+            if t.hasPrefix(">") { continue }
+            if isSeparator(t) || isSignature(line) || isHeaderBlock(lines, at: n - 1) { break }
+            if isAttribution(t) { continue }
+            // An attribution may be wrapped over two lines (Gmail wraps at 76 or so).
+            if n < lines.count {
+                let next = lines[n].trimmingWhitespace()
+                if !next.isEmpty, !isAttribution(next), isAttribution(t + " " + next) { n += 1; continue }
+            }
+            own.append(line)
+        }
+        return own
+    }
+
+    /// Invisible and odd spaces as clients write them (U+00A0, U+202F, U+2007, a BOM, zero-width
+    /// spaces) made plain, and CRLF made LF.
+    static func normalized(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            switch s.value {
+            case 0x0D: continue
+            case 0xFEFF, 0x200B, 0x200C, 0x200D, 0x2060: continue
+            case 0xA0, 0x202F, 0x2007, 0x2009, 0x3000: out.append(" ")
+            default: out.append(s)
+            }
+        }
+        return String(out)
+    }
+
+    /// "On Tue, 1 Dec 2026 at 09:00, kept <kept@host> wrote:" and its kin in other languages.
+    static func isAttribution(_ line: String) -> Bool {
+        let l = line.lowercased()
+        guard l.hasSuffix(":"), l.count < 400 else { return false }
+        let body = l.dropLast().trimmingWhitespace()
+        let forms: [(String, [String])] = [
+            ("on ", ["wrote"]), ("am ", ["schrieb"]), ("le ", ["a écrit", "a ecrit"]), ("el ", ["escribió", "escribio"]),
+            ("op ", ["schreef", "het volgende geschreven"]), ("il ", ["ha scritto"]), ("em ", ["escreveu"]),
+            ("den ", ["skrev"]), ("w dniu ", ["pisze", "napisał"]), ("dne ", ["napsal"]),
+        ]
+        for (start, ends) in forms where body.hasPrefix(start) {
+            if ends.contains(where: { body.hasSuffix($0) || body.contains(" " + $0 + " ") }) { return true }
+        }
+        // Some clients write the name and date without "On": "kept <kept@host> wrote:", "… skrev:".
+        for end in ["wrote", "schrieb", "a écrit", "escribió", "schreef", "ha scritto", "escreveu", "skrev", "kirjoitti", "napisał"]
+            where body.hasSuffix(" " + end) && (body.contains("@") || body.contains(",")) {
+            return true
+        }
+        return false
+    }
+
+    /// Lines that start a quoted message in Outlook, Samsung and others.
+    static func isSeparator(_ line: String) -> Bool {
+        let l = line.lowercased()
+        if l.count >= 20, l.allSatisfy({ $0 == "_" }) { return true }
+        if l.hasPrefix("-----"), l.contains("original message") || l.contains("ursprüngliche nachricht")
+            || l.contains("message d'origine") || l.contains("mensaje original") || l.contains("oorspronkelijk bericht")
+            || l.contains("messaggio originale") { return true }
+        if l.hasPrefix("--------") && l.hasSuffix("--------") && l.contains("original") { return true }
+        if l.hasPrefix("begin forwarded message") || l.hasPrefix("---------- forwarded message") { return true }
+        return false
+    }
+
+    /// `-- ` (and a bare `--`), and what phones and apps add under a reply.
+    static func isSignature(_ line: String) -> Bool {
+        if line == "-- " || line == "--" { return true }
+        let l = line.trimmingWhitespace().lowercased()
+        let tags = ["sent from my ", "sent from outlook", "get outlook for", "sent from mail for", "sent from yahoo mail",
+                    "von meinem iphone gesendet", "von meinem ipad gesendet", "gesendet von meinem", "envoyé de mon", "enviado desde mi",
+                    "enviado do meu", "verstuurd vanaf mijn", "inviato da ", "sent via ", "sent with proton mail"]
+        return tags.contains { l.hasPrefix($0) }
+    }
+
+    /// Outlook's block `From: …` then `Sent:`/`Date:` (in any of its languages) a line or two later.
+    static func isHeaderBlock(_ lines: [String], at n: Int) -> Bool {
+        let from = ["from:", "von:", "de :", "de:", "da:", "van:", "fra:", "från:", "od:"]
+        let sent = ["sent:", "date:", "gesendet:", "datum:", "envoyé :", "envoyé:", "enviado:", "inviato:", "verzonden:",
+                    "sendt:", "skickat:", "data:", "sent :", "sendt :", "sendet:"]
+        func starts(_ line: String, _ list: [String]) -> Bool {
+            let l = line.trimmingWhitespace().lowercased().replacing("*", with: "")
+            return list.contains { l.hasPrefix($0) }
+        }
+        guard starts(lines[n], from) else { return false }
+        for k in (n + 1)..<min(n + 4, lines.count) where starts(lines[k], sent) { return true }
+        return false
+    }
+}
