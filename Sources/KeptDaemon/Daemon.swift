@@ -94,6 +94,7 @@ public enum Daemon {
         let channels: [any DeliveryChannel] = [MaildirChannel(storeID: state.storeID), EmailChannel(), CommandChannel()]
         let listen: Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
         let daemon = build(options, Parts(store: store, state: state, timer: timer, channels: channels, listen: listen), logger: logger)
+        try await daemon.keeper.setReplies(options.config)
         logger.info("store \(store.documentPath), config \(options.paths.configFile), socket \(options.paths.socket)")
         try await daemon.group.run()
         await daemon.keeper.foldJournal()

@@ -253,6 +253,23 @@ struct Export: ParsableCommand {
     }
 }
 
+struct Note: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "note", abstract: "Add a note to an item's timeline (what happened, what was said).")
+    @OptionGroup var global: Global
+    @Argument(help: "The item: 3.2, or 3.2#4 for one occurrence.") var item: String
+    @Argument(parsing: .remaining, help: "The note.") var text: [String]
+
+    func params() throws -> Params.Note { Params.Note(item: try itemRef(item), text: text.joined(separator: " ")) }
+
+    func validate() throws { try check(try params()) }
+
+    func run() throws {
+        let r = global.call(Methods.ItemNote.self, try params())
+        global.output(r) { say(r.message) }
+    }
+}
+
 struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reload", abstract: "Make the daemon re-read its configuration.")
     @OptionGroup var global: Global

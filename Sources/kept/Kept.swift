@@ -18,8 +18,8 @@ struct Kept: ParsableCommand {
             """,
         version: KeptVersion.current,
         subcommands: [
-            Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Checkin.self, Draft.self,
-            Agenda.self, Ledger.self, Close.self, Status.self, Export.self, Reload.self,
+            Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Note.self, Checkin.self, Draft.self,
+            Agenda.self, Ledger.self, Close.self, Status.self, Export.self, Reload.self, Mail.self,
         ])
 
     /// Parses the command line as `Arguments` prepares it; a usage error is one line and the hint
@@ -36,6 +36,10 @@ struct Kept: ParsableCommand {
         var command: any ParsableCommand
         do { command = try parseAsRoot(args) } catch {
             let code = exitCode(for: error)
+            // A mail system reads any other code than 0 and 75 as "bounce it to the sender".
+            if let m = args.firstIndex(of: "mail"), args.dropFirst(m + 1).first == "ingest", code != .success {
+                Ingest.later(message(for: error))
+            }
             if code == .success {  // --help, --version
                 say(fullMessage(for: error))
                 Glibc.exit(0)

@@ -21,6 +21,7 @@ public struct Config: Sendable, Equatable {
     public var email = EmailChannel()
     public var command = CommandChannel()
     public var retry = Retry()
+    public var reply = Reply()
 
     public init() {}
 
@@ -89,6 +90,20 @@ public struct Config: Sendable, Equatable {
         public var from: String?
         public var sendmail = ["/usr/sbin/sendmail"]
         public var timeoutSeconds = 60
+        public init() {}
+    }
+
+    /// Replies by mail (`reply.*`): off while `address` is unset.
+    public struct Reply: Sendable, Equatable {
+        /// `dana+kept@example.org`: reminders carry `Reply-To: dana+kept-TOKEN@example.org`.
+        public var address: String?
+        /// The owner's addresses; a reply from any other changes nothing.
+        public var from: [String] = []
+        /// A Maildir keptd watches for replies (absolute, `~/` for the home folder).
+        public var watch: String?
+        /// With `dkim`, a reply also needs dkim=pass or dmarc=pass from `trustedServer`.
+        public var requireDKIM = false
+        public var trustedServer = ""
         public init() {}
     }
 

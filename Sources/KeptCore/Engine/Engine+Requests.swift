@@ -232,6 +232,17 @@ extension Engine {
         }
     }
 
+    func note(_ p: Params.Note, now: Instant) throws(KeptError) -> Decision<View.Changed> {
+        try p.validate()
+        let (incident, item, index) = try target(p.item, now: now)
+        let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
+        let text = p.text.trimmingWhitespace()
+        return Decision(changes: [.note(occurrence: occ, text: text)]) { engine in
+            let view = engine.occurrenceView(occ, now: now)!
+            return View.Changed(occurrences: [view], message: "\(view.id) \(view.text): noted.")
+        }
+    }
+
     func release(_ p: Params.Release, now: Instant) throws(KeptError) -> Decision<View.Changed> {
         try p.validate()
         let reason = p.reason.trimmingWhitespace()

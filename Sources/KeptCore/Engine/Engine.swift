@@ -15,6 +15,8 @@ public struct Engine: Sendable {
     public var mailTo = ["kept@localhost"]
     /// The user's own drafts (templates), where there are any; kept's built-in ones otherwise.
     public var drafts: (any DraftWriter)?
+    /// With replies on, every message can be answered by mail (`reply.*` in the config).
+    public var replies: ReplySettings?
     private(set) var queue = ReminderQueue()
     /// Each item's occurrences as instants, kept current with every change: ledgers and the
     /// over-promising check read these instead of redoing zone arithmetic per request.
@@ -87,7 +89,8 @@ public struct Engine: Sendable {
         case .release(let occs, _): Array(Set(occs.map(\.item)))
         case .close(let id, _, _, _): state.incident(id)?.items.map { ItemID(incident: id, number: $0.number) } ?? []
         case .enqueue(let entry, _): entry.key.occurrence.map { [$0.item] } ?? []
-        case .checkin, .attempt, .delivered, .failed: []
+        case .note(let occ, _): [occ.item]
+        case .checkin, .replied, .attempt, .delivered, .failed: []
         }
     }
 
@@ -167,19 +170,32 @@ public struct Engine: Sendable {
             for o in occurrences(of: item, in: incident) {
                 guard let (send, covered) = composer.rules.firing(for: o.due, mark: o.mark, created: item.created,
                                                                   windowEnd: incident.windowEnd, now: now) else { continue }
-                let reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
+                var reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
                                                 scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now))
-                let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))
+                let message = render(&reminder, now: now)
                 let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels)
                 changes.append(.enqueue(entry: entry, covered: covered.map { .occurrence(o.id, $0.kind) }))
             }
         }
         if let slot = dueDigest(now: now) {
-            let reminder = digestReminder(slot: slot, now: now)
-            let message = MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now))
+            var reminder = digestReminder(slot: slot, now: now)
+            let message = render(&reminder, now: now)
             changes.append(.enqueue(entry: OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels), covered: []))
         }
         return changes
+    }
+}
+
+extension Engine {
+    /// The message for a reminder, as it goes out by mail and into the Maildir. With replies on it
+    /// carries its reply address (the token of `replyKey`, else its own key) and says what can be replied.
+    func render(_ reminder: inout Reminder, now: Instant, replyKey: ReminderKey? = nil, thread: [String] = []) -> String {
+        var replyTo: String?
+        if let replies {
+            replyTo = replies.signer.address(for: replyKey ?? reminder.key)
+            reminder.body += (reminder.body.hasSuffix("\n") ? "" : "\n") + "\n" + ReplySettings.footer + "\n"
+        }
+        return MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now), replyTo: replyTo, thread: thread)
     }
 }
 

@@ -6,13 +6,25 @@
 /// quoted-printable, so every line stays under 998 characters (76, in fact), a lone `.` cannot end
 /// the message early, and any bytes survive intact.
 public enum MailMessage {
-    public static func render(_ r: Reminder, from: String, to: [String], date: String) -> String {
+    /// `replyTo`: where a reply acts on it (with replies on, the message also says it is
+    /// automatic, so that auto-responders leave it alone); `thread`: the Message-IDs it answers.
+    public static func render(_ r: Reminder, from: String, to: [String], date: String, replyTo: String? = nil,
+                              thread: [String] = []) -> String {
         let plain = isPlain(r.body)
         var headers: [(String, String)] = [
             ("From", mailboxes([from], nameLength: 4)),
             ("To", mailboxes(to, nameLength: 2)),
             ("Date", date),
             ("Message-ID", r.messageID),
+        ]
+        if let replyTo {
+            headers += [("Reply-To", mailboxes([replyTo], nameLength: 8)), ("Auto-Submitted", "auto-generated"),
+                        ("X-Auto-Response-Suppress", "All")]
+        }
+        if let last = thread.last {
+            headers += [("In-Reply-To", last), ("References", fold(thread.map(clean), separator: " ", nameLength: 10))]
+        }
+        headers += [
             ("Subject", headerValue(r.subject, nameLength: 7)),
             ("MIME-Version", "1.0"),
             ("Content-Type", "text/plain; charset=utf-8"),

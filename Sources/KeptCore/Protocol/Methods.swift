@@ -110,6 +110,25 @@ public enum Methods {
         }
     }
 
+    public enum ItemNote: EngineMethod {
+        public static let name = "item.note"
+        public typealias Params = KeptCore.Params.Note
+        public typealias Result = View.Changed
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.note(p, now: now)
+        }
+    }
+
+    /// A reply to one of kept's messages, read by a door (`kept mail ingest`, the watched Maildir).
+    public enum MailIngest: EngineMethod {
+        public static let name = "mail.ingest"
+        public typealias Params = Reply
+        public typealias Result = View.Ingested
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            e.ingest(p, now: now)
+        }
+    }
+
     public enum ItemDraft: EngineMethod {
         public static let name = "item.draft"
         public typealias Params = KeptCore.Params.Draft
@@ -172,7 +191,7 @@ public enum Methods {
     /// Every method the Engine decides, for the tables built from them (the daemon's router, the fuzzer).
     public static let decided: [any EngineMethod.Type] = [
         IncidentOpen.self, IncidentList.self, IncidentShow.self, IncidentClose.self, PromiseAdd.self,
-        ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemDraft.self, CheckinLog.self,
+        ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemNote.self, ItemDraft.self, CheckinLog.self, MailIngest.self,
         Agenda.self, Ledger.self, Export.self,
     ]
 }

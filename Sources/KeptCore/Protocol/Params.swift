@@ -138,6 +138,15 @@ public enum Params {
         public func validate() throws(KeptError) { try Text.check(reason, "reason", limit: 2000) }
     }
 
+    public struct Note: MethodParams {
+        public var subject: Subject { Subject(item: item) }
+        public var item: ItemRef
+        public var text: String
+        public init(item: ItemRef, text: String) { self.item = item; self.text = text }
+
+        public func validate() throws(KeptError) { try Text.check(text, "text", limit: 10_000) }
+    }
+
     public struct Draft: MethodParams {
         public var subject: Subject { Subject(item: item) }
         public var item: ItemRef

@@ -122,6 +122,21 @@ public enum View {
         }
     }
 
+    /// What became of a reply: acted on, answered without a change, or ignored (and why).
+    public struct Ingested: Codable, Sendable, Equatable {
+        public enum Outcome: String, Codable, Sendable { case acted, answered, ignored, bounce }
+        public var outcome: Outcome
+        /// Why it was ignored or changed nothing, in a word (`from-not-owner`, `replayed`, …).
+        public var reason: String?
+        /// What the confirmation says, or what was ignored.
+        public var message: String
+        /// The occurrence it was about, when known.
+        public var occurrence: String?
+        public init(outcome: Outcome, reason: String? = nil, message: String, occurrence: String? = nil) {
+            self.outcome = outcome; self.reason = reason; self.message = message; self.occurrence = occurrence
+        }
+    }
+
     public struct Closed: Codable, Sendable, Equatable {
         public var incident: IncidentSummary
         public var released: Int

@@ -1,9 +1,11 @@
-/// Which reminder: one of an occurrence's (`3.2#1/due`, `3.2#1/overdue2`) or a week's digest
-/// (`digest/2026-11-23`). The same reminder always has the same key; its text is part of Maildir
-/// file names and Message-IDs, so it never changes form.
+/// Which reminder: one of an occurrence's (`3.2#1/due`, `3.2#1/overdue2`), a week's digest
+/// (`digest/2026-11-23`), or the confirmation of a reply (`reply/3fa9c2…`). The same reminder
+/// always has the same key; its text is part of Maildir file names and Message-IDs, so it never
+/// changes form.
 public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
     case occurrence(OccurrenceID, Rules.ReminderKind)
     case digest(LocalDate)
+    case reply(String)
 
     public init?(parsing text: String) {
         guard let slash = text.firstIndex(of: "/") else { return nil }
@@ -11,6 +13,11 @@ public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
         if head == "digest" {
             guard let date = LocalDate(iso: tail) else { return nil }
             self = .digest(date)
+            return
+        }
+        if head == "reply" {
+            guard !tail.isEmpty, tail.utf8.count <= 64, tail.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+            self = .reply(tail)
             return
         }
         guard let ref = try? ItemRef(parsing: head), let index = ref.occurrence, let kind = Rules.ReminderKind(name: tail) else {
@@ -23,6 +30,7 @@ public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .occurrence(let occ, let kind): "\(occ)/\(kind)"
         case .digest(let date): "digest/\(date)"
+        case .reply(let id): "reply/\(id)"
         }
     }
 
@@ -36,6 +44,7 @@ public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .occurrence(_, let kind): kind.description
         case .digest: "digest"
+        case .reply: "reply"
         }
     }
 
@@ -44,7 +53,29 @@ public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .occurrence(_, let kind): kind.spoken
         case .digest: "the weekly digest"
+        case .reply: "the answer to a reply"
         }
+    }
+
+    /// The key kept's Message-ID `<1.14.1.due.STORE@kept>` was made from, for this store.
+    public init?(messageID: String, storeID: String) {
+        var id = Substring(messageID.trimmingWhitespace())
+        if id.hasPrefix("<") { id = id.dropFirst() }
+        if id.hasSuffix(">") { id = id.dropLast() }
+        let suffix = "." + storeID + "@kept"
+        guard !storeID.isEmpty, id.hasSuffix(suffix) else { return nil }
+        let token = id.dropLast(suffix.count)
+        if token.hasPrefix("digest."), let date = LocalDate(iso: String(token.dropFirst(7))) {
+            self = .digest(date)
+            return
+        }
+        if token.hasPrefix("reply.") {
+            self.init(parsing: "reply/" + token.dropFirst(6))
+            return
+        }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        self.init(parsing: "\(parts[0]).\(parts[1])#\(parts[2])/\(parts[3])")
     }
 
     /// The week a digest is for.

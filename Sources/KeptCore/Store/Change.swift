@@ -9,6 +9,10 @@ public enum Change: Codable, Sendable, Equatable {
     case snooze(occurrence: OccurrenceID, until: Instant)
     case release(occurrences: [OccurrenceID], reason: String)
     case checkin(incident: Int, note: String?)
+    /// A note on an occurrence, from a reply (`note …`) or `kept note`.
+    case note(occurrence: OccurrenceID, text: String)
+    /// A reply was handled: its Message-ID never acts again.
+    case replied(messageID: String)
     case close(incident: Int, outcome: Outcome, note: String?, released: [OccurrenceID])
     /// A reminder enters the outbox; `covered` are earlier reminders it stands in for.
     case enqueue(entry: OutboxEntry, covered: [ReminderKey])

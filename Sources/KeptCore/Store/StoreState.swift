@@ -16,6 +16,8 @@ public struct StoreState: Codable, Sendable, Equatable {
     public var deliveries: [ChannelName: ChannelHistory]?
     /// The key of the last weekly digest put in the outbox (`digest/2026-11-23`).
     public var lastDigest: ReminderKey?
+    /// The Message-IDs of the replies handled: a reply delivered twice acts once.
+    public var replied: Set<String>?
 
     public init(storeID: String) {
         self.version = StoreState.currentVersion
@@ -90,6 +92,12 @@ public struct StoreState: Codable, Sendable, Equatable {
 
         case .checkin(let id, let note):
             incidents[id - 1].timeline.append(Event(at: at, what: "checkin", text: note))
+
+        case .note(let occ, let text):
+            incidents[occ.item.incident - 1].timeline.append(Event(at: at, what: "note", item: occ.description, text: text))
+
+        case .replied(let id):
+            replied = (replied ?? []).union([id])
 
         case .close(let id, let outcome, let note, let released):
             for occ in released {

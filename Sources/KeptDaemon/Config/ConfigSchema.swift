@@ -24,6 +24,9 @@ enum ConfigSchema: Sendable {
             "command": .section(["enabled": .value, "argv": .list, "timeout_seconds": .value]),
         ]),
         "retry": .section(["first_seconds": .value, "cap_seconds": .value]),
+        "reply": .section([
+            "address": .value, "from": .list, "watch": .value, "authentication": .value, "trusted_authserv_id": .value,
+        ]),
     ]
 
     /// Every leaf key, dotted (`channels.email.to`).

@@ -1,3 +1,4 @@
+import Foundation
 import Configuration
 import KeptCore
 import Yams
@@ -65,7 +66,48 @@ struct Values {
         if c.retry.capSeconds < c.retry.firstSeconds {
             throw problem("retry.cap_seconds", "\(c.retry.capSeconds) is below retry.first_seconds (\(c.retry.firstSeconds))")
         }
+        try readReply(&c)
         return c
+    }
+
+    func readReply(_ c: inout Config) throws(ConfigProblem) {
+        c.reply.address = try string("reply.address")
+        if let address = c.reply.address {
+            guard Self.isAddress(address), !address.contains("<"), !address.contains(" ") else {
+                throw problem("reply.address", "\(address.debugDescription) is not an address like dana+kept@example.org")
+            }
+        }
+        c.reply.from = (try list("reply.from") ?? []).map { $0.lowercased() }
+        for address in c.reply.from where !Self.isAddress(address) {
+            throw problem("reply.from", "\(address.debugDescription) is not an email address")
+        }
+        if c.reply.address != nil, c.reply.from.isEmpty {
+            // The owner is who reminders are sent to, unless said otherwise.
+            c.reply.from = c.email.to.compactMap { Self.bareAddress($0) }
+            if c.reply.from.isEmpty { throw problem("reply.from", "needs the owner's addresses: a reply from any other changes nothing") }
+        }
+        c.reply.watch = try string("reply.watch").map { path throws(ConfigProblem) in
+            var path = path
+            if path.hasPrefix("~/"), let home = environment["HOME"] { path = home + path.dropFirst(1) }
+            guard path.hasPrefix("/") else { throw problem("reply.watch", "\(path.debugDescription) must be an absolute path (or start with ~/)") }
+            return path
+        }
+        switch try string("reply.authentication") ?? "none" {
+        case "none": c.reply.requireDKIM = false
+        case "dkim": c.reply.requireDKIM = true
+        case let other: throw problem("reply.authentication", "\(other.debugDescription) is not none or dkim")
+        }
+        c.reply.trustedServer = try string("reply.trusted_authserv_id") ?? ""
+        if c.reply.requireDKIM, c.reply.trustedServer.isEmpty {
+            throw problem("reply.trusted_authserv_id", "authentication: dkim needs the id your mail server writes in Authentication-Results")
+        }
+    }
+
+    /// `dana@example.org` from `Dana <dana@example.org>` or itself.
+    static func bareAddress(_ text: String) -> String? {
+        let inner = text.split(separator: "<").last.map { $0.split(separator: ">").first.map(String.init) ?? "" } ?? text
+        let address = inner.trimmingCharacters(in: .whitespaces).lowercased()
+        return isAddress(address) ? address : nil
     }
 
     // MARK: One value each

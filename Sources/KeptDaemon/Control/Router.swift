@@ -15,6 +15,7 @@ struct Router: Sendable {
         for method in Methods.decided { table[method.name] = Self.decided(method) }
         table[Methods.Status.name] = Self.daemon(Methods.Status.self) { keeper, _ in await keeper.status() }
         table[Methods.Reload.name] = Self.daemon(Methods.Reload.self) { keeper, _ throws(KeptError) in try await keeper.reloadAnswer() }
+        table[Methods.MailIngest.name] = Self.daemon(Methods.MailIngest.self) { keeper, reply throws(KeptError) in try await keeper.ingest(reply) }
         self.table = table
     }
 

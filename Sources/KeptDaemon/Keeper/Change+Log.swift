@@ -10,6 +10,8 @@ extension Change {
         case .snooze: "item-snoozed"
         case .release: "item-released"
         case .checkin: "checkin"
+        case .note: "item-noted"
+        case .replied: "reply-handled"
         case .close: "incident-closed"
         case .enqueue: "reminder-due"
         case .attempt: "delivery-attempt"
@@ -22,7 +24,8 @@ extension Change {
         switch self {
         case .open(let i): i.id
         case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _): id
-        case .done(let o, _, _, _), .snooze(let o, _): o.item.incident
+        case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.item.incident
+        case .replied: nil
         case .release(let os, _): os.first?.item.incident
         case .enqueue(let e, _): e.reminder.incident
         case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key.occurrence?.item.incident
@@ -31,9 +34,9 @@ extension Change {
 
     var itemName: String? {
         switch self {
-        case .open, .checkin, .close: nil
+        case .open, .checkin, .close, .replied: nil
         case .addItem(let id, let item): "\(id).\(item.number)"
-        case .done(let o, _, _, _), .snooze(let o, _): o.description
+        case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.description
         case .release(let os, _): os.first?.description
         case .enqueue(let e, _): e.key.description
         case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key.description
@@ -48,6 +51,8 @@ extension Change {
         case .snooze(let o, let until): "\(o) snoozed until \(until)"
         case .release(let os, let reason): "\(os.map(\.description).joined(separator: ", ")) released: \(reason)"
         case .checkin(let id, _): "check-in logged for incident \(id)"
+        case .note(let o, _): "note on \(o)"
+        case .replied(let id): "reply \(id) handled"
         case .close(let id, let outcome, _, let released): "incident \(id) closed: \(outcome.rawValue) (\(released.count) released)"
         case .enqueue(let e, let covered): "reminder \(e.key) due\(e.reminder.late ? " (late)" : "")\(covered.isEmpty ? "" : ", covering \(covered.map(\.description).joined(separator: ", "))")"
         case .attempt(let key, let channel): "delivering \(key) via \(channel)"

@@ -9,15 +9,21 @@ extension Keeper {
     func reload() async -> Result<String, ConfigProblem> {
         Notifier.reloading()
         let result: Result<(Config, DraftTemplates?), ConfigProblem>
-        do {
+        var replies: ReplySettings?
+        do throws(ConfigProblem) {
             let config = try await ConfigLoader.load(file: paths.configFile, environment: environment)
-            result = .success((config, try DraftTemplates.load(folder: DraftTemplates.folder(beside: paths.configFile))))
+            let drafts = try DraftTemplates.load(folder: DraftTemplates.folder(beside: paths.configFile))
+            do throws(DaemonError) { replies = try Self.replySettings(config, folder: paths.stateDirectory) } catch {
+                throw ConfigProblem(error.message)
+            }
+            result = .success((config, drafts))
         } catch {
             result = .failure(error)
         }
         switch result {
         case .success(let (fresh, drafts)):
             engine.drafts = drafts
+            engine.replies = replies
             apply(fresh)
             logger.info("reloaded \(paths.configFile)", metadata: ["KEPT_EVENT": "reloaded"])
         case .failure(let problem):

@@ -1,0 +1,137 @@
+/// Replies by mail: who may act, on what, and how — judged here whichever door the reply came in
+/// by, and carried out through the same typed path as `kept done`, `snooze`, `release` and `note`.
+/// Mail never opens, closes or deletes anything.
+extension Engine {
+    /// Why a reply does not act, or which reminder it answers.
+    enum Verdict: Equatable {
+        case ignore(reason: String, words: String)
+        case bounce(ReminderKey?)
+        case answers(ReminderKey)
+    }
+
+    func ingest(_ r: Reply, now: Instant) -> Decision<View.Ingested> {
+        guard let replies else {
+            return Self.ignored("replies-off", "replies are not turned on (reply.address is not set)")
+        }
+        let key: ReminderKey
+        switch judge(r, replies) {
+        case .ignore(let reason, let words): return Self.ignored(reason, words)
+        case .bounce(let bounced):
+            let what = bounced.map { "a bounce of \($0)" } ?? "a delivery-status report"
+            return Decision { _ in View.Ingested(outcome: .bounce, reason: "delivery-status-notification", message: what,
+                                                 occurrence: bounced?.occurrence?.description) }
+        case .answers(let k): key = k
+        }
+        let line = r.line ?? ""
+        var changes: [Change] = [.replied(messageID: r.messageID)]
+        let said: String, outcome: View.Ingested.Outcome
+        let target = key.occurrence.map { ItemRef(item: $0.item, occurrence: $0.index) }
+        switch (target, ReplyCommand(line: line)) {
+        case (nil, _):
+            (said, outcome) = ("Nothing changed: a reply to the weekly digest cannot say which item it means; reply to that item's own reminder.", .answered)
+        case (_, nil):
+            (said, outcome) = ("Nothing changed: kept could not read \"\(Self.clip(line, 80))\". Reply with done, snooze 2d, release REASON or note …", .answered)
+        case (let ref?, let command?):
+            do throws(KeptError) {
+                let acted = try act(command, on: ref, now: now)
+                changes = acted.changes + changes
+                var after = self
+                after.commit(records(for: acted.changes, at: now))
+                let ledger = after.state.incident(ref.item.incident).map { ReminderComposer.describe(after.ledger(of: $0, now: now)) } ?? ""
+                (said, outcome) = ("\(acted.answer(after).message) Ledger: \(ledger).", .acted)
+            } catch {
+                (said, outcome) = ("Nothing changed: \(error.message).", .answered)
+            }
+        }
+        changes.append(confirmation(said, to: r, about: key, now: now))
+        let answer = View.Ingested(outcome: outcome, reason: outcome == .acted ? nil : "not-acted", message: said,
+                                   occurrence: key.occurrence?.description)
+        return Decision(changes: changes) { _ in answer }
+    }
+
+    /// The command, as the typed request the CLI would send for it.
+    func act(_ command: ReplyCommand, on ref: ItemRef, now: Instant) throws(KeptError) -> Decision<View.Changed> {
+        switch command {
+        case .done(let note):
+            return try Methods.ItemDone.decide(self, Params.Done(item: ref, note: note), now: now)
+        case .release(let reason):
+            return try Methods.ItemRelease.decide(self, Params.Release(item: ref, reason: reason), now: now)
+        case .note(let text):
+            return try Methods.ItemNote.decide(self, Params.Note(item: ref, text: text), now: now)
+        case .snooze(let when):
+            let duration = try? Interval(parsing: when)
+            let decision = try Methods.ItemSnooze.decide(self, Params.Snooze(item: ref, duration: duration, until: duration == nil ? when : nil), now: now)
+            // By mail, a snooze past the window is not taken: the reply cannot be asked to confirm.
+            if let incident = state.incident(ref.item.incident), case .snooze(_, let until)? = decision.changes.first, until > incident.windowEnd {
+                throw .refused("snooze \(when) ends after the incident's window (\(rules.for(incident).zone.format(incident.windowEnd)))")
+            }
+            return decision
+        }
+    }
+
+    /// Whether a reply may act, and on which reminder.
+    func judge(_ r: Reply, _ s: ReplySettings) -> Verdict {
+        let own = Reply.addresses(mailFrom).first ?? ""
+        if r.keptKey != nil || r.from.contains(own) { return .ignore(reason: "own-message", words: "one of kept's own messages") }
+        if r.report {
+            let key = r.reported.flatMap { ReminderKey(messageID: $0, storeID: state.storeID) }
+            return key == nil ? .ignore(reason: "delivery-status-notification", words: "a delivery-status report") : .bounce(key)
+        }
+        if let auto = r.autoSubmitted, !auto.hasPrefix("no") {
+            return .ignore(reason: "auto-submitted", words: "an automatic reply (Auto-Submitted: \(auto))")
+        }
+        if r.autoReply { return .ignore(reason: "auto-submitted", words: "an automatic reply") }
+        if r.list || ["bulk", "list", "junk"].contains(r.precedence ?? "") { return .ignore(reason: "list-mail", words: "mail from a list") }
+        if r.sender == "" || r.from.contains(where: { $0.hasPrefix("mailer-daemon@") || $0.hasPrefix("postmaster@") }) {
+            return .ignore(reason: "bounce", words: "a message from a mail system")
+        }
+        if state.replied?.contains(r.messageID) == true { return .ignore(reason: "replayed", words: "handled before (\(r.messageID))") }
+        let tokens = r.recipients.compactMap { s.signer.token(in: $0) }
+        guard !tokens.isEmpty else { return .ignore(reason: "no-token", words: "not sent to a reply address of kept's") }
+        let keys = r.thread.compactMap { ReminderKey(messageID: $0, storeID: state.storeID) }.filter { key in
+            if case .reply = key { false } else { true }
+        }
+        guard let key = keys.first(where: { key in tokens.contains { s.signer.verify($0, for: key) } }) else {
+            return .ignore(reason: "bad-token", words: "its token is not the one of the reminder it answers")
+        }
+        guard r.from.count == 1, s.owners.contains(r.from[0]) else {
+            return .ignore(reason: "from-not-owner", words: "from \(r.from.joined(separator: ", ")), not an owner address")
+        }
+        if let server = s.trustedServer, !Self.authenticated(r.authentication, by: server) {
+            return .ignore(reason: "authentication-failed", words: "no dkim=pass or dmarc=pass from \(server)")
+        }
+        guard r.line != nil else { return .ignore(reason: "no-own-text", words: "nothing written above the quote") }
+        return .answers(key)
+    }
+
+    /// The topmost `Authentication-Results` of `server` says dkim or dmarc passed.
+    static func authenticated(_ results: [String], by server: String) -> Bool {
+        for value in results {
+            let id = value.split(separator: ";").first?.split(separator: " ").first.map { $0.trimmingWhitespace().lowercased() }
+            guard id == server.lowercased() else { continue }
+            let v = value.lowercased()
+            return v.contains("dkim=pass") || v.contains("dmarc=pass")
+        }
+        return false
+    }
+
+    /// The answer to a reply, to the owner through the channels, in the reply's thread.
+    func confirmation(_ said: String, to r: Reply, about key: ReminderKey, now: Instant) -> Change {
+        let id = ReminderKey.reply(String(Reply.hash(Array(r.messageID.utf8)).prefix { $0 != "." }))
+        var subject = r.subject ?? "your reply"
+        while subject.lowercased().hasPrefix("re:") { subject = subject.dropFirst(3).trimmingWhitespace() }
+        let occurrence = key.occurrence
+        let incident = occurrence.flatMap { state.incident($0.item.incident) }
+        var reminder = Reminder(key: id, incident: incident?.id, client: incident?.client, item: occurrence?.item.description,
+                                text: "reply", due: nil, scheduled: now, late: false, subject: "Re: " + subject,
+                                body: "\(said)\n\nYour reply: \(Self.clip(r.line ?? "", 200))\n", messageID: composer.messageID(id))
+        let message = render(&reminder, now: now, replyKey: key, thread: r.thread.filter { !$0.isEmpty } + [r.messageID])
+        return .enqueue(entry: OutboxEntry(key: id, reminder: reminder, message: message, channels: channels), covered: [])
+    }
+
+    static func ignored(_ reason: String, _ words: String) -> Decision<View.Ingested> {
+        Decision { _ in View.Ingested(outcome: .ignored, reason: reason, message: "ignored: \(words)") }
+    }
+
+    static func clip(_ s: String, _ n: Int) -> String { s.count > n ? String(s.prefix(n - 1)) + "…" : s }
+}

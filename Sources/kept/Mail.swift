@@ -1,0 +1,63 @@
+import ArgumentParser
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+import KeptClient
+import KeptCore
+
+struct Mail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mail", abstract: "Replies by mail: the door a mail system delivers them through.",
+        subcommands: [Ingest.self])
+}
+
+/// One reply on standard input, for `~/.forward`, procmail, maildrop, Sieve's pipe, or
+/// fetchmail's and getmail's MDA. Exits 0 when kept acted on it or meant to ignore it, 75
+/// (EX_TEMPFAIL) when it cannot be handled now — the mail system keeps it and tries again — and
+/// never anything else: another code would bounce the reply to its sender.
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Act on one reply to a reminder, read from standard input.",
+        discussion: """
+            In ~/.forward: "|/usr/local/bin/kept mail ingest". The message is read whole, its facts sent to \
+            keptd, and nothing is printed unless it must be retried. Exit 0: handled (acted on, answered, or \
+            ignored on purpose); 75: keptd unreachable or the change not saved — the mail system retries.
+            """)
+    @OptionGroup var global: Global
+
+    /// Read at most this much; the rest of a huge message is drained, never kept.
+    static let maxBytes = 32 << 20
+
+    func run() throws {
+        let bytes = Self.readStandardInput(limit: Self.maxBytes)
+        let reply = Reply(parsing: bytes)
+        do {
+            let answer = try global.client.call(Methods.MailIngest.self, reply)
+            if global.json { global.output(answer) {} }
+        } catch {
+            switch error {
+            case .unreachable(let message): Self.later("\(message); the mail system will try again")
+            case .refused(let e): Self.later("keptd could not take the reply now: \(e.message)")
+            case .protocolError(let message): Self.later(message)
+            }
+        }
+    }
+
+    static func later(_ message: String) -> Never {
+        standardError("kept: \(message)\n")
+        Glibc.exit(75)
+    }
+
+    static func readStandardInput(limit: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            if bytes.count < limit { bytes += chunk[0..<min(n, limit - bytes.count)] }
+        }
+        return bytes
+    }
+}
