@@ -71,6 +71,9 @@ public enum Daemon {
             .init(service: StoppingNotice(logger: logger)),
         ]
         if options.handlesSignals { services.append(.init(service: ReloadService(keeper: keeper))) }
+        if options.config.reply.address != nil, let maildir = options.config.reply.watch {
+            services.append(.init(service: ReplyWatchService(keeper: keeper, maildir: maildir, logger: logger)))
+        }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         if options.handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         configuration.maximumGracefulShutdownDuration = options.gracefulStopLimit

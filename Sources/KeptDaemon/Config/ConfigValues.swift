@@ -92,6 +92,9 @@ struct Values {
             guard path.hasPrefix("/") else { throw problem("reply.watch", "\(path.debugDescription) must be an absolute path (or start with ~/)") }
             return path
         }
+        if c.reply.watch != nil, c.reply.address == nil {
+            throw problem("reply.watch", "replies are read only with reply.address set: reminders need it for their Reply-To")
+        }
         switch try string("reply.authentication") ?? "none" {
         case "none": c.reply.requireDKIM = false
         case "dkim": c.reply.requireDKIM = true

@@ -90,6 +90,10 @@ public actor Keeper {
         engine.commit(records)
         for record in records { log(record) }
         afterChange()
+        // Something new to send (a reminder, an answer to a reply): the deliveries go now.
+        if records.contains(where: { if case .enqueue = $0.change { true } else { false } }) {
+            for channel in engine.channels { wakeups[channel]?.signal() }
+        }
     }
 
     /// Makes records durable in the store's journal (where the reliability tests' faults strike).
@@ -140,7 +144,6 @@ public actor Keeper {
             return
         }
         commit(records)
-        for channel in engine.channels { wakeups[channel]?.signal() }
     }
 
     /// How long the timer waits before it tries again to save reminders that fell due.

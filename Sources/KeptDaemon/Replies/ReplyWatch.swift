@@ -1,0 +1,129 @@
+import Foundation
+import KeptCore
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `reply.watch`: keptd watches a Maildir that another program fills (mbsync, getmail,
+/// fetchmail …) and acts on each reply that lands in its `new/`, once. It looks at `new/` at start
+/// — so nothing that came while keptd was down is missed — and then whenever inotify says a file
+/// arrived. A handled message moves to `cur/` with the Seen flag, its name kept (so a sync
+/// program knows it as the same message); nothing is deleted. A reply that cannot be saved now
+/// stays in `new/` and is tried again.
+struct ReplyWatchService: Service {
+    let keeper: Keeper
+    let maildir: String
+    let logger: Logger
+
+    /// Read at most this much of one message; a reply's facts are in its first lines.
+    static let maxBytes = 32 << 20
+    /// After a message could not be saved, look again this much later.
+    static let retrySeconds: UInt64 = 5
+
+    func run() async throws {
+        if let failed = makeFolders(maildir + "/new") ?? makeFolders(maildir + "/cur") ?? makeFolders(maildir + "/tmp") {
+            logger.error("cannot watch \(maildir) for replies: \(failed.folder): \(failed.reason)", metadata: ["KEPT_EVENT": "reply-watch-failed"])
+            try await gracefulShutdown()
+            return
+        }
+        let arrivals: Arrivals
+        do { arrivals = try Arrivals(folder: maildir + "/new") } catch {
+            logger.error("cannot watch \(maildir)/new for replies: \(error.message)", metadata: ["KEPT_EVENT": "reply-watch-failed"])
+            try await gracefulShutdown()
+            return
+        }
+        logger.info("watching \(maildir) for replies", metadata: ["KEPT_EVENT": "reply-watch"])
+        await drain()
+        for await _ in arrivals.events.cancelOnGracefulShutdown() { await drain() }
+    }
+
+    /// Handles what is in `new/` until nothing is left to try again.
+    func drain() async {
+        while await handleNew(), !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: Self.retrySeconds * 1_000_000_000)
+        }
+    }
+
+    /// Handles every message in `new/`, oldest name first; true when one must be tried again.
+    func handleNew() async -> Bool {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+        var again = false
+        for name in names {
+            let path = maildir + "/new/" + name
+            guard let bytes = Self.readFile(path) else { continue }  // gone already, or not a file
+            do {
+                _ = try await keeper.ingest(Reply(parsing: bytes))
+            } catch {
+                logger.error("reply \(name) not handled yet, trying again: \(error.message)", metadata: ["KEPT_EVENT": "reply-retry"])
+                again = true
+                continue
+            }
+            let target = maildir + "/cur/" + Self.seen(name)
+            if rename(path, target) != 0 {
+                logger.error("reply \(name) handled but not moved to cur/: \(errnoText())", metadata: ["KEPT_EVENT": "reply-watch-failed"])
+            }
+        }
+        return again
+    }
+
+    /// `1796126509.24075_1.vm,U=1:2,` → `…:2,S`: the info part's flags with Seen added, sorted.
+    static func seen(_ name: String) -> String {
+        guard let colon = name.range(of: ":2,", options: .backwards) else { return name + ":2,S" }
+        var flags = Set(name[colon.upperBound...].filter { $0.isLetter })
+        flags.insert("S")
+        return String(name[..<colon.lowerBound]) + ":2," + String(flags.sorted())
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: min(Int(st.st_size), maxBytes))
+        var got = 0
+        while got < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return Array(bytes[0..<got])
+    }
+}
+
+/// Files arriving in a folder, from inotify: one thread of its own sleeps in `read(2)`, so an
+/// idle keptd does not wake for it.
+final class Arrivals: @unchecked Sendable {
+    let events: AsyncStream<Void>
+    private let fd: Int32
+
+    init(folder: String) throws(DaemonError) {
+        let (events, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.events = events
+        fd = inotify_init1(Int32(IN_CLOEXEC))
+        guard fd >= 0 else { throw DaemonError("inotify: \(errnoText())") }
+        guard inotify_add_watch(fd, folder, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)) >= 0 else {
+            let reason = errnoText()
+            close(fd)
+            throw DaemonError(reason)
+        }
+        let fd = self.fd
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n > 0 { continuation.yield(); continue }
+                if n < 0, errno == EINTR || errno == EAGAIN { continue }
+                continuation.finish()
+                return
+            }
+        }
+        thread.start()
+    }
+
+    deinit { close(fd) }
+}
