@@ -30,6 +30,7 @@ public enum Fuzz {
 
     public static func one(_ bytes: UnsafeRawBufferPointer) {
         line(Array(bytes))
+        reply(Array(bytes))
         date(String(decoding: bytes, as: UTF8.self))
         var reader = JSONReader(Array(bytes))
         _ = try? reader.reply(View.Agenda.self)
@@ -65,6 +66,24 @@ public enum Fuzz {
             precondition((try? reader.reply(View.Agenda.self).get()) == agenda, "the agenda did not survive its own JSON")
         }
         _ = engine.dueReminders(at: now + 120 * 86_400)
+    }
+
+    /// Any bytes as a mail reply: read (MIME, charsets, HTML, the quote), judged, and acted on
+    /// through the typed path, with a signer that knows every reminder's token.
+    static func reply(_ bytes: [UInt8]) {
+        var engine = base
+        engine.replies = ReplySettings(owners: ["dana@example.org"], signer: AnyToken())
+        let r = Reply(parsing: bytes)
+        _ = ReplyCommand(line: r.line ?? "")
+        guard let decision = try? Methods.MailIngest.decide(engine, r, now: now) else { return }
+        engine.commit(engine.records(for: decision.changes, at: now))
+        _ = RPC.encode(decision.answer(engine))
+    }
+
+    struct AnyToken: ReplySigner {
+        func address(for key: ReminderKey) -> String { "dana+kept-aaaaaaaaaaaaaaaa@example.org" }
+        func token(in address: String) -> String? { address.hasPrefix("dana+kept-") ? "aaaaaaaaaaaaaaaa" : nil }
+        func verify(_ token: String, for key: ReminderKey) -> Bool { true }
     }
 
     static func date(_ text: String) {

@@ -24,7 +24,8 @@ extension Engine {
         let slot = digestSlot(atOrBefore: now)
         guard slot >= firstUse else { return nil }  // no digest for a week before kept was used
         let week = rules.zone.date(of: slot)
-        return state.lastDigest?.digestDate.map { $0 < week } ?? true ? slot : nil
+        if case .digest(let last)? = state.lastDigest, last >= week { return nil }
+        return slot
     }
 
     /// When the next digest goes out: the one due now if unsent, else next week's.

@@ -114,7 +114,11 @@ public struct StoreState: Codable, Sendable, Equatable {
                     m.reminded = kinds
                 }
             }
-            if let week = entry.key.digestDate, lastDigest?.digestDate.map({ $0 < week }) ?? true { lastDigest = entry.key }
+            if case .digest(let week) = entry.key {
+                var later = true
+                if case .digest(let last)? = lastDigest { later = last < week }
+                if later { lastDigest = entry.key }
+            }
             if !entry.isDone { outbox.append(entry) }
 
         case .attempt(let key, let channel):
