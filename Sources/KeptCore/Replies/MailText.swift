@@ -168,17 +168,19 @@ enum EncodedWords {
 /// reply's own text is read the same way as in a plain-text part.
 enum HTMLText {
     static func text(_ html: String) -> String {
-        var out = "", quoteDepth = 0, skipping: String?
-        var i = html.startIndex
+        let u = html.unicodeScalars
+        var out = String.UnicodeScalarView(), quoteDepth = 0, skipping: String?
+        var i = u.startIndex
         func newline() {
-            while out.hasSuffix(" ") { out.removeLast() }
-            out += "\n" + String(repeating: "> ", count: quoteDepth)
+            while out.last == " " { out.removeLast() }
+            out.append("\n")
+            for _ in 0..<quoteDepth { out.append(contentsOf: "> ".unicodeScalars) }
         }
-        while i < html.endIndex {
-            let c = html[i]
-            if c == "<", let close = html[i...].firstIndex(of: ">") {
-                let tag = html[html.index(after: i)..<close].lowercased()
-                i = html.index(after: close)
+        while i < u.endIndex {
+            let c = u[i]
+            if c == "<", let close = u[i...].firstIndex(of: ">") {
+                let tag = String(u[u.index(after: i)..<close]).lowercased()
+                i = u.index(after: close)
                 let name = tag.prefix { $0.isLetter || $0.isNumber || $0 == "/" || $0 == "!" }
                 if let s = skipping { if name == "/" + s { skipping = nil }; continue }
                 switch name {
@@ -190,26 +192,24 @@ enum HTMLText {
                     // Outlook and Gmail mark where the quoted message starts.
                     if tag.contains("gmail_quote") || tag.contains("divrplyfwdmsg") || tag.contains("appendonsend")
                         || tag.contains("moz-cite-prefix") || tag.contains("yahoo_quoted") {
-                        out += "\n>\n"
+                        out.append(contentsOf: "\n>\n".unicodeScalars)
                     }
                     newline()
                 default: break
                 }
                 continue
             }
-            i = html.index(after: i)
+            i = u.index(after: i)
             if skipping != nil { continue }
-            if c == "&", let semi = html[i...].prefix(10).firstIndex(of: ";") {
-                if let decoded = entity(String(html[i..<semi])) {
-                    out.unicodeScalars.append(decoded)
-                    i = html.index(after: semi)
-                    continue
-                }
+            if c == "&", let semi = u[i...].prefix(10).firstIndex(of: ";"), let decoded = entity(String(u[i..<semi])) {
+                out.append(decoded)
+                i = u.index(after: semi)
+                continue
             }
-            if c.isNewline || c == "\t" { if !out.hasSuffix(" ") { out += " " }; continue }
+            if c == "\n" || c == "\r" || c == "\t" { if out.last != " " { out.append(" ") }; continue }
             out.append(c)
         }
-        return out
+        return String(out)
     }
 
     static func entity(_ name: String) -> Unicode.Scalar? {

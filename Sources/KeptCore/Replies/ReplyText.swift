@@ -2,36 +2,30 @@
 /// ("On … wrote:" in the forms and languages clients write it), Outlook's header block and
 /// separators, and the signature. Commands inside the quote are never read.
 public enum ReplyText {
-    /// The first non-blank line of the reply's own text, if there is one.
+    /// The first non-blank line of the reply's own text, if there is one: not `>`-quoted, not an
+    /// attribution, and before an unquoted original (Outlook's separator or header block) or the
+    /// signature. A reply written below the quote (bottom-posted) is read there. Only the lines up
+    /// to it are looked at closely: a quote is passed over by its first byte.
     public static func verbLine(_ text: String) -> String? {
-        for line in ownLines(text) {
-            let t = line.trimmingWhitespace()
-            if !t.isEmpty { return t }
-        }
-        return nil
-    }
-
-    /// The lines that are the reply's own: not `>`-quoted, not an attribution, and before an
-    /// unquoted original (Outlook's separator or header block) or the signature. A reply written
-    /// below the quote (bottom-posted) is read there.
-    public static func ownLines(_ text: String) -> [String] {
-        let lines = normalized(text).split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
-        var own: [String] = []
+        // CRLF is one Character to Swift: split at either.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         var n = 0
         while n < lines.count {
-            let line = lines[n], t = line.trimmingWhitespace()
+            let raw = lines[n]
             n += 1
-            if t.hasPrefix(">") { continue }
-            if isSeparator(t) || isSignature(line) || isHeaderBlock(lines, at: n - 1) { break }
+            if raw.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: ">") { continue }
+            let line = normalized(String(raw)), t = line.trimmingWhitespace()
+            if t.isEmpty || t.hasPrefix(">") { continue }
+            if isSeparator(t) || isSignature(line) || isHeaderBlock(lines, at: n - 1) { return nil }
             if isAttribution(t) { continue }
             // An attribution may be wrapped over two lines (Gmail wraps at 76 or so).
             if n < lines.count {
-                let next = lines[n].trimmingWhitespace()
+                let next = normalized(String(lines[n])).trimmingWhitespace()
                 if !next.isEmpty, !isAttribution(next), isAttribution(t + " " + next) { n += 1; continue }
             }
-            own.append(line)
+            return t
         }
-        return own
+        return nil
     }
 
     /// Invisible and odd spaces as clients write them (U+00A0, U+202F, U+2007, a BOM, zero-width
@@ -93,11 +87,11 @@ public enum ReplyText {
     }
 
     /// Outlook's block `From: …` then `Sent:`/`Date:` (in any of its languages) a line or two later.
-    static func isHeaderBlock(_ lines: [String], at n: Int) -> Bool {
+    static func isHeaderBlock(_ lines: [Substring], at n: Int) -> Bool {
         let from = ["from:", "von:", "de :", "de:", "da:", "van:", "fra:", "från:", "od:"]
         let sent = ["sent:", "date:", "gesendet:", "datum:", "envoyé :", "envoyé:", "enviado:", "inviato:", "verzonden:",
                     "sendt:", "skickat:", "data:", "sent :", "sendt :", "sendet:"]
-        func starts(_ line: String, _ list: [String]) -> Bool {
+        func starts(_ line: Substring, _ list: [String]) -> Bool {
             let l = line.trimmingWhitespace().lowercased().replacing("*", with: "")
             return list.contains { l.hasPrefix($0) }
         }
