@@ -72,8 +72,8 @@ import Testing
     }
 
     @Test(arguments: ["America/New_York", "Europe/Berlin"])
-    func remindersStayAtNineLocalAcrossBothChanges(_ zoneID: String) {
-        let zone = Zone(identifier: zoneID)!
+    func remindersStayAtNineLocalAcrossBothChanges(_ zoneID: String) throws {
+        let zone = try #require(Zone(identifier: zoneID))
         let rules = Rules(config: Config(), zone: zone)
         for day in ["2026-03-08", "2026-03-29", "2026-11-01", "2026-10-25"] {
             let plan = rules.reminders(for: .on(date(day)), mark: nil, created: at("2026-01-01 00:00", zone), windowEnd: at("2027-01-01 00:00", zone))

@@ -1,9 +1,17 @@
 import Foundation
+import Testing
 @testable import KeptCore
 
-let berlin = Zone(identifier: "Europe/Berlin")!
-let newYork = Zone(identifier: "America/New_York")!
-let utc = Zone(identifier: "UTC")!
+let berlin = zone("Europe/Berlin")
+let newYork = zone("America/New_York")
+let utc = Zone.utc
+
+/// A zone of the tz database; a missing one is a recorded failure (and UTC), not a crash.
+func zone(_ name: String) -> Zone {
+    if let zone = Zone.named(name) { return zone }
+    Issue.record("the tz database has no \(name) (is tzdata installed?)")
+    return .utc
+}
 
 /// An instant from a local wall-clock time in `zone`: `at("2026-12-05 14:00", berlin)`.
 func at(_ text: String, _ zone: Zone) -> Instant {

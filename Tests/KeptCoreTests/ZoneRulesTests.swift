@@ -32,7 +32,7 @@ import Testing
         }
         let expected = try pythonOffsets(probes)
         var mismatches: [String] = []
-        let rules = Dictionary(uniqueKeysWithValues: Self.zones.map { ($0, Zone(identifier: $0)!.rules) })
+        let rules = Dictionary(uniqueKeysWithValues: Self.zones.map { ($0, zone($0).rules) })
         for ((zone, t), want) in zip(probes, expected) {
             let got = rules[zone]!.offset(at: t)
             if got != want { mismatches.append("\(zone) at \(t): \(got), zoneinfo \(want)") }
@@ -44,7 +44,7 @@ import Testing
     @Test func theLastFileTransitionHandsOverToTheRule() throws {
         // Berlin's file lists changes to 2037; in 2080 the footer rule says: last Sunday of March,
         // 01:00 UTC, and last Sunday of October, 01:00 UTC.
-        let zone = Zone(identifier: "Europe/Berlin")!
+        let zone = try #require(Zone(identifier: "Europe/Berlin"))
         #expect(zone.rules.rule == PosixRule("CET-1CEST,M3.5.0,M10.5.0/3"))
         let spring = at("2080-03-31 01:59", zone)  // 31 March 2080 is the last Sunday
         #expect(zone.rules.offset(at: spring.seconds) == 3600)
@@ -65,7 +65,7 @@ import Testing
     func posixRulesGiveTheOffset(_ rule: String, _ instant: String, _ offset: Int) throws {
         let zone = Zone(tz: rule)
         #expect(zone.identifier == rule)
-        #expect(zone.rules.offset(at: Instant(rfc3339: instant)!.seconds) == Int32(offset))
+        #expect(zone.rules.offset(at: try #require(Instant(rfc3339: instant)).seconds) == Int32(offset))
     }
 
     @Test(arguments: ["CET-1CEST,M13.5.0,M10.5.0", "CET-1CEST,M3.5.0", "C-1", "CET-1CEST,M3.5.0,M10.5.0/3x", "CET", ""])

@@ -11,7 +11,7 @@ import Testing
 /// sleeps to let time pass: the clock moves when the test moves it.
 @Suite(.serialized) struct DaemonLoopTests {
     static let t0 = Instant(seconds: 1_796_000_000)  // 2026-11-30 01:53:20 in Berlin
-    static let zone = Zone(identifier: "Europe/Berlin")!
+    static let zone = Zone.named("Europe/Berlin") ?? .utc
 
     /// A running daemon and what it is made of.
     struct Running {
@@ -53,7 +53,7 @@ import Testing
         Issue.record("never happened within 30 s: \(what)")
     }
 
-    static func start() async throws -> Running {
+    static func start(zone: Zone = zone, now: Instant = t0) async throws -> Running {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kept-loop-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let maildir = root + "/Maildir"
@@ -66,7 +66,7 @@ import Testing
         // The suite's other tests may hold every thread a while: a slow stop is not a crash.
         options.gracefulStopLimit = nil
         options.cancellationLimit = nil
-        let timer = ManualTimer(now: t0)
+        let timer = ManualTimer(now: now)
         let journal = MemoryJournal()
         let state = StoreState(storeID: "loopte57")
         try MaildirChannel.prepare(maildir)
