@@ -28,8 +28,8 @@ final class ReplyRig {
     }
 
     /// Starts keptd, opens the incident and waits for 1.14's due reminder.
-    func start() throws {
-        try h.start()
+    func start(_ arguments: [String] = []) throws {
+        try h.start(arguments)
         #expect(h.kept("open", "Acme Corp", "Wrong invoice").code == 0)
         #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+1s").code == 0)
         let mails = try h.waitForMails(1)
@@ -165,5 +165,32 @@ final class ReplyRig {
         #expect(notes.count == 1 && notes.first?["text"] as? String == "the fix is deployed", "\(notes)")
         // Both answered, once each.
         #expect(Harness.eventually(seconds: 10) { ((try? rig.confirmations()) ?? []).count == 2 })
+        // What a kill between the journal and the move leaves: the reply journaled, its file still
+        // in new/. After the restart it is moved to cur/ and acts nothing twice.
+        h.stop()
+        try rig.reply("05-apple-mail-macos-note.eml").write(to: URL(fileURLWithPath: watch + "/new/third"))
+        try h.start()
+        #expect(Harness.eventually(seconds: 10) { FileManager.default.fileExists(atPath: watch + "/cur/third:2,S") })
+        let after = try #require(try h.keptJSON("show", "1") as? [String: Any])
+        #expect((after["timeline"] as? [[String: Any]] ?? []).filter { $0["what"] as? String == "note" }.count == 1)
+        #expect(try rig.confirmations().count == 2)
+    }
+
+    @Test func eachReplyIsAnEntryInTheJournal() async throws {
+        try await Journald.using {
+            let rig = try ReplyRig()
+            try rig.start(["--log", "journal"])
+            defer { rig.h.stop() }
+            let pid = try #require(rig.h.daemon?.processIdentifier)
+            #expect(rig.ingest(try rig.reply("29-iphone-nl-done.eml")).code == 0)
+            #expect(rig.ingest(try rig.reply("16-out-of-office-autoreply.eml")).code == 0)
+            let entries = Journald.wait(for: ["_PID=\(pid)"]) { found in
+                found.contains { $0["KEPT_EVENT"] == "reply-acted" } && found.contains { $0["KEPT_EVENT"] == "reply-ignored" }
+            }
+            let acted = try #require(entries.first { $0["KEPT_EVENT"] == "reply-acted" })
+            #expect(acted["KEPT_ITEM"] == "1.14#1" && acted["KEPT_CLIENT"] == "Acme Corp")
+            let ignored = try #require(entries.first { $0["KEPT_EVENT"] == "reply-ignored" })
+            #expect(ignored["KEPT_REASON"] == "auto-submitted")
+        }
     }
 }

@@ -439,4 +439,103 @@ public struct JSONReader {
     }
 
     private func fail(_ message: String, back: Int = 0) -> Failure { Failure(message: message, offset: offset - back) }
+
+    // MARK: Structure alone
+
+    /// Where each top-level member's value lies, found by matching quotes and brackets alone:
+    /// nothing is checked or built, so a large store is split for decoding in pieces on several
+    /// threads in one quick pass (the decoder checks each piece; validating here too made a
+    /// 22 MB store's start twice as slow). Nil unless the document is one object whose names are
+    /// plain (no escapes) and distinct.
+    public func memberRanges() -> [String: Range<Int>]? {
+        var i = spaceEnd(0)
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return nil }
+        var out: [String: Range<Int>] = [:]
+        i = spaceEnd(i + 1)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { return spaceEnd(i + 1) == bytes.count ? out : nil }
+        while true {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let nameEnd = stringEnd(i) else { return nil }
+            let name = bytes[(i + 1)..<(nameEnd - 1)]
+            guard !name.contains(UInt8(ascii: "\\")) else { return nil }
+            i = spaceEnd(nameEnd)
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+            let start = spaceEnd(i + 1)
+            guard let end = valueEnd(start) else { return nil }
+            guard out.updateValue(start..<end, forKey: String(decoding: name, as: UTF8.self)) == nil else { return nil }
+            i = spaceEnd(end)
+            guard i < bytes.count else { return nil }
+            if bytes[i] == UInt8(ascii: "}") { return spaceEnd(i + 1) == bytes.count ? out : nil }
+            guard bytes[i] == UInt8(ascii: ",") else { return nil }
+            i = spaceEnd(i + 1)
+        }
+    }
+
+    /// The elements of the array spanning `range`, each an object, by structure alone; nil otherwise.
+    public func objectRanges(in range: Range<Int>) -> [Range<Int>]? {
+        var i = range.lowerBound
+        guard i < range.upperBound, bytes[i] == UInt8(ascii: "[") else { return nil }
+        var out: [Range<Int>] = []
+        i = spaceEnd(i + 1)
+        if i < range.upperBound, bytes[i] == UInt8(ascii: "]") { return i + 1 == range.upperBound ? out : nil }
+        while true {
+            guard i < range.upperBound, bytes[i] == UInt8(ascii: "{"), let end = valueEnd(i) else { return nil }
+            out.append(i..<end)
+            i = spaceEnd(end)
+            guard i < range.upperBound else { return nil }
+            if bytes[i] == UInt8(ascii: "]") { return i + 1 == range.upperBound ? out : nil }
+            guard bytes[i] == UInt8(ascii: ",") else { return nil }
+            i = spaceEnd(i + 1)
+        }
+    }
+
+    private func spaceEnd(_ from: Int) -> Int {
+        var i = from
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        return i
+    }
+
+    /// Past the closing quote of the string opening at `from`.
+    private func stringEnd(_ from: Int) -> Int? {
+        var i = from + 1
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\\"): i += 2
+            case UInt8(ascii: "\""): return i + 1
+            default: i += 1
+            }
+        }
+        return nil
+    }
+
+    /// Past the value starting at `from`: an object or array to its matching bracket, a string to
+    /// its quote, anything else to the next delimiter.
+    private func valueEnd(_ from: Int) -> Int? {
+        guard from < bytes.count else { return nil }
+        switch bytes[from] {
+        case UInt8(ascii: "\""):
+            return stringEnd(from)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0, i = from
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "\""):
+                    guard let end = stringEnd(i) else { return nil }
+                    i = end
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return i + 1 }
+                default: break
+                }
+                i += 1
+            }
+            return nil
+        default:
+            var i = from
+            while i < bytes.count, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"), bytes[i] != UInt8(ascii: "]"),
+                  bytes[i] != 0x20, bytes[i] != 0x0A, bytes[i] != 0x0D, bytes[i] != 0x09 { i += 1 }
+            return i > from ? i : nil
+        }
+    }
 }

@@ -150,11 +150,12 @@ public final class StoreFile: @unchecked Sendable {
     /// a thread of its own, and the rest of the document decoded with an empty incident list.
     /// Nil when the document does not split cleanly, is not of this version, or a piece fails.
     static func decodeInPieces(_ data: Data, threads: Int = processorsOnline) -> StoreState? {
+        let structure = JSONReader([UInt8](data))
         let split: (rest: Data, runs: [Data])? = data.withUnsafeBytes { raw in
             let b = raw.bindMemory(to: UInt8.self)
-            guard let members = JSONSplit.members(b), let version = members["version"],
+            guard let members = structure.memberRanges(), let version = members["version"],
                   String(decoding: b[version], as: UTF8.self) == "\(StoreState.currentVersion)",
-                  let incidents = members["incidents"], let objects = JSONSplit.objects(b, in: incidents)
+                  let incidents = members["incidents"], let objects = structure.objectRanges(in: incidents)
             else { return nil }
             var rest = Data(capacity: b.count - incidents.count + 2)
             rest.append(contentsOf: b[..<incidents.lowerBound])
