@@ -38,7 +38,10 @@ struct Ingest: ParsableCommand {
         } catch {
             switch error {
             case .unreachable(let message): Self.later("\(message); the mail system will try again")
-            case .refused(let e): Self.later("keptd could not take the reply now: \(e.message)")
+            // Not saved now: the mail system keeps it and tries again. Refused for good (a
+            // message kept can make nothing of): handled, or it would come back for days.
+            case .refused(let e) where e.code == RPC.Code.storage.rawValue: Self.later("keptd could not save the reply now: \(e.message)")
+            case .refused(let e): standardError("kept: the reply was not taken: \(e.message)\n")
             case .protocolError(let message): Self.later(message)
             }
         }

@@ -86,6 +86,23 @@ import Testing
         #expect(Self.actions(try Methods.MailIngest.decide(open, try reply(f, open), now: now).changes) == 1)
     }
 
+    @Test func dkimCountsOnlyForTheFromDomainAndOnlyFromTheTrustedServer() {
+        let owner = "dana@example.org"
+        #expect(Engine.authenticated(["mx.example.org; dkim=pass header.d=example.org; spf=pass"], by: "mx.example.org", from: owner))
+        #expect(!Engine.authenticated(["mx.example.org; dkim=pass header.d=evil.example; dmarc=fail"], by: "mx.example.org", from: owner))
+        #expect(Engine.authenticated(["mx.example.org; dkim=pass header.d=evil.example; dmarc=pass"], by: "mx.example.org", from: owner))
+        #expect(!Engine.authenticated(["other.example; dmarc=pass"], by: "mx.example.org", from: owner))
+        // The topmost header of the trusted server decides; one further down (forged inside the message) does not.
+        #expect(!Engine.authenticated(["mx.example.org; dkim=none", "mx.example.org; dmarc=pass"], by: "mx.example.org", from: owner))
+    }
+
+    @Test func keptSendingAsTheOwnerStillReadsTheOwnersReplies() throws {
+        var e = try replying()
+        e.mailFrom = "Dana <dana@example.org>"  // msmtp with a mail provider sends as the account
+        let f = try #require(ReplyParsingTests.fixtures.first { $0.file.hasPrefix("01-") })
+        #expect(Self.actions(try Methods.MailIngest.decide(e, try reply(f, e), now: now).changes) == 1)
+    }
+
     @Test func aReplyActsOnceAndIsConfirmedInItsThread() throws {
         var e = try replying()
         let f = try #require(ReplyParsingTests.fixtures.first { $0.file.hasPrefix("01-") })

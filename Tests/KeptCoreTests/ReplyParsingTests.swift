@@ -80,6 +80,15 @@ import Testing
         #expect(ReplyCommand(line: "doneish") == nil)
     }
 
+    @Test func hostileHTMLIsReadInBoundedWork() {
+        let opens = "Content-Type: text/html\n\ndone<br>" + String(repeating: "<", count: 400_000)
+        #expect(Reply(parsing: Array(opens.utf8)).line == "done")
+        let deep = "Content-Type: text/html\n\n" + String(repeating: "<blockquote>", count: 100_000) + "done"
+        let text = HTMLText.text(String(deep.dropFirst(25)))
+        #expect(!text.contains(String(repeating: "> ", count: HTMLText.maxQuoteDepth + 1)))
+        #expect(Reply(parsing: Array(deep.utf8)).line == nil, "all of it quoted")
+    }
+
     @Test func anyBytesGiveAnAnswer() {
         for bytes: [UInt8] in [[], [0xFF, 0xFE], Array("From x\n".utf8), Array("Content-Type: multipart/mixed; boundary=\n\n--\n".utf8),
                                Array(repeating: 0x0A, count: 10_000), Array("Subject: =?x?Q?=ZZ?=\n\n=\n=4".utf8)] {

@@ -89,6 +89,14 @@ import Testing
         #expect(plan.text.hasPrefix("Dear Acme Corp,\n\nWe have looked at how the mistake came about."))
     }
 
+    @Test func aTemplateWrittenWithCRLFReadsTheSame() throws {
+        var e = try engine()
+        e.drafts = try DraftTemplates(sources: [.apology: "Subject: Sorry\r\n\r\nHi {{dear}},\r\n{{title}}\r\n"], folder: "/t")
+        let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 1), index: 1), now: t0 + 60))
+        #expect(draft.subject == "Sorry")
+        #expect(draft.text == "Hi Acme Corp,\nInvoice sent with the wrong amounts\n")
+    }
+
     func problem(_ source: String, kind: DraftFacts.Kind = .apology) -> String {
         do {
             _ = try DraftTemplates(sources: [kind: source], folder: "/home/dana/.config/kept/templates")

@@ -157,9 +157,12 @@ final class ReplyRig {
         // What arrives while keptd is down is handled when it starts, once.
         h.stop()
         try rig.reply("05-apple-mail-macos-note.eml").write(to: URL(fileURLWithPath: watch + "/new/second"))
+        // And mail that is not a reply kept may act on: left unread where it is.
+        try rig.reply("13-missing-token.eml").write(to: URL(fileURLWithPath: watch + "/new/notareply"))
         try h.start()
         defer { h.stop() }
         #expect(Harness.eventually(seconds: 10) { FileManager.default.fileExists(atPath: watch + "/cur/second:2,S") })
+        #expect(FileManager.default.fileExists(atPath: watch + "/new/notareply"))
         let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
         let notes = (show["timeline"] as? [[String: Any]] ?? []).filter { $0["what"] as? String == "note" }
         #expect(notes.count == 1 && notes.first?["text"] as? String == "the fix is deployed", "\(notes)")

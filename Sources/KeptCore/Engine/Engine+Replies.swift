@@ -71,8 +71,8 @@ extension Engine {
 
     /// Whether a reply may act, and on which reminder.
     func judge(_ r: Reply, _ s: ReplySettings) -> Verdict {
-        let own = Reply.addresses(mailFrom).first ?? ""
-        if r.keptKey != nil || r.from.contains(own) { return .ignore(reason: "own-message", words: "one of kept's own messages") }
+        // kept's own messages say so in a header of their own (their From may well be the owner's).
+        if r.keptKey != nil { return .ignore(reason: "own-message", words: "one of kept's own messages") }
         if r.report {
             let key = r.reported.flatMap { ReminderKey(messageID: $0, storeID: state.storeID) }
             return key == nil ? .ignore(reason: "delivery-status-notification", words: "a delivery-status report") : .bounce(key)
@@ -97,20 +97,27 @@ extension Engine {
         guard r.from.count == 1, s.owners.contains(r.from[0]) else {
             return .ignore(reason: "from-not-owner", words: "from \(r.from.joined(separator: ", ")), not an owner address")
         }
-        if let server = s.trustedServer, !Self.authenticated(r.authentication, by: server) {
+        if let server = s.trustedServer, !Self.authenticated(r.authentication, by: server, from: r.from[0]) {
             return .ignore(reason: "authentication-failed", words: "no dkim=pass or dmarc=pass from \(server)")
         }
         guard r.line != nil else { return .ignore(reason: "no-own-text", words: "nothing written above the quote") }
         return .answers(key)
     }
 
-    /// The topmost `Authentication-Results` of `server` says dkim or dmarc passed.
-    static func authenticated(_ results: [String], by server: String) -> Bool {
+    /// The topmost `Authentication-Results` of `server` says DMARC passed, or a DKIM signature of
+    /// the From address's own domain did (a signature of any other domain proves nothing about From).
+    static func authenticated(_ results: [String], by server: String, from address: String) -> Bool {
+        let domain = address.split(separator: "@").last.map { $0.lowercased() } ?? ""
         for value in results {
-            let id = value.split(separator: ";").first?.split(separator: " ").first.map { $0.trimmingWhitespace().lowercased() }
-            guard id == server.lowercased() else { continue }
-            let v = value.lowercased()
-            return v.contains("dkim=pass") || v.contains("dmarc=pass")
+            let parts = value.lowercased().split(separator: ";").map { $0.trimmingWhitespace() }
+            guard parts.first?.split(separator: " ").first.map(String.init) == server.lowercased() else { continue }
+            for result in parts.dropFirst() {
+                if result.hasPrefix("dmarc=pass") { return true }
+                guard result.hasPrefix("dkim=pass") else { continue }
+                let signer = result.split(separator: " ").first { $0.hasPrefix("header.d=") }.map { String($0.dropFirst(9)) }
+                if let signer, !domain.isEmpty, signer == domain || domain.hasSuffix("." + signer) { return true }
+            }
+            return false
         }
         return false
     }

@@ -22,7 +22,7 @@ public enum MailMessage {
                         ("X-Auto-Response-Suppress", "All")]
         }
         if let last = thread.last {
-            headers += [("In-Reply-To", last), ("References", fold(thread.map(clean), separator: " ", nameLength: 10))]
+            headers += [("In-Reply-To", clean(last)), ("References", fold(thread.map(clean), separator: " ", nameLength: 10))]
         }
         headers += [
             ("Subject", headerValue(r.subject, nameLength: 7)),

@@ -127,7 +127,9 @@ public struct MailParser: Sendable {
             }
             // An attachment is not the reply's text.
             if field("Content-Disposition")?.lowercased().hasPrefix("attachment") == true { return }
-            let decoded = TransferEncoding.decode(body, encoding)
+            // A reply's own words come first: what is beyond the cap is never read.
+            var decoded = TransferEncoding.decode(body, encoding)
+            if decoded.count > 2 * MailParser.maxText { decoded.removeSubrange((2 * MailParser.maxText)...) }
             switch type {
             case "text/plain" where plain == nil:
                 var text = Charset.decode(decoded, params["charset"] ?? "us-ascii")

@@ -167,32 +167,38 @@ enum EncodedWords {
 /// HTML to the text a person sees, with each blockquote's lines marked `> ` as a quote so the
 /// reply's own text is read the same way as in a plain-text part.
 enum HTMLText {
+    /// Quotes nest at most this deep in the text made (a reply's own words are above them all).
+    static let maxQuoteDepth = 16
+
+    /// Bounded by its input: each byte is looked at a fixed number of times, whatever the tags.
     static func text(_ html: String) -> String {
         let u = html.unicodeScalars
-        var out = String.UnicodeScalarView(), quoteDepth = 0, skipping: String?
+        var out = "", quoteDepth = 0, skipping: String?
         var i = u.startIndex
+        var closes = true  // a `>` may still come; once none is left, `<` is text
         func newline() {
-            while out.last == " " { out.removeLast() }
-            out.append("\n")
-            for _ in 0..<quoteDepth { out.append(contentsOf: "> ".unicodeScalars) }
+            while out.utf8.last == 0x20 { out.removeLast() }
+            out += "\n"
+            for _ in 0..<quoteDepth { out += "> " }
         }
         while i < u.endIndex {
             let c = u[i]
-            if c == "<", let close = u[i...].firstIndex(of: ">") {
+            if c == "<", closes {
+                guard let close = u[i...].firstIndex(of: ">") else { closes = false; continue }
                 let tag = String(u[u.index(after: i)..<close]).lowercased()
                 i = u.index(after: close)
                 let name = tag.prefix { $0.isLetter || $0.isNumber || $0 == "/" || $0 == "!" }
                 if let s = skipping { if name == "/" + s { skipping = nil }; continue }
                 switch name {
                 case "style", "script", "head", "title": skipping = String(name)
-                case "blockquote": quoteDepth += 1; newline()
+                case "blockquote": quoteDepth = min(quoteDepth + 1, maxQuoteDepth); newline()
                 case "/blockquote": quoteDepth = max(0, quoteDepth - 1); newline()
                 case "br", "p", "/p", "div", "/div", "tr", "/tr", "li", "h1", "h2", "h3", "h4", "/h1", "/h2", "/h3", "/h4",
                      "hr", "table", "/table", "ul", "/ul", "ol", "/ol", "pre", "/pre":
                     // Outlook and Gmail mark where the quoted message starts.
                     if tag.contains("gmail_quote") || tag.contains("divrplyfwdmsg") || tag.contains("appendonsend")
                         || tag.contains("moz-cite-prefix") || tag.contains("yahoo_quoted") {
-                        out.append(contentsOf: "\n>\n".unicodeScalars)
+                        out += "\n>\n"
                     }
                     newline()
                 default: break
@@ -202,14 +208,14 @@ enum HTMLText {
             i = u.index(after: i)
             if skipping != nil { continue }
             if c == "&", let semi = u[i...].prefix(10).firstIndex(of: ";"), let decoded = entity(String(u[i..<semi])) {
-                out.append(decoded)
+                out.unicodeScalars.append(decoded)
                 i = u.index(after: semi)
                 continue
             }
-            if c == "\n" || c == "\r" || c == "\t" { if out.last != " " { out.append(" ") }; continue }
-            out.append(c)
+            if c == "\n" || c == "\r" || c == "\t" { if out.utf8.last != 0x20 { out += " " }; continue }
+            out.unicodeScalars.append(c)
         }
-        return String(out)
+        return out
     }
 
     static func entity(_ name: String) -> Unicode.Scalar? {

@@ -37,21 +37,24 @@ public struct Reply: MethodParams, Equatable {
         self.keptKey = keptKey; self.line = line
     }
 
-    /// Header values and lists are cut to these sizes: a reply's facts are a few lines.
-    static let maxValue = 998, maxList = 32
+    /// Header values, Message-IDs and lists are cut to these sizes: a reply's facts are a few
+    /// lines, and together they stay well inside one request (64 KiB) however the message is made.
+    static let maxValue = 998, maxID = 250, maxList = 16
 
     /// Reads the facts from a whole message.
     public init(parsing bytes: [UInt8]) {
         let mail = MailParser(bytes)
         func clip(_ s: String?) -> String? { s.map { $0.utf8.count > Self.maxValue ? String($0.prefix(Self.maxValue)) : $0 } }
-        func list(_ values: [String]) -> [String] { Array(values.prefix(Self.maxList).compactMap { clip($0) }) }
-        let id = mail.header("Message-ID").flatMap { Self.messageIDs($0).first }
+        func list(_ values: [String], _ limit: Int = Self.maxValue) -> [String] {
+            Array(values.prefix(Self.maxList).map { $0.utf8.count > limit ? String($0.prefix(limit)) : $0 })
+        }
+        let id = mail.header("Message-ID").flatMap { Self.messageIDs($0).first }.map { String($0.prefix(Self.maxID)) }
         self.init(
             messageID: clip(id) ?? "hash:" + Self.hash(bytes),
-            from: list(Self.addresses(mail.header("From") ?? "")),
+            from: list(Self.addresses(mail.header("From") ?? ""), Self.maxID),
             sender: mail.header("Return-Path").map { Self.addresses($0).first ?? "" },
-            recipients: list(["Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc"].flatMap { mail.all($0) }.flatMap(Self.addresses)),
-            thread: list(["In-Reply-To", "References"].flatMap { mail.all($0) }.flatMap(Self.messageIDs)),
+            recipients: list(["Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc"].flatMap { mail.all($0) }.flatMap(Self.addresses), Self.maxID),
+            thread: list(["In-Reply-To", "References"].flatMap { mail.all($0) }.flatMap(Self.messageIDs).filter { $0.utf8.count <= Self.maxID }),
             subject: clip(mail.header("Subject").map(EncodedWords.decode)),
             autoSubmitted: clip(mail.header("Auto-Submitted")?.lowercased()),
             precedence: clip(mail.header("Precedence")?.lowercased()),
@@ -59,7 +62,7 @@ public struct Reply: MethodParams, Equatable {
             autoReply: ["X-Autoreply", "X-Autorespond", "X-Autoresponder"].contains { mail.header($0) != nil },
             report: mail.isDeliveryReport,
             reported: clip(mail.reportedMessageID.flatMap { Self.messageIDs($0).first }),
-            authentication: list(mail.all("Authentication-Results")),
+            authentication: Array(list(mail.all("Authentication-Results")).prefix(4)),
             keptKey: clip(mail.header("X-Kept-Key")),
             line: clip(ReplyText.verbLine(mail.text)))
     }

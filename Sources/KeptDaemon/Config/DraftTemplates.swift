@@ -50,8 +50,9 @@ public struct DraftTemplates: DraftWriter {
     /// Parses and checks each template's text; `folder` names them in problems.
     public init(sources: [DraftFacts.Kind: String], folder: String) throws(ConfigProblem) {
         var templates: [DraftFacts.Kind: MustacheTemplate] = [:]
-        for (kind, text) in sources {
+        for (kind, source) in sources {
             let path = folder + "/" + kind.rawValue + ".mustache"
+            let text = source.replacing("\r\n", with: "\n")  // written on Windows, read the same
             try Self.checkNames(text, path: path)
             do {
                 templates[kind] = try MustacheTemplate(string: Self.plainText + text)

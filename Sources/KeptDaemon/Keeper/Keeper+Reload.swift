@@ -22,6 +22,9 @@ extension Keeper {
         }
         switch result {
         case .success(let (fresh, drafts)):
+            if fresh.reply.watch != config.reply.watch || (fresh.reply.address == nil) != (config.reply.address == nil) {
+                logger.notice("reply.watch and turning replies on or off take effect when keptd restarts", metadata: ["KEPT_EVENT": "reload-partial"])
+            }
             engine.drafts = drafts
             engine.replies = replies
             apply(fresh)

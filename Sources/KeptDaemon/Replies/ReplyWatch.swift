@@ -9,8 +9,9 @@ import Glibc
 /// `reply.watch`: keptd watches a Maildir that another program fills (mbsync, getmail,
 /// fetchmail …) and acts on each reply that lands in its `new/`, once. It looks at `new/` at start
 /// — so nothing that came while keptd was down is missed — and then whenever inotify says a file
-/// arrived. A handled message moves to `cur/` with the Seen flag, its name kept (so a sync
-/// program knows it as the same message); nothing is deleted. A reply that cannot be saved now
+/// arrived. A handled reply moves to `cur/` with the Seen flag, its name kept (so a sync program
+/// knows it as the same message); mail that is not a reply kept reads (no token, a list, an
+/// auto-reply) is left unread where it is; nothing is deleted. A reply that cannot be saved now
 /// stays in `new/` and is tried again.
 struct ReplyWatchService: Service {
     let keeper: Keeper
@@ -35,27 +36,34 @@ struct ReplyWatchService: Service {
             return
         }
         logger.info("watching \(maildir) for replies", metadata: ["KEPT_EVENT": "reply-watch"])
-        await drain()
-        for await _ in arrivals.events.cancelOnGracefulShutdown() { await drain() }
+        var passed: Set<String> = []
+        await drain(&passed)
+        for await _ in arrivals.events.cancelOnGracefulShutdown() { await drain(&passed) }
     }
 
-    /// Handles what is in `new/` until nothing is left to try again.
-    func drain() async {
-        while await handleNew(), !Task.isCancelled {
+    /// Handles what is in `new/` until nothing is left to try again; `passed` are the messages
+    /// judged not to be replies, left alone from then on.
+    func drain(_ passed: inout Set<String>) async {
+        while await handleNew(&passed), !Task.isCancelled {
             try? await Task.sleep(nanoseconds: Self.retrySeconds * 1_000_000_000)
         }
     }
 
     /// Handles every message in `new/`, oldest name first; true when one must be tried again.
-    func handleNew() async -> Bool {
+    func handleNew(_ passed: inout Set<String>) async -> Bool {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? [])
-            .filter { !$0.hasPrefix(".") }.sorted()
+            .filter { !$0.hasPrefix(".") && !passed.contains($0) }.sorted()
         var again = false
         for name in names {
             let path = maildir + "/new/" + name
             guard let bytes = Self.readFile(path) else { continue }  // gone already, or not a file
             do {
-                _ = try await keeper.ingest(Reply(parsing: bytes))
+                let answer = try await keeper.ingest(Reply(parsing: bytes))
+                // Not a reply (or not one kept may act on): the user's mail, left unread.
+                if answer.outcome == .ignored, answer.reason != "replayed" {
+                    passed.insert(name)
+                    continue
+                }
             } catch {
                 logger.error("reply \(name) not handled yet, trying again: \(error.message)", metadata: ["KEPT_EVENT": "reply-retry"])
                 again = true
