@@ -5,7 +5,7 @@ extension Engine {
     /// Why a reply does not act, or which reminder it answers.
     enum Verdict: Equatable {
         case ignore(reason: String, words: String)
-        case bounce(ReminderKey?)
+        case bounce(ReminderKey)
         case answers(ReminderKey)
     }
 
@@ -17,9 +17,8 @@ extension Engine {
         switch judge(r, replies) {
         case .ignore(let reason, let words): return Self.ignored(reason, words)
         case .bounce(let bounced):
-            let what = bounced.map { "a bounce of \($0)" } ?? "a delivery-status report"
-            return Decision { _ in View.Ingested(outcome: .bounce, reason: "delivery-status-notification", message: what,
-                                                 occurrence: bounced?.occurrence?.description) }
+            return Decision { _ in View.Ingested(outcome: .bounce, reason: "delivery-status-notification", message: "a bounce of \(bounced)",
+                                                 occurrence: bounced.occurrence?.description) }
         case .answers(let k): key = k
         }
         let line = r.line ?? ""
@@ -30,7 +29,7 @@ extension Engine {
         case (nil, _):
             (said, outcome) = ("Nothing changed: a reply to the weekly digest cannot say which item it means; reply to that item's own reminder.", .answered)
         case (_, nil):
-            (said, outcome) = ("Nothing changed: kept could not read \"\(Self.clip(line, 80))\". Reply with done, snooze 2d, release REASON or note …", .answered)
+            (said, outcome) = ("Nothing changed: kept could not read \"\(ReminderComposer.clip(line, 80))\". Reply with done, snooze 2d, release REASON or note …", .answered)
         case (let ref?, let command?):
             do throws(KeptError) {
                 let acted = try act(command, on: ref, now: now)
@@ -74,8 +73,10 @@ extension Engine {
         // kept's own messages say so in a header of their own (their From may well be the owner's).
         if r.keptKey != nil { return .ignore(reason: "own-message", words: "one of kept's own messages") }
         if r.report {
-            let key = r.reported.flatMap { ReminderKey(messageID: $0, storeID: state.storeID) }
-            return key == nil ? .ignore(reason: "delivery-status-notification", words: "a delivery-status report") : .bounce(key)
+            guard let key = r.reported.flatMap({ ReminderKey(messageID: $0, storeID: state.storeID) }) else {
+                return .ignore(reason: "delivery-status-notification", words: "a delivery-status report")
+            }
+            return .bounce(key)
         }
         if let auto = r.autoSubmitted, !auto.hasPrefix("no") {
             return .ignore(reason: "auto-submitted", words: "an automatic reply (Auto-Submitted: \(auto))")
@@ -131,7 +132,7 @@ extension Engine {
         let incident = occurrence.flatMap { state.incident($0.item.incident) }
         var reminder = Reminder(key: id, incident: incident?.id, client: incident?.client, item: occurrence?.item.description,
                                 text: "reply", due: nil, scheduled: now, late: false, subject: "Re: " + subject,
-                                body: "\(said)\n\nYour reply: \(Self.clip(r.line ?? "", 200))\n", messageID: composer.messageID(id))
+                                body: "\(said)\n\nYour reply: \(ReminderComposer.clip(r.line ?? "", 200))\n", messageID: composer.messageID(id))
         let message = render(&reminder, now: now, replyKey: key, thread: r.thread.filter { !$0.isEmpty } + [r.messageID])
         return .enqueue(entry: OutboxEntry(key: id, reminder: reminder, message: message, channels: channels), covered: [])
     }
@@ -140,5 +141,4 @@ extension Engine {
         Decision { _ in View.Ingested(outcome: .ignored, reason: reason, message: "ignored: \(words)") }
     }
 
-    static func clip(_ s: String, _ n: Int) -> String { s.count > n ? String(s.prefix(n - 1)) + "…" : s }
 }

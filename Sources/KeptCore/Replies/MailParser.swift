@@ -114,8 +114,9 @@ public struct MailParser: Sendable {
                 if type == "multipart/report", params["report-type"]?.lowercased() == "delivery-status" { deliveryReport = true }
                 guard depth < MailParser.maxDepth, let boundary = params["boundary"], !boundary.isEmpty else { return }
                 for piece in MailParser.split(body, boundary: boundary) {
-                    let (h, start) = MailParser.headers(Array(piece), from: 0)
-                    part(h, Array(piece)[min(start, piece.count)...], depth: depth + 1)
+                    let whole = Array(piece)
+                    let (h, start) = MailParser.headers(whole, from: 0)
+                    part(h, whole[min(start, whole.count)...], depth: depth + 1)
                 }
                 return
             }

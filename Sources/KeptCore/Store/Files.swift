@@ -27,5 +27,14 @@ public func makeFolders(_ path: String, mode: mode_t = 0o700) -> (folder: String
     return nil
 }
 
+/// Makes a folder's entries durable (a file created or renamed into it); returns 0 or the errno.
+@discardableResult
+public func syncFolder(_ path: String) -> Int32 {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return errno }
+    defer { close(fd) }
+    return fsync(fd) == 0 ? 0 : errno
+}
+
 /// What an errno means, as `strerror` says it.
 public func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

@@ -267,10 +267,8 @@ public final class StoreFile: @unchecked Sendable {
     }
 
     private func fsyncDirectory() throws(StoreError) {
-        let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError(.io, "cannot open \(directory): \(errnoText())") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StoreError(.io, "cannot sync \(directory): \(errnoText())") }
+        let failure = syncFolder(directory)
+        guard failure == 0 else { throw StoreError(.io, "cannot sync \(directory): \(errnoText(failure))") }
     }
 
     // MARK: Helpers

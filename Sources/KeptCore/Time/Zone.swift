@@ -73,7 +73,10 @@ public struct Zone: Sendable {
 
     /// The name to send for this zone so that another process reads the same rules; nil when it
     /// has none (a zone file outside the database).
-    public var portableName: String? { Zone.named(identifier) == nil ? nil : identifier }
+    /// (Asked once per `kept` command: it looks the name up, it does not read the zone again.)
+    public var portableName: String? {
+        ZoneRules.exists(identifier) || (!identifier.contains("/") && PosixRule(identifier) != nil) ? identifier : nil
+    }
 
     /// `/etc/localtime`, named after the zone file it links to.
     static var systemDefault: Zone {

@@ -53,9 +53,18 @@ public struct ZoneRules: Sendable, Equatable {
     /// The rules of a zone named like `Europe/Berlin`, or nil when there is no such zone.
     public static func named(_ identifier: String) -> ZoneRules? {
         if identifier == "UTC" || identifier == "Etc/UTC" || identifier == "GMT" { return .utc }
-        // A name, not a path: no climbing out of the database.
+        return path(of: identifier).flatMap(file)
+    }
+
+    /// Whether the database has a zone of that name, without reading it.
+    public static func exists(_ identifier: String) -> Bool {
+        identifier == "UTC" || identifier == "Etc/UTC" || identifier == "GMT" || path(of: identifier).map { access($0, R_OK) == 0 } == true
+    }
+
+    /// The database file of a name: a name, not a path, with no climbing out of the database.
+    static func path(of identifier: String) -> String? {
         guard !identifier.isEmpty, !identifier.hasPrefix("/"), !identifier.split(separator: "/").contains("..") else { return nil }
-        return file(databaseFolder + "/" + identifier)
+        return databaseFolder + "/" + identifier
     }
 
     /// The rules in a TZif file, or nil when it cannot be read or is not one.

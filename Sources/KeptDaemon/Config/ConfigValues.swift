@@ -1,4 +1,3 @@
-import Foundation
 import Configuration
 import KeptCore
 import Yams
@@ -83,7 +82,7 @@ struct Values {
         }
         if c.reply.address != nil, c.reply.from.isEmpty {
             // The owner is who reminders are sent to, unless said otherwise.
-            c.reply.from = c.email.to.compactMap { Self.bareAddress($0) }
+            c.reply.from = c.email.to.map { $0.lowercased() }  // already checked: plain addresses
             if c.reply.from.isEmpty { throw problem("reply.from", "needs the owner's addresses: a reply from any other changes nothing") }
         }
         c.reply.watch = try string("reply.watch").map { path throws(ConfigProblem) in
@@ -106,12 +105,6 @@ struct Values {
         }
     }
 
-    /// `dana@example.org` from `Dana <dana@example.org>` or itself.
-    static func bareAddress(_ text: String) -> String? {
-        let inner = text.split(separator: "<").last.map { $0.split(separator: ">").first.map(String.init) ?? "" } ?? text
-        let address = inner.trimmingCharacters(in: .whitespaces).lowercased()
-        return isAddress(address) ? address : nil
-    }
 
     // MARK: One value each
 

@@ -60,8 +60,7 @@ public struct MaildirChannel: DeliveryChannel {
             unlink(tmp)
             throw DeliveryError("cannot move the message into \(root)/new: \(reason)")
         }
-        let dir = open(root + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 { fsync(dir); close(dir) }
+        syncFolder(root + "/new")
     }
 
     public func alreadyDelivered(_ entry: OutboxEntry, _ context: DeliveryContext) async -> Bool {

@@ -41,8 +41,7 @@ public struct ReplyKeyring: ReplySigner {
             unlink(path)
             throw DaemonError("cannot write \(path): \(errnoText(written == 0 ? errno : written))")
         }
-        let dir = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 { fsync(dir); close(dir) }
+        syncFolder(folder)
         return ReplyKeyring(secret: bytes, address: address)
     }
 
