@@ -102,6 +102,25 @@ public enum Terminal {
         return 80
     }()
 
+    /// The locale's characters are UTF-8 (`LC_ALL`, else `LC_CTYPE`, else `LANG`, as the C library
+    /// reads them); in the C or POSIX locale, or unset, kept draws with ASCII.
+    public static let utf8: Bool = {
+        for name in ["LC_ALL", "LC_CTYPE", "LANG"] {
+            guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty else { continue }
+            let lower = value.lowercased()
+            return lower.contains("utf-8") || lower.contains("utf8")
+        }
+        return false
+    }()
+
+    /// Colour on standard output: a terminal, not `TERM=dumb`, and no `NO_COLOR`.
+    public static let colour: Bool = {
+        guard isatty(1) == 1 else { return false }
+        if let n = getenv("NO_COLOR"), n.pointee != 0 { return false }
+        if let t = getenv("TERM"), String(cString: t) == "dumb" { return false }
+        return true
+    }()
+
     /// The columns a character takes: two for wide (CJK, fullwidth) and emoji, none for a
     /// combining mark alone, one otherwise.
     public static func width(_ c: Character) -> Int {

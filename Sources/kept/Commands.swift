@@ -206,6 +206,32 @@ struct Ledger: ParsableCommand {
     }
 }
 
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The record at a glance: every due week by week, the rate, how many more may slip.",
+        discussion: """
+            Without INCIDENT, every open incident. --format html prints one self-contained page (no scripts,
+            nothing fetched) to keep, print or show: kept report 3 --format html > record.html
+            The text uses Unicode symbols when the locale is UTF-8, ASCII otherwise or with --ascii;
+            colour on a terminal unless NO_COLOR is set. Every symbol is in the legend.
+            """)
+    @OptionGroup var global: Global
+    @Argument(help: "Incident id (open or closed).") var incident: Int?
+    @Option(parsing: .unconditional, help: "text or html.") var format: ReportFormat = .text
+    @Flag(help: "Draw with ASCII characters only.") var ascii = false
+
+    func run() throws {
+        let r = global.call(Methods.Report.self, Params.Report(incident: incident, format: format))
+        if format == .html, !global.json {
+            say(r.page ?? "", terminator: "")
+            return
+        }
+        let text = RecordText(ascii: ascii || !Terminal.utf8, colour: Terminal.colour)
+        global.output(r) { say(text.draw(r), terminator: "") }
+    }
+}
+
 struct Close: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "close", abstract: "Close an incident with its outcome; what is still open is released.")
     @OptionGroup var global: Global
@@ -282,6 +308,7 @@ struct Reload: ParsableCommand {
 
 extension Cause: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
 
 /// An item as the user typed it, or a usage error saying how items are written.
 func itemRef(_ raw: String) throws -> ItemRef {

@@ -224,7 +224,10 @@ final class Harness {
         var folder: String
         var name: String
         var headers: [String: [String]]
+        /// The plain text (of a `multipart/alternative` message, its text/plain part).
         var body: String
+        /// The text/html part, when the message has one.
+        var html: String?
         func header(_ name: String) -> String? { headers[name.lowercased()]?.first }
     }
 
@@ -246,8 +249,12 @@ final class Harness {
             for k, v in msg.items():
                 text = str(email.header.make_header(email.header.decode_header(v)))
                 headers.setdefault(k.lower(), []).append(text)
-            body = msg.get_payload(decode=True).decode('utf-8')
-            out.append({"folder": msg.get_subdir(), "name": key, "headers": headers, "body": body})
+            parts = [p for p in msg.walk() if not p.is_multipart()]
+            def text(kind):
+                found = [p for p in parts if p.get_content_type() == kind]
+                return found[0].get_payload(decode=True).decode('utf-8') if found else None
+            out.append({"folder": msg.get_subdir(), "name": key, "headers": headers, "body": text('text/plain'),
+                        "html": text('text/html')})
         print(json.dumps(out))
         """
 

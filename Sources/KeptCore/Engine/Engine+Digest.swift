@@ -36,44 +36,42 @@ extension Engine {
     }
 
     /// The digest as a reminder, for the week starting at `slot`.
-    func digestReminder(slot: Instant, now: Instant) -> Reminder {
+    func digestReminder(slot: Instant, now: Instant) -> Reminder { digestReminder(digest(slot: slot, now: now), slot: slot, now: now) }
+
+    func digestReminder(_ digest: View.Digest, slot: Instant, now: Instant) -> Reminder {
+        let late = now - slot > Rules.lateAfterSeconds
+        let open = digest.records.count
+        let subject = "\(late ? "[late] " : "")kept weekly: \(open) open incident\(open == 1 ? "" : "s"), \(digest.thisWeek.count) due this week"
+        let key = ReminderKey.digest(digest.weekStart)
+        return Reminder(key: key, incident: nil, client: nil, item: nil, text: "weekly digest",
+                        due: nil, scheduled: slot, late: late, subject: subject, body: digest.text, messageID: composer.messageID(key))
+    }
+
+    /// The digest for the week starting at `slot`, as data.
+    func digest(slot: Instant, now: Instant) -> View.Digest {
         let zone = rules.zone
         let weekStart = zone.date(of: slot)
         let lastWeek = (zone.instant(weekStart.adding(days: -7), TimeOfDay(hour: 0, minute: 0)), zone.instant(weekStart, TimeOfDay(hour: 0, minute: 0)))
         let thisWeek = (lastWeek.1, zone.instant(weekStart.adding(days: 7), TimeOfDay(hour: 0, minute: 0)))
         let open = state.incidents.filter(\.isOpen)
-        var past: [String] = [], coming: [String] = []
+        var past: [View.Digest.Line] = [], coming: [View.Digest.Line] = []
         for incident in open {
             for item in incident.items {
                 let itemZone = self.zone(of: item, in: incident)
                 for o in occurrences(of: item, in: incident) {
                     let at = o.times.due
-                    let status = o.status(at: now)
-                    let line = "  \(name(of: o.id, item).padding(8)) \(ReminderComposer.clip(item.text, 44).padding(46)) \(humanDue(o.due, in: itemZone).padding(31)) \(status.name.rawValue)"
-                    if at >= lastWeek.0 && at < lastWeek.1 { past.append(line) }
-                    if at >= thisWeek.0 && at < thisWeek.1 { coming.append(line) }
+                    guard at >= lastWeek.0 && at < thisWeek.1 else { continue }
+                    let line = View.Digest.Line(id: name(of: o.id, item), text: item.text, due: humanDue(o.due, in: itemZone),
+                                                status: o.status(at: now).name)
+                    if at < lastWeek.1 { past.append(line) } else { coming.append(line) }
                 }
             }
         }
-        let dueThisWeek = coming.count
-        var body = "Your week in kept — \(Self.humanDate(weekStart))\n\n"
-        body += "Open incidents\n"
-        for incident in open {
-            let day = incident.day(at: now, in: rules.for(incident).zone)
-            body += "  #\(incident.id) \(incident.client): \(ReminderComposer.clip(incident.title, 60)) — day \(day) of \(incident.windowDays)\n"
-            body += "      \(ReminderComposer.describe(ledger(of: incident, now: now)))\n"
-        }
-        body += "\nLast week\n" + (past.isEmpty ? "  nothing fell due\n" : past.joined(separator: "\n") + "\n")
-        body += "\nThis week\n" + (coming.isEmpty ? "  nothing falls due\n" : coming.joined(separator: "\n") + "\n")
-        let report = ledgerReport(client: nil, now: now)
-        body += "\nLedger by client\n"
-        for c in report.clients { body += "  \(c.client): \(ReminderComposer.describe(c.ledger))\n" }
-        body += "\nkept agenda shows what is due soon; kept ledger the whole record.\n"
-        let late = now - slot > Rules.lateAfterSeconds
-        let subject = "\(late ? "[late] " : "")kept weekly: \(open.count) open incident\(open.count == 1 ? "" : "s"), \(dueThisWeek) due this week"
-        let key = ReminderKey.digest(weekStart)
-        return Reminder(key: key, incident: nil, client: nil, item: nil, text: "weekly digest",
-                        due: nil, scheduled: slot, late: late, subject: subject, body: body, messageID: composer.messageID(key))
+        return View.Digest(weekStart: weekStart, heading: "Your week in kept — \(Self.humanDate(weekStart))",
+                           warningRate: rules.config.warnings.minRate,
+                           records: open.map { record(of: $0, now: now) }, lastWeek: past, thisWeek: coming,
+                           clients: ledgerReport(client: nil, now: now).clients,
+                           closing: "kept agenda shows what is due soon; kept ledger the whole record; kept report the picture.")
     }
 }
 

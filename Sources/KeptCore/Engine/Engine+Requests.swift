@@ -48,6 +48,15 @@ extension Engine {
         Decision { $0.ledgerReport(client: p.client, now: now) }
     }
 
+    func report(_ p: Params.Report, now: Instant) throws(KeptError) -> Decision<View.Report> {
+        var report = try report(incident: p.incident, now: now)
+        if p.format == .html {
+            guard let painter else { throw KeptError(.internal, "this keptd draws no pages") }
+            report.page = painter.page(report)
+        }
+        return Decision { _ in report }
+    }
+
     func export(_ p: Params.Export, now: Instant) -> Decision<View.Export> {
         switch p.format ?? .json {
         case .json: Decision { .store($0.state) }

@@ -17,6 +17,9 @@ public struct Engine: Sendable {
     public var drafts: (any DraftWriter)?
     /// With replies on, every message can be answered by mail (`reply.*` in the config).
     public var replies: ReplySettings?
+    /// Draws the record as HTML: the page, and the HTML part of the digest and the review.
+    /// Without one, those messages are plain text alone.
+    public var painter: (any RecordPainter)?
     private(set) var queue = ReminderQueue()
     /// Each item's occurrences as instants, kept current with every change: ledgers and the
     /// over-promising check read these instead of redoing zone arithmetic per request.
@@ -170,16 +173,23 @@ public struct Engine: Sendable {
             for o in occurrences(of: item, in: incident) {
                 guard let (send, covered) = composer.rules.firing(for: o.due, mark: o.mark, created: item.created,
                                                                   windowEnd: incident.windowEnd, now: now) else { continue }
+                // The review carries the whole record: in characters, and drawn for mail clients.
+                let record = item.step == .review ? self.record(of: incident, now: now) : nil
+                let rate = rules.config.warnings.minRate
                 var reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
-                                                scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now))
-                let message = render(&reminder, now: now)
+                                                scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now),
+                                                record: record.map { RecordText().draw($0, warningRate: rate) })
+                let message = render(&reminder, now: now) { text in
+                    record.flatMap { record in painter?.review(record, warningRate: rate, text: text) }
+                }
                 let entry = OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels)
                 changes.append(.enqueue(entry: entry, covered: covered.map { .occurrence(o.id, $0.kind) }))
             }
         }
         if let slot = dueDigest(now: now) {
-            var reminder = digestReminder(slot: slot, now: now)
-            let message = render(&reminder, now: now)
+            let digest = self.digest(slot: slot, now: now)
+            var reminder = digestReminder(digest, slot: slot, now: now)
+            let message = render(&reminder, now: now) { _ in painter?.digest(digest) }
             changes.append(.enqueue(entry: OutboxEntry(key: reminder.key, reminder: reminder, message: message, channels: channels), covered: []))
         }
         return changes
@@ -189,13 +199,22 @@ public struct Engine: Sendable {
 extension Engine {
     /// The message for a reminder, as it goes out by mail and into the Maildir. With replies on it
     /// carries its reply address (the token of `replyKey`, else its own key) and says what can be replied.
-    func render(_ reminder: inout Reminder, now: Instant, replyKey: ReminderKey? = nil, thread: [String] = []) -> String {
+    ///
+    /// `html` draws the HTML part from the finished text, for a `multipart/alternative` message.
+    func render(_ reminder: inout Reminder, now: Instant, replyKey: ReminderKey? = nil, thread: [String] = [],
+                html: (String) -> String? = { _ in nil }) -> String {
         var replyTo: String?
         if let replies {
             replyTo = replies.signer.address(for: replyKey ?? reminder.key)
             reminder.body += (reminder.body.hasSuffix("\n") ? "" : "\n") + "\n" + ReplySettings.footer + "\n"
         }
-        return MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now), replyTo: replyTo, thread: thread)
+        var page = html(reminder.body)
+        if replies != nil, let drawn = page, drawn.hasSuffix("</body>\n</html>\n") {
+            page = drawn.dropLast("</body>\n</html>\n".count)
+                + "<p style=\"color:#57606a;font-size:13px\">\(ReplySettings.footer)</p>\n</body>\n</html>\n"
+        }
+        return MailMessage.render(reminder, from: mailFrom, to: mailTo, date: rules.zone.rfc5322(now), replyTo: replyTo,
+                                  thread: thread, html: page)
     }
 }
 

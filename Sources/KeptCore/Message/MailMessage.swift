@@ -8,9 +8,13 @@
 public enum MailMessage {
     /// `replyTo`: where a reply acts on it (with replies on, the message also says it is
     /// automatic, so that auto-responders leave it alone); `thread`: the Message-IDs it answers.
+    ///
+    /// With `html`, the message is `multipart/alternative`: the plain text first, whole, then the
+    /// HTML, both quoted-printable — whose lines can never hold the boundary, since it has `=_`.
     public static func render(_ r: Reminder, from: String, to: [String], date: String, replyTo: String? = nil,
-                              thread: [String] = []) -> String {
-        let plain = isPlain(r.body)
+                              thread: [String] = [], html: String? = nil) -> String {
+        let plain = html == nil && isPlain(r.body)
+        let boundary = "=_kept_" + r.messageID.filter { $0.isLetter || $0.isNumber }.prefix(40)
         var headers: [(String, String)] = [
             ("From", mailboxes([from], nameLength: 4)),
             ("To", mailboxes(to, nameLength: 2)),
@@ -27,8 +31,14 @@ public enum MailMessage {
         headers += [
             ("Subject", headerValue(r.subject, nameLength: 7)),
             ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Transfer-Encoding", plain ? "7bit" : "quoted-printable"),
+        ]
+        if html == nil {
+            headers += [("Content-Type", "text/plain; charset=utf-8"),
+                        ("Content-Transfer-Encoding", plain ? "7bit" : "quoted-printable")]
+        } else {
+            headers += [("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"")]
+        }
+        headers += [
             ("X-Kept-Key", r.key.description),
             ("X-Kept-Kind", r.kind),
         ]
@@ -37,6 +47,14 @@ public enum MailMessage {
         if r.late { headers.append(("X-Kept-Late", "yes")) }
         var out = ""
         for (name, value) in headers { out += name + ": " + value + "\n" }
+        if let html {
+            out += "\nThis message has a plain text part and an HTML part.\n"
+            for (type, text) in [("text/plain", r.body), ("text/html", html)] {
+                out += "\n--\(boundary)\nContent-Type: \(type); charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+                out += quotedPrintable(text)
+            }
+            return out + "\n--\(boundary)--\n"
+        }
         out += "\n" + (plain ? r.body : quotedPrintable(r.body))
         if !out.hasSuffix("\n") { out += "\n" }
         return out

@@ -8,7 +8,8 @@ public struct ReminderComposer: Sendable {
     var zone: Zone { rules.zone }
 
     public func compose(incident: Incident, item: Item, occurrence: Int, due: Due, kind: Rules.ReminderKind,
-                        scheduled: Instant, now: Instant, ledger: View.Ledger, draft: View.Draft? = nil) -> Reminder {
+                        scheduled: Instant, now: Instant, ledger: View.Ledger, draft: View.Draft? = nil,
+                        record: String? = nil) -> Reminder {
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: occurrence)
         let key = ReminderKey.occurrence(occ, kind)
         let late = now - scheduled > Rules.lateAfterSeconds
@@ -54,6 +55,7 @@ public struct ReminderComposer: Sendable {
             body += "\nA draft for \(incident.client) (kept draft \(draft.item) prints it again):\n\(rule)\n"
             body += "Subject: \(draft.subject)\n\n\(draft.text)\(rule)\n"
         }
+        if let record { body += "\nThe record so far:\n\n" + record }
         body += """
 
         Mark it done:   kept done \(occ)

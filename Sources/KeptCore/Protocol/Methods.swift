@@ -174,6 +174,16 @@ public enum Methods {
         }
     }
 
+    /// The record at a glance: each incident's dues week by week, the rate, the budget.
+    public enum Report: EngineMethod {
+        public static let name = "report"
+        public typealias Params = KeptCore.Params.Report
+        public typealias Result = View.Report
+        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+            try e.report(p, now: now)
+        }
+    }
+
     /// Answered by the daemon itself: its version, uptime, store, channels.
     public enum Status: KeptMethod {
         public typealias Params = KeptCore.Params.None
@@ -192,6 +202,6 @@ public enum Methods {
     public static let decided: [any EngineMethod.Type] = [
         IncidentOpen.self, IncidentList.self, IncidentShow.self, IncidentClose.self, PromiseAdd.self,
         ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemNote.self, ItemDraft.self, CheckinLog.self, MailIngest.self,
-        Agenda.self, Ledger.self, Export.self,
+        Agenda.self, Ledger.self, Report.self, Export.self,
     ]
 }

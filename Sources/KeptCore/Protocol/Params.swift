@@ -178,6 +178,15 @@ public enum Params {
         public init(client: String? = nil) { self.client = client }
     }
 
+    public struct Report: MethodParams {
+        public var subject: Subject { Subject(incident: incident) }
+        /// One incident, open or closed; every open one without it.
+        public var incident: Int?
+        /// `html` adds the page; the record itself is always in the answer.
+        public var format: ReportFormat?
+        public init(incident: Int? = nil, format: ReportFormat? = nil) { self.incident = incident; self.format = format }
+    }
+
     public struct Export: MethodParams {
         public var format: ExportFormat?
         public init(format: ExportFormat? = nil) { self.format = format }
@@ -228,6 +237,22 @@ public enum ExportFormat: String, Codable, Sendable, CaseIterable {
         let raw = try c.decode(String.self)
         guard let format = ExportFormat(rawValue: raw) else {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown export format \(raw.debugDescription) (json, ics)")
+        }
+        self = format
+    }
+}
+
+public enum ReportFormat: String, Codable, Sendable, CaseIterable {
+    /// Drawn in characters by the CLI.
+    case text
+    /// The page, drawn by the daemon.
+    case html
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let raw = try c.decode(String.self)
+        guard let format = ReportFormat(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown report format \(raw.debugDescription) (text, html)")
         }
         self = format
     }

@@ -44,7 +44,9 @@ public enum View {
 
         /// Counts an occurrence that has fallen due or been settled; upcoming ones are not counted.
         /// One released before it was ever due counts as released, not as due.
-        public mutating func count(_ status: Rules.Status, wasDue: Bool = true) {
+        public mutating func count(_ status: Rules.Status, wasDue: Bool = true) { count(status.name, wasDue: wasDue) }
+
+        public mutating func count(_ status: OccurrenceStatus, wasDue: Bool = true) {
             switch status {
             case .upcoming: return
             case .kept: kept += 1

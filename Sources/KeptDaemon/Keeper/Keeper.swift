@@ -43,6 +43,7 @@ public actor Keeper {
         var engine = Engine(state: state, rules: Rules(config: config, zone: zone ?? .current), channels: Self.channels(config))
         (engine.mailFrom, engine.mailTo) = Self.addresses(config)
         engine.drafts = drafts
+        engine.painter = RecordPages()
         self.engine = engine
         self.wakeups = Dictionary(uniqueKeysWithValues: ChannelName.allCases.map { ($0, Wakeup()) })
         for entry in state.outbox {
