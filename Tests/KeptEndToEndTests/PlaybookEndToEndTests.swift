@@ -73,8 +73,18 @@ import Glibc
         try h.writeConfig("digest:\n  enabled: false\n")
         try h.start()
         defer { h.stop() }
-        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--no-playbook").code == 0)
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withFullDate]
+        func ago(_ days: Double) -> String { iso.string(from: Date().addingTimeInterval(-days * 86_400)) }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--no-playbook", "--noticed", ago(20)).code == 0)
         #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
+        // A history for the record's grid: kept, missed, overdue, released.
+        #expect(h.kept("promise", "1", "Call Dana back", "--due", ago(18) + "T10:00", "--allow-past").code == 0)
+        #expect(h.kept("done", "1.2", "--at", ago(18) + "T09:00").code == 0)
+        #expect(h.kept("promise", "1", "Send the audit", "--due", ago(15) + "T10:00", "--allow-past").code == 0)
+        #expect(h.kept("promise", "1", "Confirm the refund", "--due", ago(2) + "T10:00", "--allow-past").code == 0)
+        #expect(h.kept("promise", "1", "Visit the office", "--due", "+10d").code == 0)
+        #expect(h.kept("release", "1.5", "--reason", "Dana prefers a call").code == 0)
 
         // Then the digest, due at the start of the next minute, today: the configuration is reloaded.
         let target = Date().addingTimeInterval(60)
@@ -95,7 +105,50 @@ import Glibc
         #expect(digest.body.contains("Ledger by client"))
         usleep(1_500_000)
         #expect(try h.mails().count { $0.headers["x-kept-kind"]?.first == "digest" } == 1)
+
+        // multipart/alternative, read by Python's strictest policy: the whole text, then the HTML.
+        let read = h.run("/usr/bin/env", [Harness.python, "-c", Self.strictDigest, h.maildir])
+        #expect(read.code == 0, "\(read.stderr)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
+        #expect(parsed["type"] as? String == "multipart/alternative")
+        #expect(parsed["parts"] as? [String] == ["text/plain", "text/html"])
+        #expect(parsed["defects"] as? Int == 0)
+        let html = try #require(parsed["html"] as? String), text = try #require(parsed["plain"] as? String)
+        #expect(text == digest.body && html == digest.html)
+        for banned in ["<script", "<svg", "<style", "class=", "http://", "https://", "src="] {
+            #expect(!html.lowercased().contains(banned), "the digest's HTML holds \(banned)")
+        }
+        // The same numbers in both, and the picture of the HTML counts what the ledger counts.
+        let report = try h.keptJSON("report")
+        let record = try #require(((report as? [String: Any])?["records"] as? [[String: Any]])?.first)
+        let ledger = try #require((record["incident"] as? [String: Any])?["ledger"] as? [String: Any])
+        let line = "\(ledger["due"]!) due, \(ledger["kept"]!) kept, \(ledger["late"]!) late, \(ledger["missed"]!) missed, \(ledger["released"]!) released"
+        #expect(text.contains(line) && html.contains(line))
+        let expected = ReportEndToEndTests.counts(report)
+        #expect(expected["kept"] == 1 && expected["missed"] == 1 && expected["overdue"] == 1 && expected["released"] == 1)
+        for width in [1280, 390] {
+            let seen = try ReportEndToEndTests.picture(h, html, width: width)
+            for status in ReportEndToEndTests.statuses {
+                #expect(seen.counts[status] == expected[status, default: 0] + 1, "\(status) cells at \(width) px")
+            }
+        }
     }
+
+    /// Finds the digest in a Maildir and reads it with `email.policy.strict`.
+    static let strictDigest = """
+        import email, email.policy, json, mailbox, sys
+        box = mailbox.Maildir(sys.argv[1], factory=None, create=False)
+        for key in box.keys():
+            raw = box.get_bytes(key)
+            msg = email.message_from_bytes(raw, policy=email.policy.strict)
+            if msg["X-Kept-Kind"] != "digest":
+                continue
+            parts = list(msg.iter_parts())
+            defects = len(msg.defects) + sum(len(p.defects) for p in parts)
+            print(json.dumps({"type": msg.get_content_type(), "parts": [p.get_content_type() for p in parts],
+                              "defects": defects, "plain": parts[0].get_content(), "html": parts[1].get_content()}))
+            break
+        """
 
     @Test func theCalendarExportIsValidICalendar() throws {
         let h = Harness()

@@ -103,6 +103,20 @@ public struct RecordText: Sendable {
         return out
     }
 
+    /// A text the user typed, for a page: whole, with controls made spaces and the direction
+    /// overrides removed (a right-to-left text still reads right to left, but cannot turn the rest
+    /// of a line around).
+    public static func visible(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C { continue }
+            if v < 0x20 || (0x7F...0x9F).contains(v) { out += " "; continue }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
+    }
+
     /// The record's own sentences with their typography made ASCII where asked.
     static func plain(_ text: String, ascii: Bool) -> String {
         ascii ? text.replacing("—", with: "-").replacing("·", with: "-") : text

@@ -20,13 +20,13 @@ public struct RecordPages: RecordPainter {
 
     public func digest(_ d: View.Digest) -> String {
         func lines(_ list: [View.Digest.Line]) -> [[String: Any]] {
-            list.map { ["id": $0.id, "text": $0.text, "due": $0.due, "status": $0.status.label,
+            list.map { ["id": $0.id, "text": RecordText.visible($0.text), "due": $0.due, "status": $0.status.label,
                         "colour": $0.status.colour, "ink": $0.status.ink, "symbol": $0.status.symbol] }
         }
         let context: [String: Any] = [
-            "heading": d.heading, "records": d.records.map { Self.record($0, rate: d.warningRate, perRow: 12) },
-            "legend": Self.legend, "last_week": lines(d.lastWeek), "this_week": lines(d.thisWeek),
-            "clients": d.clients.map { ["client": $0.client, "ledger": ReminderComposer.describe($0.ledger)] },
+            "heading": d.heading, "records": d.records.map { Self.record($0, rate: d.warningRate, perRow: 8) },
+            "legend_rows": Self.legendRows, "last_week": lines(d.lastWeek), "this_week": lines(d.thisWeek),
+            "clients": d.clients.map { ["client": RecordText.visible($0.client), "ledger": ReminderComposer.describe($0.ledger)] },
             "closing": d.closing,
         ]
         return Self.library.render(context, withTemplate: "digest") ?? ""
@@ -34,14 +34,20 @@ public struct RecordPages: RecordPainter {
 
     public func review(_ record: View.Record, warningRate: Double, text: String) -> String {
         let context: [String: Any] = ["heading": "The review of incident #\(record.incident.id)",
-                                      "records": [Self.record(record, rate: warningRate, perRow: 12)],
-                                      "legend": Self.legend, "text": text]
+                                      "records": [Self.record(record, rate: warningRate, perRow: 8)],
+                                      "legend_rows": Self.legendRows, "text": text]
         return Self.library.render(context, withTemplate: "review") ?? ""
     }
 
     // MARK: The drawing's facts
 
     static var legend: [[String: Any]] { OccurrenceStatus.legendOrder.map(cell) + [["legend_today": true]] }
+
+    /// The legend for a mail, three to a row, so that a phone's narrow column does not squeeze it.
+    static var legendRows: [[String: Any]] {
+        let all = OccurrenceStatus.legendOrder.map(cell)
+        return stride(from: 0, to: all.count, by: 3).map { ["entries": Array(all[$0..<min(all.count, $0 + 3)])] }
+    }
 
     static func cell(_ status: OccurrenceStatus) -> [String: Any] {
         ["symbol": status.symbol, "colour": status.colour, "ink": status.ink, "label": status.label]
@@ -52,7 +58,7 @@ public struct RecordPages: RecordPainter {
         let weeks: [[String: Any]] = r.weeks.map { week in
             let cells: [[String: Any]] = week.cells.map { c in
                 var facts = cell(c.status)
-                facts["title"] = "\(c.id) \(c.text) — due \(c.due): \(c.status.label)"
+                facts["title"] = "\(c.id) \(RecordText.visible(c.text)) — due \(c.due): \(c.status.label)"
                 facts["today"] = c.today
                 return facts
             }
@@ -69,11 +75,11 @@ public struct RecordPages: RecordPainter {
             return w
         }
         var facts: [String: Any] = [
-            "id": r.incident.id, "client": r.incident.client, "title": r.incident.title,
+            "id": r.incident.id, "client": RecordText.visible(r.incident.client), "title": RecordText.visible(r.incident.title),
             "status_line": r.statusLine, "ledger_line": r.ledgerLine, "budget_line": r.budgetLine(warningRate: rate),
             "weeks": weeks, "chart": chart(r, rate: rate),
         ]
-        if let note = r.closedNote { facts["closed_note"] = note }
+        if let note = r.closedNote { facts["closed_note"] = RecordText.visible(note) }
         return facts
     }
 

@@ -96,7 +96,7 @@ enum RecordTemplates {
     <tr>
     <td valign="top" style="padding:2px 8px 2px 0;font-size:13px;color:#57606a;white-space:nowrap">{{#current}}<b style="color:#1f2328">▸ </b>{{/current}}week {{number}}</td>
     <td valign="top" style="padding:2px 8px 2px 0;font-size:13px;color:#57606a;white-space:nowrap">{{start}}</td>
-    <td valign="top" style="padding:2px 8px 2px 0">{{#rows}}<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:separate;border-spacing:2px"><tr>{{#cells}}<td width="18" height="18" align="center" title="{{title}}" style="width:18px;height:18px;background:{{colour}};color:{{ink}};font-size:12px;line-height:18px;font-family:Arial,sans-serif;{{#today}}outline:2px solid #0550ae;{{/today}}">{{symbol}}</td>{{/cells}}</tr></table>{{/rows}}</td>
+    <td valign="top" style="padding:2px 8px 2px 0">{{#rows}}<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:separate;border-spacing:2px"><tr>{{#cells}}<td width="18" height="18" align="center" title="{{title}}" style="width:18px;min-width:18px;height:18px;background:{{colour}};color:{{ink}};font-size:12px;line-height:18px;font-family:Arial,sans-serif;{{#today}}outline:2px solid #0550ae;{{/today}}">{{symbol}}</td>{{/cells}}</tr></table>{{/rows}}</td>
     <td valign="top" align="right" style="padding:2px 0;font-size:13px;white-space:nowrap;{{#below}}color:#a40e26;font-weight:bold;{{/below}}">{{#rate}}{{rate}}{{/rate}}</td>
     </tr>
     {{/weeks}}
@@ -106,9 +106,9 @@ enum RecordTemplates {
     """#
 
     static let mailLegend = #"""
-    <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:16px 0 0;font-size:12px;color:#57606a"><tr>
-    {{#legend}}{{^legend_today}}<td width="16" height="16" align="center" style="width:16px;height:16px;background:{{colour}};color:{{ink}};font-size:11px">{{symbol}}</td><td style="padding:0 12px 0 4px">{{label}}</td>{{/legend_today}}{{/legend}}
-    </tr></table>
+    <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:16px 0 0;font-size:12px;color:#57606a">
+    {{#legend_rows}}<tr>{{#entries}}<td width="16" height="16" align="center" style="width:16px;min-width:16px;height:16px;background:{{colour}};color:{{ink}};font-size:11px">{{symbol}}</td><td style="padding:2px 14px 2px 5px;white-space:nowrap">{{label}}</td>{{/entries}}</tr>{{/legend_rows}}
+    </table>
     """#
 
     /// The weekly digest's HTML part: everything its text says.
