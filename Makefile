@@ -1,7 +1,7 @@
 # kept: `make demo` runs the product, `make test` the whole suite. Both install what they need.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: demo test reliability fuzz bench build release install uninstall clean
+.PHONY: demo test reliability fuzz bench picture build release install uninstall clean
 
 demo:
 	scripts/demo
@@ -21,6 +21,10 @@ fuzz:
 # kept beside taskwarrior, remind and calcurse; writes docs/benchmarks.md (about 10 minutes).
 bench:
 	scripts/bench
+
+# docs/report.png, the README's picture of `kept report --format html`, from a demonstration store.
+picture:
+	scripts/picture
 
 build:
 	scripts/setup

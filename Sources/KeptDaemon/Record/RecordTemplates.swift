@@ -19,7 +19,7 @@ enum RecordTemplates {
     section{border-top:1px solid #e4e8ec;padding:16px 0 20px}
     h2{font-size:18px;margin:0;overflow-wrap:anywhere;unicode-bidi:plaintext}
     .status{margin:2px 0 12px;color:#57606a}
-    .weeks{display:grid;grid-template-columns:auto auto 1fr auto;gap:4px 10px;align-items:center}
+    .weeks{display:grid;grid-template-columns:auto auto minmax(0,1fr) auto;gap:4px 10px;align-items:center;max-width:760px}
     .wk,.from{color:#57606a;font-size:13px;white-space:nowrap}
     .now{color:#1f2328;font-weight:bold}
     .cells{display:flex;flex-wrap:wrap;gap:3px;min-height:20px}
