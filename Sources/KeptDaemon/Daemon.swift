@@ -52,6 +52,8 @@ public enum Daemon {
     public struct Built: Sendable {
         public let group: ServiceGroup
         public let keeper: Keeper
+        /// With `calendar.url`: the calendar's sync, one of the group's services.
+        public let calendar: CalendarSync?
     }
 
     public static func build(_ options: Options, _ parts: Parts, logger: Logger) -> Built {
@@ -74,11 +76,30 @@ public enum Daemon {
         if options.config.reply.address != nil, let maildir = options.config.reply.watch {
             services.append(.init(service: ReplyWatchService(keeper: keeper, maildir: maildir, logger: logger)))
         }
+        var calendar: CalendarSync?
+        if let url = options.config.calendar.url.flatMap(URL.init(string:)) {
+            let settings = CalendarSync.Settings(
+                collection: url, username: options.config.calendar.username,
+                password: calendarPassword(options.config.calendar, environment: options.environment),
+                interval: .seconds(60 * options.config.calendar.intervalMinutes))
+            calendar = CalendarSync(keeper: keeper, settings: settings, logger: logger)
+            services.append(.init(service: calendar!))
+        }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         if options.handlesSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         configuration.maximumGracefulShutdownDuration = options.gracefulStopLimit
         configuration.maximumCancellationDuration = options.cancellationLimit
-        return Built(group: ServiceGroup(configuration: configuration), keeper: keeper)
+        return Built(group: ServiceGroup(configuration: configuration), keeper: keeper, calendar: calendar)
+    }
+
+    /// The calendar's password: `password_file` (checked to be 0600 when the config was read),
+    /// else systemd's credential `caldav-password` (`LoadCredential=` in a drop-in), else none.
+    static func calendarPassword(_ c: Config.Calendar, environment: [String: String]) -> String? {
+        let path = c.passwordFile ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/caldav-password" }
+        guard let path, let data = FileManager.default.contents(atPath: path) else { return nil }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        return text
     }
 
     /// Opens the store, binds the socket, and runs until SIGTERM (or SIGINT).
@@ -98,6 +119,7 @@ public enum Daemon {
         let listen: Listen = SocketActivation.listeningSocket().map { .inherited($0) } ?? .path(options.paths.socket)
         let daemon = build(options, Parts(store: store, state: state, timer: timer, channels: channels, listen: listen), logger: logger)
         try await daemon.keeper.setReplies(options.config)
+        await daemon.keeper.setCalendarSync(daemon.calendar)
         logger.info("store \(store.documentPath), config \(options.paths.configFile), socket \(options.paths.socket)")
         try await daemon.group.run()
         await daemon.keeper.foldJournal()

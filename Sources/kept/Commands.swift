@@ -247,6 +247,27 @@ struct Close: ParsableCommand {
     }
 }
 
+struct Sync: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Sync with the CalDAV calendar now: publish what changed, take what a phone did.")
+    @OptionGroup var global: Global
+
+    func run() throws {
+        let r = global.call(Methods.CalendarSync.self, Params.None())
+        global.output(r) {
+            guard r.finished else {
+                say("Syncing: it goes on in the background (\(r.pending) task\(r.pending == 1 ? "" : "s") still to write); kept status shows how it went.")
+                return
+            }
+            var line = "Synced: \(r.written) task\(r.written == 1 ? "" : "s") written, \(r.read) read"
+            if r.actedOn > 0 { line += ", \(r.actedOn) change\(r.actedOn == 1 ? "" : "s") from a client carried out" }
+            if r.restored > 0 { line += ", \(r.restored) deleted on a client put back" }
+            if r.pending > 0 { line += "; \(r.pending) still waiting" }
+            say(line + ".")
+        }
+    }
+}
+
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "The daemon: version, uptime, store, next reminder, channels.")
     @OptionGroup var global: Global

@@ -107,6 +107,11 @@ enum Printer {
           Next:      \(s.nextReminder.map { "\(zone.format($0)) (\(s.nextReminderKey?.description ?? ""))" } ?? "nothing scheduled")
           Outbox:    \(s.outbox) pending
         """
+        if let c = s.calendar {
+            out += "\n  Calendar:  \(c.url)\n"
+            out += "             last sync \(time(c.lastSync)), \(c.pending) change\(c.pending == 1 ? "" : "s") waiting"
+            if let error = c.lastError { out += "\n             last error \(c.lastErrorAt.map { zone.format($0) } ?? ""): \(error)" }
+        }
         var t = Table("CHANNEL", "ENABLED", "LAST SUCCESS", "LAST FAILURE", "PENDING")
         for c in s.channels {
             t.add(c.name.rawValue, c.enabled ? "yes" : "no", time(c.lastSuccess),

@@ -211,3 +211,13 @@ import Testing
         }
     }
 }
+
+/// The store's id is in every Message-ID and every calendar UID: 32 hexadecimal digits, always.
+@Suite struct StoreIDTests {
+    @Test func aNewStoresIDIsThirtyTwoHexadecimalDigits() {
+        for _ in 0..<200 {
+            let id = StoreFile.randomID()
+            #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit }, "\(id.debugDescription)")
+        }
+    }
+}

@@ -22,6 +22,7 @@ public struct Config: Sendable, Equatable {
     public var command = CommandChannel()
     public var retry = Retry()
     public var reply = Reply()
+    public var calendar = Calendar()
 
     public init() {}
 
@@ -104,6 +105,19 @@ public struct Config: Sendable, Equatable {
         /// With `dkim`, a reply also needs dkim=pass or dmarc=pass from `trustedServer`.
         public var requireDKIM = false
         public var trustedServer = ""
+        public init() {}
+    }
+
+    /// The CalDAV calendar kept keeps its dues on (`calendar.*`); nil `url`: none.
+    public struct Calendar: Sendable, Equatable {
+        /// The calendar collection (`https://dav.example.org/dana/kept/`), made if missing.
+        public var url: String?
+        public var username: String?
+        /// A file holding the password (0600); else the systemd credential `caldav-password`.
+        public var passwordFile: String?
+        public var intervalMinutes = 15
+        /// Minutes before each due for an alarm on the task; nil: none (kept's reminders are the alarm).
+        public var alarmMinutes: Int?
         public init() {}
     }
 

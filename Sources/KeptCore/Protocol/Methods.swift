@@ -191,6 +191,13 @@ public enum Methods {
         public static let name = "status"
     }
 
+    /// Answered by the daemon itself: sync with the CalDAV calendar now, and wait for it.
+    public enum CalendarSync: KeptMethod {
+        public typealias Params = KeptCore.Params.None
+        public typealias Result = View.Synced
+        public static let name = "calendar.sync"
+    }
+
     /// Answered by the daemon itself: re-read the configuration.
     public enum Reload: KeptMethod {
         public typealias Params = KeptCore.Params.None

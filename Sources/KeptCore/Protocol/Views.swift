@@ -176,6 +176,36 @@ public enum View {
         }
     }
 
+    /// The CalDAV calendar, in `kept status`.
+    public struct CalendarStatus: Codable, Sendable, Equatable {
+        public var url: String
+        public var lastSync: Instant?
+        /// Tasks still to be written (the server was down, or refused).
+        public var pending: Int
+        public var lastError: String?
+        public var lastErrorAt: Instant?
+        public init(url: String, lastSync: Instant?, pending: Int, lastError: String?, lastErrorAt: Instant?) {
+            self.url = url; self.lastSync = lastSync; self.pending = pending; self.lastError = lastError; self.lastErrorAt = lastErrorAt
+        }
+    }
+
+    /// What `kept sync` did.
+    public struct Synced: Codable, Sendable, Equatable {
+        public var written: Int
+        public var read: Int
+        /// Changes made on a client that kept carried out (done, snoozed).
+        public var actedOn: Int
+        /// Tasks deleted on a client and put back.
+        public var restored: Int
+        public var pending: Int
+        /// False when the sync was still going when the answer was due (a long first publish): it goes on.
+        public var finished: Bool
+        public init(written: Int, read: Int, actedOn: Int, restored: Int, pending: Int, finished: Bool = true) {
+            self.written = written; self.read = read; self.actedOn = actedOn; self.restored = restored; self.pending = pending
+            self.finished = finished
+        }
+    }
+
     public struct Status: Codable, Sendable, Equatable {
         public var version: String
         public var pid: Int32
@@ -196,6 +226,8 @@ public enum View {
         public var pending: [Pending]
         /// Recent reminders a channel gave up on, with why.
         public var givenUp: [GivenUp]
+        /// The CalDAV calendar, when one is configured.
+        public var calendar: CalendarStatus?
 
         public init(version: String, pid: Int32, started: Instant, uptimeSeconds: Int64, store: String, config: String,
                     socket: String, timeZone: String, incidents: Int, openIncidents: Int, items: Int, nextReminder: Instant?,

@@ -45,7 +45,7 @@ public struct RecordText: Sendable {
                 }
                 cells += String(repeating: " ", count: max(0, width + 1 - visible))
                 if n == 0 {
-                    let head = "\(marker)\(String(week.number).leftPadded(3))  \(View.Record.shortDate(week.start).padding(6))"
+                    let head = "\(marker)\(String(week.number).leftPadded(3, with: " "))  \(View.Record.shortDate(week.start).padding(6))"
                     lines.append(head + " " + cells + bar(week.rateToDate, warningRate))
                 } else {
                     lines.append(String(repeating: " ", count: 12) + " " + cells)
@@ -77,7 +77,7 @@ public struct RecordText: Sendable {
             s += step < filled ? (ascii ? "#" : "█") : (ascii ? "." : "░")
         }
         if mark >= 10 { s += ascii ? "|" : "┆" }
-        let percent = View.Record.percent(rate).leftPadded(5)
+        let percent = View.Record.percent(rate).leftPadded(5, with: " ")
         let below = rate + 1e-9 < warningRate
         return s + (colour && below ? "\u{1B}[1;31m\(percent)\u{1B}[0m" : percent)
     }
@@ -124,8 +124,6 @@ public struct RecordText: Sendable {
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-
     func trimmingTrailingSpaces() -> String {
         var s = self
         while s.last == " " { s.removeLast() }

@@ -20,6 +20,10 @@ public enum Change: Codable, Sendable, Equatable {
     case attempt(key: ReminderKey, channel: ChannelName)
     case delivered(key: ReminderKey, channel: ChannelName)
     case failed(key: ReminderKey, channel: ChannelName, error: String, permanent: Bool, retryAt: Instant?)
+    /// The calendar server has these tasks as kept wrote or last read them (written, read back, gone).
+    case calendarTasks(collection: String, tasks: [String: CalendarState.Published])
+    /// A sync ended: the collection's new sync token (nil: none, or start over with a full listing).
+    case calendarSynced(collection: String, token: String?)
 }
 
 /// A journal line: the change, its sequence number, and when it was made.

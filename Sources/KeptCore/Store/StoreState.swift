@@ -18,6 +18,8 @@ public struct StoreState: Codable, Sendable, Equatable {
     public var lastDigest: ReminderKey?
     /// The Message-IDs of the replies handled: a reply delivered twice acts once.
     public var replied: Set<String>?
+    /// The CalDAV calendar's tasks as published (absent without a calendar).
+    public var calendar: CalendarState?
 
     public init(storeID: String) {
         self.version = StoreState.currentVersion
@@ -151,6 +153,15 @@ public struct StoreState: Codable, Sendable, Equatable {
                 }
             }
             if let entry = outbox.firstIndex(where: { $0.key == key }), outbox[entry].isDone { outbox.remove(at: entry) }
+
+        case .calendarTasks(let collection, let tasks):
+            if calendar?.collection != collection { calendar = CalendarState(collection: collection) }
+            calendar!.tasks.merge(tasks) { _, new in new }
+
+        case .calendarSynced(let collection, let token):
+            if calendar?.collection != collection { calendar = CalendarState(collection: collection) }
+            calendar!.syncToken = token
+            calendar!.lastSync = at
         }
     }
 

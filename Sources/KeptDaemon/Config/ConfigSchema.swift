@@ -24,6 +24,9 @@ enum ConfigSchema: Sendable {
             "command": .section(["enabled": .value, "argv": .list, "timeout_seconds": .value]),
         ]),
         "retry": .section(["first_seconds": .value, "cap_seconds": .value]),
+        "calendar": .section([
+            "url": .value, "username": .value, "password_file": .value, "interval_minutes": .value, "alarms": .value,
+        ]),
         "reply": .section([
             "address": .value, "from": .list, "watch": .value, "authentication": .value, "trusted_authserv_id": .value,
         ]),

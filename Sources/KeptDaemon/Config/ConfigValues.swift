@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import KeptCore
 import Yams
 
@@ -66,7 +67,44 @@ struct Values {
             throw problem("retry.cap_seconds", "\(c.retry.capSeconds) is below retry.first_seconds (\(c.retry.firstSeconds))")
         }
         try readReply(&c)
+        try readCalendar(&c)
         return c
+    }
+
+    func readCalendar(_ c: inout Config) throws(ConfigProblem) {
+        c.calendar.url = try string("calendar.url")
+        if let url = c.calendar.url {
+            guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), let host = parts.host,
+                  scheme == "https" || scheme == "http" else {
+                throw problem("calendar.url", "\(url.debugDescription) is not an http(s) URL of a calendar collection")
+            }
+            let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+            guard scheme == "https" || loopback else {
+                throw problem("calendar.url", "\(url.debugDescription) is plain http: the password would cross the network unencrypted; use https (plain http only to this machine)")
+            }
+            if !url.hasSuffix("/") { c.calendar.url = url + "/" }
+        }
+        c.calendar.username = try string("calendar.username")
+        c.calendar.passwordFile = try string("calendar.password_file").map { path throws(ConfigProblem) in
+            var path = path
+            if path.hasPrefix("~/"), let home = environment["HOME"] { path = home + path.dropFirst(1) }
+            guard path.hasPrefix("/") else { throw problem("calendar.password_file", "\(path.debugDescription) must be an absolute path (or start with ~/)") }
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw problem("calendar.password_file", "\(path) cannot be read") }
+            guard st.st_mode & 0o077 == 0 else {
+                throw problem("calendar.password_file", "\(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+            }
+            return path
+        }
+        c.calendar.intervalMinutes = try int("calendar.interval_minutes", c.calendar.intervalMinutes, 1...1440)
+        switch try string("calendar.alarms")?.lowercased() {
+        case nil, "none", "": c.calendar.alarmMinutes = nil
+        case let text?:
+            guard let minutes = Int(text), (0...10_080).contains(minutes) else {
+                throw problem("calendar.alarms", "\(text.debugDescription) is not none or the minutes before a due (0 to 10080)")
+            }
+            c.calendar.alarmMinutes = minutes
+        }
     }
 
     func readReply(_ c: inout Config) throws(ConfigProblem) {

@@ -13,7 +13,8 @@ struct Router: Sendable {
     init() {
         var table: [String: Handler] = [:]
         for method in Methods.decided { table[method.name] = Self.decided(method) }
-        table[Methods.Status.name] = Self.daemon(Methods.Status.self) { keeper, _ in await keeper.status() }
+        table[Methods.Status.name] = Self.daemon(Methods.Status.self) { keeper, _ in await keeper.fullStatus() }
+        table[Methods.CalendarSync.name] = Self.daemon(Methods.CalendarSync.self) { keeper, _ throws(KeptError) in try await keeper.syncCalendarNow() }
         table[Methods.Reload.name] = Self.daemon(Methods.Reload.self) { keeper, _ throws(KeptError) in try await keeper.reloadAnswer() }
         table[Methods.MailIngest.name] = Self.daemon(Methods.MailIngest.self) { keeper, reply throws(KeptError) in try await keeper.ingest(reply) }
         self.table = table

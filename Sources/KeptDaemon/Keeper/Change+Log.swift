@@ -17,6 +17,8 @@ extension Change {
         case .attempt: "delivery-attempt"
         case .delivered: "reminder-delivered"
         case .failed: "delivery-failed"
+        case .calendarTasks: "calendar-published"
+        case .calendarSynced: "calendar-synced"
         }
     }
 
@@ -25,7 +27,7 @@ extension Change {
         case .open(let i): i.id
         case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _): id
         case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.item.incident
-        case .replied: nil
+        case .replied, .calendarTasks, .calendarSynced: nil
         case .release(let os, _): os.first?.item.incident
         case .enqueue(let e, _): e.reminder.incident
         case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key.occurrence?.item.incident
@@ -34,7 +36,7 @@ extension Change {
 
     var itemName: String? {
         switch self {
-        case .open, .checkin, .close, .replied: nil
+        case .open, .checkin, .close, .replied, .calendarTasks, .calendarSynced: nil
         case .addItem(let id, let item): "\(id).\(item.number)"
         case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.description
         case .release(let os, _): os.first?.description
@@ -58,6 +60,8 @@ extension Change {
         case .attempt(let key, let channel): "delivering \(key) via \(channel)"
         case .delivered(let key, let channel): "reminder \(key) delivered via \(channel)"
         case .failed(let key, let channel, let error, let permanent, _): "reminder \(key) \(permanent ? "failed for good" : "failed, will retry") via \(channel): \(error)"
+        case .calendarTasks(let collection, let tasks): "calendar \(collection): \(tasks.count) task\(tasks.count == 1 ? "" : "s") recorded"
+        case .calendarSynced(let collection, _): "calendar \(collection) synced"
         }
     }
 }

@@ -31,6 +31,38 @@ extension Keeper {
             channels: channels, pending: pending, givenUp: givenUp)
     }
 
+    /// `status`, with the calendar's own state (its sync runs beside the keeper).
+    func fullStatus() async -> View.Status {
+        var s = status()
+        if let sync = calendarSync {
+            let collection = sync.settings.collection.absoluteString
+            let error = await sync.lastError
+            s.calendar = View.CalendarStatus(url: collection, lastSync: calendarLastSync, pending: calendarPending(collection: collection),
+                                             lastError: error?.message, lastErrorAt: error?.at)
+        }
+        return s
+    }
+
+    /// `calendar.sync`: one sync now; an error is the answer's, one line.
+    func syncCalendarNow() async throws(KeptError) -> View.Synced {
+        guard let sync = calendarSync else { throw .refused("no calendar: set calendar.url in the configuration") }
+        // A control request is answered within seconds: a long first publish goes on by itself.
+        let finished = await withTaskGroup(of: CalendarSync.Outcome?.self) { group in
+            group.addTask { await sync.sync() }
+            group.addTask { try? await Task.sleep(for: .seconds(8)); return nil }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let pending = calendarPending(collection: sync.settings.collection.absoluteString)
+        guard let outcome = finished else {
+            return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: pending, finished: false)
+        }
+        if let error = outcome.error { throw KeptError(.refused, "the calendar did not sync: \(error)") }
+        return View.Synced(written: outcome.written, read: outcome.read, actedOn: outcome.actedOn, restored: outcome.restored,
+                           pending: pending)
+    }
+
     func statusLine(next: Instant?) -> String {
         let open = engine.state.incidents.count { $0.isOpen }
         let when = next.map { "next reminder \(engine.rules.zone.format($0))" } ?? "no reminder scheduled"

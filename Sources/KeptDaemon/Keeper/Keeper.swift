@@ -23,6 +23,10 @@ public actor Keeper {
     let fixedZone: Zone?
     /// Channel → state the delivery loop waits on.
     let wakeups: [ChannelName: Wakeup]
+    /// Signalled by every change a calendar sync should follow (not by the sync's own records).
+    let calendarWakeup = Wakeup()
+    /// The calendar's sync, when `calendar.url` is set.
+    var calendarSync: CalendarSync?
     /// Deliveries that were in flight when the daemon last stopped.
     var recovering: Set<DeliverySlot> = []
     /// Deliveries being made right now.
@@ -95,6 +99,7 @@ public actor Keeper {
         if records.contains(where: { if case .enqueue = $0.change { true } else { false } }) {
             for channel in engine.channels { wakeups[channel]?.signal() }
         }
+        if records.contains(where: \.change.changesTheCalendar) { calendarWakeup.signal() }
     }
 
     /// Makes records durable in the store's journal (where the reliability tests' faults strike).

@@ -1,0 +1,74 @@
+/// One VTODO kept keeps on the user's CalDAV calendar: a due occurrence, or an incident (the
+/// parent its dues are RELATED-TO).
+///
+/// kept owns the summary, the description and the due; the phone owns completion. A task for an
+/// occurrence that is done, released or missed stays, marked COMPLETED or CANCELLED.
+public struct CalendarTask: Sendable, Equatable {
+    public var uid: String
+    /// Nil for an incident's own task.
+    public var occurrence: OccurrenceID?
+    public var incident: Int
+    public var owned: Owned
+    public var categories: [String]
+    /// The incident's task, for an occurrence's.
+    public var parent: String?
+    /// Minutes before the due for a VALARM (`calendar.alarms`); nil: none.
+    public var alarmMinutes: Int?
+
+    /// What kept owns of a task: written by kept, put back by kept when a client changes it.
+    public struct Owned: Codable, Sendable, Equatable {
+        public var summary: String
+        public var description: String
+        /// A date (`2026-12-05`) or an RFC 3339 instant; nil for an incident's task.
+        public var due: String?
+        /// The zone a timed due is written in (`DUE;TZID=…`).
+        public var zone: String?
+        public var status: Status
+        /// When it was done, for a COMPLETED task.
+        public var completed: Instant?
+    }
+
+    public enum Status: String, Codable, Sendable {
+        case needsAction = "NEEDS-ACTION", completed = "COMPLETED", cancelled = "CANCELLED"
+    }
+
+    /// The file name of its resource in the collection.
+    public var fileName: String { uid.map { $0 == "@" ? "-" : $0 } .reduce(into: "") { $0.append($1) } + ".ics" }
+}
+
+extension CalendarTask {
+    /// The task as an iCalendar object (RFC 5545), CRLF lines folded at 75 octets.
+    public func ics(sequence: Int, stamp: Instant) -> String {
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kept//kept \(KeptVersion.current)//EN", "CALSCALE:GREGORIAN"]
+        var todo = ["BEGIN:VTODO", "UID:\(uid)", "DTSTAMP:\(Engine.icsUTC(stamp))", "SEQUENCE:\(sequence)",
+                    "SUMMARY:" + Engine.icsText(owned.summary), "DESCRIPTION:" + Engine.icsText(owned.description)]
+        if let due = owned.due.flatMap(Due.init(stored:)) {
+            switch due {
+            case .on(let date): todo.append("DUE;VALUE=DATE:\(Engine.icsDate(date))")
+            case .at(let instant):
+                if let name = owned.zone, let zone = Zone.named(name), let vtimezone = zone.vtimezone(around: instant) {
+                    let local = zone.local(instant)
+                    todo.append("DUE;TZID=\(name):\(Engine.icsDate(local.date))T\(pad2(Int64(local.time.hour)))\(pad2(Int64(local.time.minute)))\(pad2(Int64(local.time.second)))")
+                    lines += vtimezone
+                } else {
+                    todo.append("DUE:\(Engine.icsUTC(instant))")
+                }
+            }
+        }
+        todo.append("STATUS:\(owned.status.rawValue)")
+        if owned.status == .completed {
+            todo += ["COMPLETED:\(Engine.icsUTC(owned.completed ?? stamp))", "PERCENT-COMPLETE:100"]
+        }
+        if !categories.isEmpty { todo.append("CATEGORIES:" + categories.map(Engine.icsText).joined(separator: ",")) }
+        if let parent { todo.append("RELATED-TO;RELTYPE=PARENT:\(parent)") }
+        if let minutes = alarmMinutes, owned.status == .needsAction, owned.due != nil {
+            todo += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + Engine.icsText(owned.summary),
+                     "TRIGGER;RELATED=END:-PT\(minutes)M", "END:VALARM"]
+        }
+        todo.append("END:VTODO")
+        lines += todo
+        lines.append("END:VCALENDAR")
+        return lines.map(Engine.fold).joined(separator: "\r\n") + "\r\n"
+    }
+}
+

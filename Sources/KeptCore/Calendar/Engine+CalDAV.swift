@@ -1,0 +1,103 @@
+/// The calendar kept keeps on a CalDAV server, decided here: which tasks there should be and what
+/// they say, and what a task changed on a phone means for kept.
+extension Engine {
+    /// The UID of an occurrence's task, stable for the store: `kept-1.14.3-STOREID@kept`.
+    public func calendarUID(_ occ: OccurrenceID) -> String {
+        "kept-\(occ.item.incident).\(occ.item.number).\(occ.index)-\(state.storeID)@kept"
+    }
+
+    /// The UID of an incident's own task, its dues' parent.
+    public func calendarUID(incident id: Int) -> String { "kept-\(id)-\(state.storeID)@kept" }
+
+    /// Every task the calendar should hold now: one per open due of an open incident and one per
+    /// open incident; and, so that none is left stale, every one kept has published before,
+    /// marked as it went (COMPLETED when done, CANCELLED when released or missed).
+    public func calendarTasks(now: Instant, published: [String: CalendarState.Published]) -> [CalendarTask] {
+        var tasks: [CalendarTask] = []
+        let alarm = rules.config.calendar.alarmMinutes
+        for incident in state.incidents {
+            let parent = calendarUID(incident: incident.id)
+            let zone = rules.for(incident).zone
+            if incident.isOpen || published[parent] != nil {
+                let window = "Day \(incident.day(at: now, in: zone)) of \(incident.windowDays); the window ends \(zone.format(incident.windowEnd))."
+                let owned = CalendarTask.Owned(
+                    summary: "#\(incident.id) \(incident.client): \(incident.title)",
+                    description: "The follow-through for \(incident.client). \(window)\nkept show \(incident.id) — kept report \(incident.id)",
+                    due: Due.at(incident.windowEnd).description, zone: zone.identifier,
+                    status: incident.isOpen ? .needsAction : .completed, completed: incident.closed?.at)
+                tasks.append(CalendarTask(uid: parent, occurrence: nil, incident: incident.id, owned: owned,
+                                          categories: [incident.client, "kept"], parent: nil, alarmMinutes: nil))
+            }
+            for item in incident.items {
+                let itemZone = self.zone(of: item, in: incident)
+                for o in occurrences(of: item, in: incident) {
+                    let uid = calendarUID(o.id)
+                    let status = o.status(at: now)
+                    guard (incident.isOpen && status.isOpen) || published[uid] != nil else { continue }
+                    let name = name(of: o.id, item)
+                    let what = item.step?.rawValue ?? item.kind.rawValue
+                    var due = o.due
+                    if status.isOpen, let until = o.mark?.snoozes?.last?.until, until > now { due = .at(until) }
+                    let state: CalendarTask.Status
+                    var completed: Instant?
+                    switch status {
+                    case .upcoming, .overdue: state = .needsAction
+                    case .kept(let at), .late(let at): state = .completed; completed = at
+                    case .missed, .released: state = .cancelled
+                    }
+                    var description = "\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n"
+                    if due != o.due { description += "Promised for \(o.due.format(in: itemZone)); snoozed to this due.\n" }
+                    switch status {
+                    case .upcoming, .overdue:
+                        description += "Tick it here or: kept done \(name)\nMove its due here to snooze it, or: kept snooze \(name) 4h"
+                    case .kept: description += "Done, kept."
+                    case .late: description += "Done, late."
+                    case .missed: description += "Missed."
+                    case .released(let reason): description += "Released: \(reason)"
+                    }
+                    let owned = CalendarTask.Owned(summary: "\(name) \(item.text) (\(incident.client))", description: description,
+                                                   due: due.description, zone: due.isDateOnly ? nil : itemZone.identifier,
+                                                   status: state, completed: completed)
+                    tasks.append(CalendarTask(uid: uid, occurrence: o.id, incident: incident.id, owned: owned,
+                                              categories: [incident.client, "kept"], parent: parent, alarmMinutes: alarm))
+                }
+            }
+        }
+        return tasks
+    }
+
+    /// What a task as the server holds it asks of kept: done (ticked on a phone, in any of the
+    /// three ways, at its COMPLETED time), a snooze (its due moved later), or nothing.
+    public func calendarReadBack(_ server: VTodo, for task: CalendarTask, now: Instant) -> CalendarReadBack {
+        guard let occ = task.occurrence, task.owned.status == .needsAction else { return .nothing }
+        if server.isCompleted { return .done(occ, at: min(server.completed ?? now, now)) }
+        guard let moved = server.due, let mine = task.owned.due.flatMap(Due.init(stored:)), moved != mine else { return .nothing }
+        let incident = state.incident(occ.item.incident), item = state.item(occ.item)
+        guard let incident, let item else { return .nothing }
+        let zone = self.zone(of: item, in: incident)
+        let until = moved.instant(in: zone, remindAt: rules.config.remindAt)
+        // A due moved earlier than now cannot be a snooze; kept's due goes back.
+        return until > now ? .snooze(occ, until: until) : .nothing
+    }
+}
+
+/// What a task changed on a client means.
+public enum CalendarReadBack: Sendable, Equatable {
+    case done(OccurrenceID, at: Instant)
+    case snooze(OccurrenceID, until: Instant)
+    case nothing
+}
+
+extension CalendarTask.Owned {
+    /// Whether the server's copy says what kept owns: the same summary, description, due and
+    /// completion (a server may rewrite the text of the object; the meaning is compared).
+    public func matches(_ server: VTodo) -> Bool {
+        guard server.summary == summary, (server.description ?? "") == description else { return false }
+        if server.due != due.flatMap(Due.init(stored:)) { return false }
+        switch status {
+        case .needsAction: return !server.isCompleted && server.status?.uppercased() != "CANCELLED"
+        case .completed: return server.isCompleted
+        case .cancelled: return server.status?.uppercased() == "CANCELLED"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import KeptCore
+import Logging
+
+/// The calendar as the keeper carries it: what the sync needs from the store, and the changes it
+/// brings back, each one transaction through the same typed path as the CLI's.
+extension Keeper {
+    /// What the calendar should hold now, and what kept knows the server holds.
+    struct CalendarPlan: Sendable {
+        var now: Instant
+        var tasks: [CalendarTask]
+        var state: CalendarState?
+    }
+
+    func calendarPlan(collection: String) -> CalendarPlan {
+        let state = engine.state.calendar.flatMap { $0.collection == collection ? $0 : nil }
+        return CalendarPlan(now: now, tasks: engine.calendarTasks(now: now, published: state?.tasks ?? [:]), state: state)
+    }
+
+    func calendarReadBack(_ server: VTodo, for task: CalendarTask) -> CalendarReadBack {
+        engine.calendarReadBack(server, for: task, now: now)
+    }
+
+    /// Carries out what a phone did: `kept done` at the task's completion time, or a snooze to its new due.
+    func calendarApply(_ readBack: CalendarReadBack) {
+        do throws(KeptError) {
+            switch readBack {
+            case .nothing: return
+            case .done(let occ, let at):
+                let params = Params.Done(item: ItemRef(item: occ.item, occurrence: occ.index), at: at.description)
+                _ = try perform { engine, now throws(KeptError) in try Methods.ItemDone.decide(engine, params, now: now) }
+                logger.info("calendar: \(occ) was ticked on a client: done", metadata: ["KEPT_EVENT": "calendar-done", "KEPT_ITEM": .string(occ.description)])
+            case .snooze(let occ, let until):
+                let params = Params.Snooze(item: ItemRef(item: occ.item, occurrence: occ.index), until: until.description)
+                _ = try perform { engine, now throws(KeptError) in try Methods.ItemSnooze.decide(engine, params, now: now) }
+                logger.info("calendar: \(occ)'s due was moved on a client: snoozed until \(engine.rules.zone.format(until))",
+                            metadata: ["KEPT_EVENT": "calendar-snoozed", "KEPT_ITEM": .string(occ.description)])
+            }
+        } catch {
+            logger.notice("calendar: a client's change was not taken: \(error.message)", metadata: ["KEPT_EVENT": "calendar-refused"])
+        }
+    }
+
+    /// Records what the server now holds; durable before the sync goes on.
+    func calendarRecord(collection: String, tasks: [String: CalendarState.Published], token: String?? = nil) throws(KeptError) {
+        var changes: [Change] = []
+        if !tasks.isEmpty { changes.append(.calendarTasks(collection: collection, tasks: tasks)) }
+        if let token { changes.append(.calendarSynced(collection: collection, token: token)) }
+        guard !changes.isEmpty else { return }
+        let decided = changes
+        _ = try perform { _, _ in Decision(changes: decided) { _ in () } }
+    }
+
+    /// For `kept status`: the tasks still to be written.
+    func calendarPending(collection: String) -> Int {
+        let plan = calendarPlan(collection: collection)
+        return plan.tasks.count { task in
+            guard let p = plan.state?.tasks[task.uid] else { return true }
+            return p.gone == true || p.owned != task.owned
+        }
+    }
+
+    var calendarLastSync: Instant? { engine.state.calendar?.lastSync }
+
+    func setCalendarSync(_ sync: CalendarSync?) { calendarSync = sync }
+}
+
+extension Change {
+    /// Whether the calendar should follow this change (a sync's own records do not start another).
+    var changesTheCalendar: Bool {
+        switch self {
+        case .calendarTasks, .calendarSynced, .attempt, .delivered, .failed, .replied: false
+        default: true
+        }
+    }
+}
