@@ -28,6 +28,7 @@ import Testing
         #expect(invoice.owned.summary == "1.1 Send the corrected invoice (Acme, Inc.)")
         #expect(invoice.owned.due == "2026-12-03T13:00:00Z" && invoice.owned.zone == "Europe/Berlin")
         #expect(invoice.owned.description.contains("kept done 1.1"))
+        #expect(invoice.owned.description.contains(PlaybookHint.promise))
         #expect(tasks[2].owned.due == "2026-12-04" && tasks[2].owned.zone == nil)
         #expect(invoice.fileName == "kept-1.1.1-teststore-kept.ics")
     }
@@ -60,7 +61,7 @@ import Testing
             let server = try #require(VTodo(ics: t.ics(sequence: 0, stamp: Self.t0)))
             #expect(server.uid == t.uid)
             #expect(t.owned.matches(server), "\(t.uid)")
-            #expect(e.calendarReadBack(server, for: t, now: Self.t0) == .nothing)
+            #expect(e.calendarReadBack(server, for: t, written: t.owned, now: Self.t0) == .nothing)
         }
     }
 
@@ -75,11 +76,11 @@ import Testing
             ics.replacing("STATUS:NEEDS-ACTION", with: "STATUS:NEEDS-ACTION\r\nCOMPLETED:20261203T120500Z"),
             ics.replacing("STATUS:NEEDS-ACTION", with: "PERCENT-COMPLETE:100"),
         ]
-        let verdicts = try ways.map { e.calendarReadBack(try #require(VTodo(ics: $0)), for: t, now: now) }
+        let verdicts = try ways.map { e.calendarReadBack(try #require(VTodo(ics: $0)), for: t, written: t.owned, now: now) }
         #expect(verdicts == [.done(occ, at: now), .done(occ, at: at("2026-12-03 13:05", berlin)), .done(occ, at: now)])
         // A completion time in the future is now.
         let future = try #require(VTodo(ics: ics.replacing("STATUS:NEEDS-ACTION", with: "COMPLETED:20300101T000000Z")))
-        #expect(e.calendarReadBack(future, for: t, now: now) == .done(occ, at: now))
+        #expect(e.calendarReadBack(future, for: t, written: t.owned, now: now) == .done(occ, at: now))
     }
 
     @Test func aDueMovedLaterIsASnoozeAndOneMovedIntoThePastIsNot() throws {
@@ -88,15 +89,46 @@ import Testing
         let occ = try #require(t.occurrence)
         let ics = t.ics(sequence: 0, stamp: Self.t0)
         let later = try #require(VTodo(ics: ics.replacing("DUE;TZID=Europe/Berlin:20261203T140000", with: "DUE:20261205T090000Z")))
-        #expect(e.calendarReadBack(later, for: t, now: Self.t0) == .snooze(occ, until: at("2026-12-05 10:00", berlin)))
+        #expect(e.calendarReadBack(later, for: t, written: t.owned, now: Self.t0) == .snooze(occ, until: at("2026-12-05 10:00", berlin)))
         #expect(!t.owned.matches(later))
         let past = try #require(VTodo(ics: ics.replacing("DUE;TZID=Europe/Berlin:20261203T140000", with: "DUE:20261130T090000Z")))
-        #expect(e.calendarReadBack(past, for: t, now: Self.t0) == .nothing)
+        #expect(e.calendarReadBack(past, for: t, written: t.owned, now: Self.t0) == .nothing)
         #expect(!t.owned.matches(past))
         // A date-only due moved to another day: reminded on that day at remind_at.
         let d = try task(e, "kept-1.2.1-teststore@kept")
         let moved = try #require(VTodo(ics: d.ics(sequence: 0, stamp: Self.t0).replacing("20261204", with: "20261208")))
-        #expect(e.calendarReadBack(moved, for: d, now: Self.t0) == .snooze(try #require(d.occurrence), until: at("2026-12-08 09:00", berlin)))
+        #expect(e.calendarReadBack(moved, for: d, written: d.owned, now: Self.t0) == .snooze(try #require(d.occurrence), until: at("2026-12-08 09:00", berlin)))
+    }
+
+    @Test func aDueKeptMovedItselfIsNotTakenForThePhones() throws {
+        var e = try Self.opened()
+        let before = try task(e, "kept-1.1.1-teststore@kept")
+        let ics = before.ics(sequence: 0, stamp: Self.t0)
+        // `kept snooze` after the task was written: the server still has the old due, and the
+        // phone edits something else. The snooze stands.
+        _ = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.1", until: "2026-12-04T09:00:00+01:00"), now: Self.t0)
+        let now = try task(e, "kept-1.1.1-teststore@kept")
+        #expect(now.owned.due == "2026-12-04T08:00:00Z")
+        let server = try #require(VTodo(ics: ics.replacing("SUMMARY:1.1 Send", with: "SUMMARY:Edited ")))
+        #expect(e.calendarReadBack(server, for: now, written: before.owned, now: Self.t0) == .nothing)
+        #expect(!now.owned.matches(server))
+        // A task kept wrote as done and the phone still shows ticked asks nothing either.
+        var completed = before.owned
+        completed.status = .completed
+        #expect(e.calendarReadBack(try #require(VTodo(ics: ics.replacing("STATUS:NEEDS-ACTION", with: "STATUS:COMPLETED"))),
+                                   for: now, written: completed, now: Self.t0) == .nothing)
+    }
+
+    @Test func aZoneWithoutADatabaseNameIsWrittenInUTC() throws {
+        let e = try Self.opened()
+        var t = try task(e, "kept-1.1.1-teststore@kept")
+        t.owned.zone = "CET-1CEST,M3.5.0,M10.5.0/3"
+        let ics = t.ics(sequence: 0, stamp: Self.t0)
+        #expect(ics.contains("\r\nDUE:20261203T130000Z\r\n") && !ics.contains("VTIMEZONE"))
+        #expect(VTodo(ics: ics)?.due == .at(at("2026-12-03 14:00", berlin)))
+        // A client's prefixed TZID is read as the zone it names.
+        let prefixed = ics.replacing("DUE:20261203T130000Z", with: "DUE;TZID=/mozilla.org/20050126_1/Europe/Berlin:20261203T140000")
+        #expect(VTodo(ics: prefixed)?.due == .at(at("2026-12-03 14:00", berlin)))
     }
 
     @Test func aSummaryEditedOnAPhoneIsNotWhatKeptOwns() throws {
@@ -104,7 +136,7 @@ import Testing
         let t = try task(e, "kept-1.1.1-teststore@kept")
         let edited = try #require(VTodo(ics: t.ics(sequence: 0, stamp: Self.t0).replacing("SUMMARY:1.1 Send", with: "SUMMARY:Sent? ")))
         #expect(!t.owned.matches(edited))
-        #expect(e.calendarReadBack(edited, for: t, now: Self.t0) == .nothing)
+        #expect(e.calendarReadBack(edited, for: t, written: t.owned, now: Self.t0) == .nothing)
     }
 
     @Test func aResolvedDueStaysOnlyIfItWasPublishedAndSaysHowItWent() throws {
@@ -123,7 +155,7 @@ import Testing
         let released = try task(e, "kept-1.2.1-teststore@kept", now: now, published: published)
         #expect(released.owned.status == .cancelled && released.owned.description.hasSuffix("Released: Dana called first"))
         // A done task ticked again on the phone asks nothing more.
-        #expect(e.calendarReadBack(try #require(VTodo(ics: ics)), for: done, now: now) == .nothing)
+        #expect(e.calendarReadBack(try #require(VTodo(ics: ics)), for: done, written: nil, now: now) == .nothing)
     }
 
     @Test func theReaderUnfoldsUnescapesAndReadsZones() throws {

@@ -117,6 +117,27 @@ import Testing
         #expect(try await problem("channels:\n  email:\n    to: dana@example.com\n").contains("channels.email.to must be a list"))
     }
 
+    @Test func theCalendarNeedsHTTPSAwayFromThisMachineAndAPrivatePasswordFile() async throws {
+        #expect(try await problem("calendar:\n  url: http://dav.example.org/dana/kept/\n").contains("calendar.url: \"http://dav.example.org/dana/kept/\" is plain http"))
+        #expect(try await problem("calendar:\n  url: http://127.0.0.1.attacker.example/kept/\n").contains("is plain http"))
+        #expect(try await problem("calendar:\n  url: ftp://dav.example.org/\n").contains("is not an http(s) URL"))
+        #expect(try await problem("calendar:\n  alarms: soon\n").contains("calendar.alarms: \"soon\" is not none or the minutes"))
+        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("kept-secret-\(getpid())").path
+        try "pw\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: secret) }
+        chmod(secret, 0o644)
+        #expect(try await problem("calendar:\n  url: https://dav.example.org/kept/\n  password_file: \(secret)\n")
+            .contains("can be read by others (mode 644); run: chmod 600 \(secret)"))
+        chmod(secret, 0o600)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kept-cal-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "calendar:\n  url: http://127.0.0.1:5232/dana/kept\n  password_file: \(secret)\n  alarms: 30\n".write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
+        let c = try await ConfigLoader.load(file: dir + "/config.yaml", environment: [:])
+        #expect(c.calendar.url == "http://127.0.0.1:5232/dana/kept/")
+        #expect(c.calendar.passwordFile == secret && c.calendar.alarmMinutes == 30 && c.calendar.intervalMinutes == 15)
+    }
+
     @Test func badValuesSayWhy() async throws {
         #expect(try await problem("remind_at: 9am\n").hasSuffix("1:1: remind_at: \"9am\" is not a time of day (HH:MM, 24-hour)"))
         #expect(try await problem("window_days: 0\n").hasSuffix("window_days: 0 is out of range (1…3650)"))

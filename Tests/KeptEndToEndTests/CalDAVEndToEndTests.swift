@@ -161,6 +161,25 @@ import Testing
         #expect(server2.first { $0.uid == invoice.uid }?.status == "COMPLETED")
         #expect(server2.first { $0.uid == call.uid }?.status == "COMPLETED")
         #expect(h.kept("sync").stdout.hasPrefix("Synced: 0 tasks written"))
+
+        // kept snoozes a task by command, then the phone edits its summary before kept wrote the
+        // new due: the edit is not a move, the snooze stands, kept's summary and new due go back.
+        #expect(h.kept("promise", "1", "Send the audit", "--due", "+5d").code == 0)
+        #expect(h.kept("sync").code == 0)
+        let audit = try #require(try Self.tasks(server).first { $0.summary?.hasPrefix("1.3 ") == true })
+        let until = Date().addingTimeInterval(2 * 86_400)
+        let untilText = ISO8601DateFormatter().string(from: until)
+        // The sync after the snooze waits a moment after the change; the phone edits first.
+        #expect(h.kept("snooze", "1.3", "--until", untilText).code == 0)
+        _ = try Self.phone(server, "edit", audit.uid, "--summary", "renamed on the phone")
+        #expect(h.kept("sync").code == 0)
+        let snoozed = try occurrences(h)["1.3"]?["snoozedUntil"] as? String
+        #expect(snoozed.flatMap { ISO8601DateFormatter().date(from: $0) }.map { abs($0.timeIntervalSince(until)) < 61 } == true,
+                "the snooze by command stands: \(snoozed ?? "none")")
+        let now = try #require(try Self.tasks(server).first { $0.uid == audit.uid })
+        #expect(now.summary?.hasPrefix("1.3 Send the audit") == true)
+        #expect(now.due_utc.flatMap { ISO8601DateFormatter().date(from: $0) }.map { abs($0.timeIntervalSince(until)) < 61 } == true,
+                "the phone shows the snoozed due: \(now.due_utc ?? "none")")
     }
 
     @Test func aServerThatIsDownMakesChangesWaitAndThenArriveOnce() throws {

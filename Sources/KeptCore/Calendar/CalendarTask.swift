@@ -32,6 +32,9 @@ public struct CalendarTask: Sendable, Equatable {
         case needsAction = "NEEDS-ACTION", completed = "COMPLETED", cancelled = "CANCELLED"
     }
 
+    /// What a TZID parameter may hold unquoted, and a tz database name does (`America/Argentina/Buenos_Aires`).
+    static let tzidCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-+".unicodeScalars)
+
     /// The file name of its resource in the collection.
     public var fileName: String { uid.map { $0 == "@" ? "-" : $0 } .reduce(into: "") { $0.append($1) } + ".ics" }
 }
@@ -46,8 +49,11 @@ extension CalendarTask {
             switch due {
             case .on(let date): todo.append("DUE;VALUE=DATE:\(Engine.icsDate(date))")
             case .at(let instant):
-                if let name = owned.zone, let zone = Zone.named(name), let vtimezone = zone.vtimezone(around: instant) {
-                    let local = zone.local(instant)
+                // A zone by its database name, at a local time that names one instant; else UTC.
+                let local = owned.zone.flatMap(Zone.named).map { ($0, $0.local(instant)) }
+                if let name = owned.zone, name.unicodeScalars.allSatisfy({ CalendarTask.tzidCharacters.contains($0) }),
+                   let (zone, local) = local, zone.instant(local.date, local.time) == instant,
+                   let vtimezone = zone.vtimezone(around: instant) {
                     todo.append("DUE;TZID=\(name):\(Engine.icsDate(local.date))T\(pad2(Int64(local.time.hour)))\(pad2(Int64(local.time.minute)))\(pad2(Int64(local.time.second)))")
                     lines += vtimezone
                 } else {

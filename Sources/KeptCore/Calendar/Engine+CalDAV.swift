@@ -21,8 +21,8 @@ extension Engine {
             if incident.isOpen || published[parent] != nil {
                 let window = "Day \(incident.day(at: now, in: zone)) of \(incident.windowDays); the window ends \(zone.format(incident.windowEnd))."
                 let owned = CalendarTask.Owned(
-                    summary: "#\(incident.id) \(incident.client): \(incident.title)",
-                    description: "The follow-through for \(incident.client). \(window)\nkept show \(incident.id) — kept report \(incident.id)",
+                    summary: Self.calendarText("#\(incident.id) \(incident.client): \(incident.title)"),
+                    description: Self.calendarText("The follow-through for \(incident.client). \(window)\nkept show \(incident.id) — kept report \(incident.id)"),
                     due: Due.at(incident.windowEnd).description, zone: zone.identifier,
                     status: incident.isOpen ? .needsAction : .completed, completed: incident.closed?.at)
                 tasks.append(CalendarTask(uid: parent, occurrence: nil, incident: incident.id, owned: owned,
@@ -45,7 +45,12 @@ extension Engine {
                     case .kept(let at), .late(let at): state = .completed; completed = at
                     case .missed, .released: state = .cancelled
                     }
-                    var description = "\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n"
+                    let hint: String = switch item.kind {
+                    case .step: item.step?.hint ?? ""
+                    case .checkin: PlaybookHint.checkin
+                    case .promise: PlaybookHint.promise
+                    }
+                    var description = "\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n\(hint)\n"
                     if due != o.due { description += "Promised for \(o.due.format(in: itemZone)); snoozed to this due.\n" }
                     switch status {
                     case .upcoming, .overdue:
@@ -55,7 +60,8 @@ extension Engine {
                     case .missed: description += "Missed."
                     case .released(let reason): description += "Released: \(reason)"
                     }
-                    let owned = CalendarTask.Owned(summary: "\(name) \(item.text) (\(incident.client))", description: description,
+                    let owned = CalendarTask.Owned(summary: Self.calendarText("\(name) \(item.text) (\(incident.client))"),
+                                                   description: Self.calendarText(description),
                                                    due: due.description, zone: due.isDateOnly ? nil : itemZone.identifier,
                                                    status: state, completed: completed)
                     tasks.append(CalendarTask(uid: uid, occurrence: o.id, incident: incident.id, owned: owned,
@@ -66,12 +72,24 @@ extension Engine {
         return tasks
     }
 
+    /// Text as a task holds it: what iCalendar cannot carry (controls but the line break) left out,
+    /// so that what kept wrote and what it reads back compare equal.
+    static func calendarText(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 == "\n" || ($0.value >= 0x20 && $0.value != 0x7F) }))
+    }
+
     /// What a task as the server holds it asks of kept: done (ticked on a phone, in any of the
     /// three ways, at its COMPLETED time), a snooze (its due moved later), or nothing.
-    public func calendarReadBack(_ server: VTodo, for task: CalendarTask, now: Instant) -> CalendarReadBack {
-        guard let occ = task.occurrence, task.owned.status == .needsAction else { return .nothing }
+    ///
+    /// Judged against what kept last wrote (`written`), not what it would write now: a due kept
+    /// itself moved since (a snooze by command) is not the phone's doing.
+    public func calendarReadBack(_ server: VTodo, for task: CalendarTask, written: CalendarTask.Owned?, now: Instant) -> CalendarReadBack {
+        guard let occ = task.occurrence, task.owned.status == .needsAction, (written?.status ?? .needsAction) == .needsAction
+        else { return .nothing }
         if server.isCompleted { return .done(occ, at: min(server.completed ?? now, now)) }
-        guard let moved = server.due, let mine = task.owned.due.flatMap(Due.init(stored:)), moved != mine else { return .nothing }
+        let last = (written ?? task.owned).due.flatMap(Due.init(stored:))
+        guard let moved = server.due, moved != last, let mine = task.owned.due.flatMap(Due.init(stored:)), moved != mine
+        else { return .nothing }
         let incident = state.incident(occ.item.incident), item = state.item(occ.item)
         guard let incident, let item else { return .nothing }
         let zone = self.zone(of: item, in: incident)

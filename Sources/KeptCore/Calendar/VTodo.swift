@@ -42,13 +42,23 @@ public struct VTodo: Sendable, Equatable {
                 if params["VALUE"]?.uppercased() == "DATE" || (value.count == 8 && !value.contains("T")) {
                     due = Self.date(value).map(Due.on)
                 } else {
-                    let zone = params["TZID"].flatMap { Zone.named($0.hasPrefix("/") ? String($0.dropFirst()) : $0) } ?? floating
+                    let zone = params["TZID"].flatMap(Self.zone) ?? floating
                     due = Self.dateTime(value, zone: zone).map(Due.at)
                 }
             default: continue
             }
         }
         guard found else { return nil }
+    }
+
+    /// A TZID's zone: a database name, or one a client prefixed (`/mozilla.org/20050126_1/Europe/Berlin`).
+    static func zone(_ tzid: String) -> Zone? {
+        if let zone = Zone.named(tzid) { return zone }
+        let parts = tzid.split(separator: "/")
+        for n in [3, 2, 1] where parts.count > n {
+            if let zone = Zone.named(parts.suffix(n).joined(separator: "/")) { return zone }
+        }
+        return nil
     }
 
     /// Content lines, folds undone (a line break followed by a space or a tab continues the line).

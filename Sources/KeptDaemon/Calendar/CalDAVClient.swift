@@ -88,7 +88,7 @@ struct CalDAVClient: Sendable {
 
     /// What changed since `token` (RFC 6578): changed members with their ETags, removed ones as 404.
     func changes(since token: String) async throws -> Answer {
-        try await send("REPORT", collection, headers: [Self.xml, ("Depth", "1")], body: """
+        try await send("REPORT", collection, headers: [Self.xml, ("Depth", "0")], body: """
             <?xml version="1.0" encoding="utf-8"?>
             <d:sync-collection xmlns:d="DAV:"><d:sync-token>\(Self.escape(token))</d:sync-token><d:sync-level>1</d:sync-level>
             <d:prop><d:getetag/></d:prop></d:sync-collection>
@@ -97,7 +97,7 @@ struct CalDAVClient: Sendable {
 
     /// The objects at `hrefs`, with their ETags (calendar-multiget, RFC 4791 §7.9).
     func objects(_ hrefs: [String]) async throws -> Answer {
-        let list = hrefs.map { "<d:href>\(Self.escape($0))</d:href>" }.joined()
+        let list = hrefs.map { "<d:href>\(Self.escape($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0))</d:href>" }.joined()
         return try await send("REPORT", collection, headers: [Self.xml, ("Depth", "1")], body: """
             <?xml version="1.0" encoding="utf-8"?>
             <c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">

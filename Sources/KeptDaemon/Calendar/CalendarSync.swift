@@ -59,10 +59,11 @@ public actor CalendarSync: Service {
         let client = CalDAVClient(collection: settings.collection, username: settings.username, password: settings.password, http: http)
         self.client = client
         let wakeup = await keeper.calendarWakeup
-        await withGracefulShutdownHandler {
+        // On SIGTERM the loop is cancelled: its waits end, and a sync in flight is cancelled too.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                _ = await sync()
-                let interval = settings.interval
+                _ = await self.sync()
+                let interval = self.settings.interval
                 let woken = await withTaskGroup(of: Bool.self) { group in
                     group.addTask { await wakeup.wait(); return true }
                     group.addTask { try? await Task.sleep(for: interval); return false }
@@ -72,22 +73,22 @@ public actor CalendarSync: Service {
                 }
                 if woken { try? await Task.sleep(for: Self.debounce) }
             }
-        } onGracefulShutdown: {
-            Task { await self.stop() }
         }
         try? await http.shutdown()
     }
 
     private var client: CalDAVClient?
-    func stop() { running?.cancel() }
+    /// When a sync last ended in step (kept in memory: a sync with nothing new writes nothing).
+    public private(set) var lastSuccess: Instant?
 
-    /// One sync, after any that is running; what `kept sync` waits for.
+    /// One sync, after any that is running; what `kept sync` waits for. Cancelled, it cancels
+    /// the sync it started.
     public func sync() async -> Outcome {
         // Each sync is chained after the one before: never two at once, none skipped.
         let previous = running
         let t = Task { _ = await previous?.value; return await self.syncOnce() }
         running = t
-        return await t.value
+        return await withTaskCancellationHandler { await t.value } onCancel: { t.cancel() }
     }
 
     // MARK: One sync
@@ -104,7 +105,11 @@ public actor CalendarSync: Service {
             }
             failing = nil
             lastError = nil
+            lastSuccess = Instant.now
+        } catch is CancellationError {
+            outcome.error = "stopped"
         } catch {
+            if Task.isCancelled { outcome.error = "stopped"; return outcome }
             let message = (error as? Failure)?.message ?? (error as? KeptError)?.message ?? "\(error)"
             outcome.error = message
             lastError = (message, Instant.now)
@@ -161,14 +166,17 @@ public actor CalendarSync: Service {
         for (uid, object) in try await read(client, changed.compactMap { published[$0]?.href }, uidOfHref) {
             outcome.read += 1
             onServer[uid] = object.todo
+            if let task = plan.tasks.first(where: { $0.uid == uid }) {
+                let action = await keeper.calendarReadBack(object.todo, for: task, written: published[uid]?.owned)
+                if action != .nothing { outcome.actedOn += 1 }
+                await keeper.calendarApply(action)
+                // Its new ETag is recorded once the server holds what kept owns: if this sync
+                // ends before kept writes it back, the next one reads it again.
+                if !task.owned.matches(object.todo) { continue }
+            }
             published[uid]?.etag = object.etag
             published[uid]?.gone = nil
             updates[uid] = published[uid]
-            if let task = plan.tasks.first(where: { $0.uid == uid }) {
-                let action = await keeper.calendarReadBack(object.todo, for: task)
-                if action != .nothing { outcome.actedOn += 1 }
-                await keeper.calendarApply(action)
-            }
         }
         for uid in gone {
             published[uid]?.gone = true
@@ -177,34 +185,52 @@ public actor CalendarSync: Service {
         try await keeper.calendarRecord(collection: collection, tasks: updates)
         updates = [:]
 
-        // Write what the server should hold.
+        // Write what the server should hold. A task the server refuses is said and skipped; the
+        // others go on. What was written is journaled even when the sync ends early.
         plan = await keeper.calendarPlan(collection: collection)
-        for task in plan.tasks {
-            let pub = published[task.uid]
-            let needed: Bool
-            if let server = onServer[task.uid] { needed = !task.owned.matches(server) } else {
-                needed = pub == nil || pub?.gone == true || pub?.owned != task.owned
+        var refused: [String] = []
+        do {
+            for task in plan.tasks {
+                let pub = published[task.uid]
+                // A finished task deleted on a client ("clear completed") stays deleted.
+                if pub?.gone == true, task.owned.status != .needsAction { continue }
+                let needed: Bool
+                if let server = onServer[task.uid] { needed = !task.owned.matches(server) } else {
+                    needed = pub == nil || pub?.gone == true || pub?.owned != task.owned
+                }
+                guard needed else { continue }
+                do {
+                    if let written = try await write(client, task, pub, &outcome) {
+                        if pub?.gone == true {
+                            outcome.restored += 1
+                            logger.notice("calendar: \(task.uid) was deleted on a client; put back", metadata: ["KEPT_EVENT": "calendar-restored"])
+                        }
+                        published[task.uid] = written
+                        updates[task.uid] = written
+                        outcome.written += 1
+                    }
+                } catch let failure as Failure {
+                    refused.append(failure.message)
+                }
+                if updates.count >= 50 {
+                    try await keeper.calendarRecord(collection: collection, tasks: updates)
+                    updates = [:]
+                }
             }
-            guard needed else { continue }
-            if pub?.gone == true, task.owned.status == .needsAction {
-                outcome.restored += 1
-                logger.notice("calendar: \(task.uid) was deleted on a client; put back", metadata: ["KEPT_EVENT": "calendar-restored"])
-            }
-            if let written = try await write(client, task, pub, &outcome) {
-                published[task.uid] = written
-                updates[task.uid] = written
-                outcome.written += 1
-            }
-            if updates.count >= 100 {
-                try await keeper.calendarRecord(collection: collection, tasks: updates)
-                updates = [:]
-            }
+        } catch {
+            try? await keeper.calendarRecord(collection: collection, tasks: updates)
+            throw error
         }
         // The token from before kept's own writes: the next sync sees them, with the ETags kept has.
-        try await keeper.calendarRecord(collection: collection, tasks: updates, token: .some(token))
+        // A sync that found nothing new writes nothing.
+        let newToken: String?? = token != plan.state?.syncToken || !updates.isEmpty ? .some(token) : nil
+        try await keeper.calendarRecord(collection: collection, tasks: updates, token: newToken)
         if outcome.written + outcome.actedOn + outcome.restored > 0 {
             logger.info("calendar \(collection): \(outcome.written) written, \(outcome.read) read, \(outcome.actedOn) acted on",
                         metadata: ["KEPT_EVENT": "calendar-synced"])
+        }
+        if let first = refused.first {
+            throw Failure(message: refused.count == 1 ? first : "\(refused.count) tasks were refused; the first: \(first)")
         }
     }
 
@@ -263,13 +289,23 @@ public actor CalendarSync: Service {
                 guard let (_, object) = try await read(client, [href], [Self.path(href): task.uid]).first else { exists = false; continue }
                 etag = object.etag
             }
-            var answer = try await client.put(href, task.ics(sequence: sequence, stamp: Instant.now), ifMatch: exists ? etag : nil)
-            // Some servers answer a refused PUT with a multistatus holding the real status.
-            if answer.status == 207, let inner = Multistatus(answer.body)?.responses.first?.status { answer.status = inner }
-            if (200..<300).contains(answer.status) {
+            let answer = try await client.put(href, task.ics(sequence: sequence, stamp: Instant.now), ifMatch: exists ? etag : nil)
+            if (200..<300).contains(answer.status) && answer.status != 207 {
                 return CalendarState.Published(href: href, etag: answer.etag, sequence: sequence, owned: task.owned)
             }
-            guard answer.status == 412 else { throw Failure(message: "writing \(task.uid) was answered \(answer.status)") }
+            // Some servers answer a refused PUT with a multistatus holding the real status and,
+            // for a precondition of their own (a UID twice, data they do not take), its name.
+            if answer.status == 207 {
+                let body = String(decoding: answer.body, as: UTF8.self)
+                let inner = Multistatus(answer.body)?.responses.first?.status
+                let why = ["no-uid-conflict", "valid-calendar-data", "valid-calendar-object-resource", "supported-calendar-component"]
+                    .first { body.contains($0) }
+                if inner != 412 || why != nil {
+                    throw Failure(message: "writing \(task.uid) was refused (\(inner.map(String.init) ?? "207")\(why.map { " " + $0 } ?? ""))")
+                }
+            } else if answer.status != 412 {
+                throw Failure(message: "writing \(task.uid) was answered \(answer.status)")
+            }
             // Changed (or made) meanwhile: read, judge, write again.
             guard let (_, object) = try await read(client, [href], [Self.path(href): task.uid]).first else {
                 exists = false; etag = nil; continue
@@ -277,7 +313,7 @@ public actor CalendarSync: Service {
             exists = true
             etag = object.etag
             outcome.read += 1
-            let action = await keeper.calendarReadBack(object.todo, for: task)
+            let action = await keeper.calendarReadBack(object.todo, for: task, written: pub?.owned)
             if action != .nothing { outcome.actedOn += 1 }
             await keeper.calendarApply(action)
             guard let fresh = await keeper.calendarPlan(collection: collection).tasks.first(where: { $0.uid == task.uid }) else { return nil }

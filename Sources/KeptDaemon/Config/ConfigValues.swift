@@ -78,7 +78,9 @@ struct Values {
                   scheme == "https" || scheme == "http" else {
                 throw problem("calendar.url", "\(url.debugDescription) is not an http(s) URL of a calendar collection")
             }
-            let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+            let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+            let loopback = ["localhost", "::1", "[::1]"].contains(host.lowercased())
+                || (octets.count == 4 && octets[0] == "127" && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false })
             guard scheme == "https" || loopback else {
                 throw problem("calendar.url", "\(url.debugDescription) is plain http: the password would cross the network unencrypted; use https (plain http only to this machine)")
             }

@@ -16,8 +16,8 @@ extension Keeper {
         return CalendarPlan(now: now, tasks: engine.calendarTasks(now: now, published: state?.tasks ?? [:]), state: state)
     }
 
-    func calendarReadBack(_ server: VTodo, for task: CalendarTask) -> CalendarReadBack {
-        engine.calendarReadBack(server, for: task, now: now)
+    func calendarReadBack(_ server: VTodo, for task: CalendarTask, written: CalendarTask.Owned?) -> CalendarReadBack {
+        engine.calendarReadBack(server, for: task, written: written, now: now)
     }
 
     /// Carries out what a phone did: `kept done` at the task's completion time, or a snooze to its new due.

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import KeptCore
 
@@ -37,7 +38,8 @@ extension Keeper {
         if let sync = calendarSync {
             let collection = sync.settings.collection.absoluteString
             let error = await sync.lastError
-            s.calendar = View.CalendarStatus(url: collection, lastSync: calendarLastSync, pending: calendarPending(collection: collection),
+            let lastSync = [calendarLastSync, await sync.lastSuccess].compactMap { $0 }.max()
+            s.calendar = View.CalendarStatus(url: collection, lastSync: lastSync, pending: calendarPending(collection: collection),
                                              lastError: error?.message, lastErrorAt: error?.at)
         }
         return s
@@ -47,13 +49,7 @@ extension Keeper {
     func syncCalendarNow() async throws(KeptError) -> View.Synced {
         guard let sync = calendarSync else { throw .refused("no calendar: set calendar.url in the configuration") }
         // A control request is answered within seconds: a long first publish goes on by itself.
-        let finished = await withTaskGroup(of: CalendarSync.Outcome?.self) { group in
-            group.addTask { await sync.sync() }
-            group.addTask { try? await Task.sleep(for: .seconds(8)); return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        let finished = await Self.within(.seconds(8)) { await sync.sync() }
         let pending = calendarPending(collection: sync.settings.collection.absoluteString)
         guard let outcome = finished else {
             return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: pending, finished: false)
@@ -70,4 +66,26 @@ extension Keeper {
     }
 
     public func readyStatus() -> String { statusLine(next: engine.nextWakeup(now: now)) }
+
+    /// `work`'s result if it ends within `limit`, else nil — while it goes on by itself.
+    static func within<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
+        await withCheckedContinuation { continuation in
+            let once = Once(continuation)
+            Task { once.finish(await work()) }
+            Task { try? await Task.sleep(for: limit); once.finish(nil) }
+        }
+    }
+}
+
+/// A continuation resumed by whichever comes first, once.
+final class Once<T: Sendable>: Sendable {
+    private let slot: Mutex<CheckedContinuation<T?, Never>?>
+    init(_ continuation: CheckedContinuation<T?, Never>) { slot = Mutex(continuation) }
+    func finish(_ value: T?) {
+        slot.withLock { c -> CheckedContinuation<T?, Never>? in
+            let waiting = c
+            c = nil
+            return waiting
+        }?.resume(returning: value)
+    }
 }
