@@ -202,6 +202,85 @@ import Testing
         let tasks = try Self.tasks(server)
         #expect(tasks.count { $0.summary?.hasPrefix("1.1 ") == true } == 1)
         #expect(h.kept("status").stdout.contains("0 changes waiting"))
+        #expect(!h.daemonOutput.contains(server.password), "the password is never logged")
+    }
+
+    @Test func aWriteAnsweredPreconditionFailedIsReadJudgedAndWrittenAgain() throws {
+        let h = Harness()
+        let server = try Server("radicale", root: h.root)
+        try server.start()
+        defer { h.stop(); server.stop() }
+        // kept reaches Radicale through a proxy that ticks a task on the server just before
+        // kept's next write of it: the server answers that write 412.
+        let proxyDir = h.root + "/proxy"
+        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
+        let port = try SMTPSink.freePort()
+        let proxy = try Harness.spawnDetached([Harness.python, Harness.packageRoot + "/Tests/caldav/conflict-proxy", proxyDir, String(port), String(server.port)])
+        defer { Harness.stopDetached(proxy) }
+        #expect(Harness.eventually(seconds: 10) { FileManager.default.fileExists(atPath: proxyDir + "/pid") })
+        let secret = h.root + "/caldav-password"
+        try server.password.write(toFile: secret, atomically: true, encoding: .utf8)
+        chmod(secret, 0o600)
+        try h.writeConfig("calendar:\n  url: http://127.0.0.1:\(port)/\(server.user)/kept/\n  username: \(server.user)\n  password_file: \(secret)\n")
+        try h.start()
+        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
+        #expect(h.kept("sync").code == 0)
+        let task = try #require(try Self.tasks(server).first { $0.summary?.hasPrefix("1.1 ") == true })
+        try (task.uid.replacingOccurrences(of: "@", with: "-") + ".ics").write(toFile: proxyDir + "/trigger", atomically: true, encoding: .utf8)
+        // kept changes the task (a snooze): its next write meets the phone's tick.
+        #expect(h.kept("snooze", "1.1", "2h").code == 0)
+        let r = h.kept("sync")
+        #expect(r.code == 0, "\(r.stderr)")
+        let answers = (try? String(contentsOfFile: proxyDir + "/answers", encoding: .utf8)) ?? ""
+        #expect(answers.hasPrefix("412"), "the write met the phone's change: \(answers)")
+        #expect(try occurrences(h)["1.1"]?["done"] != nil, "the phone's tick, read after the 412, is done in kept")
+        #expect(try Self.tasks(server).first { $0.uid == task.uid }?.status == "COMPLETED")
+        #expect(h.kept("sync").stdout.hasPrefix("Synced: 0 tasks written"), "no 412 loop")
+    }
+
+    @Test func thePasswordMayComeAsASystemdCredential() throws {
+        let h = Harness()
+        let server = try Server("radicale", root: h.root)
+        try server.start()
+        defer { h.stop(); server.stop() }
+        let credentials = h.root + "/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        try (server.password + "\n").write(toFile: credentials + "/caldav-password", atomically: true, encoding: .utf8)
+        h.env["CREDENTIALS_DIRECTORY"] = credentials
+        try h.writeConfig("calendar:\n  url: \(server.collection)\n  username: \(server.user)\n")
+        try h.start()
+        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
+        let r = h.kept("sync")
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(try Self.tasks(server).count == 1)
+        // A wrong one is a refusal said in words, not a crash.
+        try "wrong\n".write(toFile: credentials + "/caldav-password", atomically: true, encoding: .utf8)
+        h.stop()
+        try h.start()
+        let refused = h.kept("sync")
+        #expect(refused.code == 1 && refused.stderr.contains("refused calendar.username and its password (401)"), "\(refused.stderr)")
+    }
+
+    @Test func aSyncTokenTheServerNoLongerKnowsStartsAFullListing() throws {
+        let (h, server) = try Self.started("radicale")
+        defer { h.stop(); server.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
+        #expect(h.kept("sync").code == 0)
+        // Radicale forgets every token it gave (403 valid-sync-token); the phone ticks the task.
+        server.stop()
+        let collections = server.folder + "/collections"
+        let caches = (FileManager.default.enumerator(atPath: collections)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".Radicale.cache") }
+        #expect(!caches.isEmpty)
+        for cache in caches { try FileManager.default.removeItem(atPath: collections + "/" + cache) }
+        try server.start()
+        let task = try #require(try Self.tasks(server).first { $0.summary?.hasPrefix("1.1 ") == true })
+        _ = try Self.phone(server, "complete", task.uid, "percent")
+        let r = h.kept("sync")
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(try occurrences(h)["1.1"]?["done"] != nil, "seen through a full listing")
+        #expect(!h.daemonOutput.contains(server.password), "the password is never logged")
     }
 
     @Test func aKeptdKilledMidSyncLeavesNoSecondCopy() throws {
