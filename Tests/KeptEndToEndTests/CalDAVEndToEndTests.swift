@@ -260,6 +260,15 @@ import Testing
         try h.start()
         let refused = h.kept("sync")
         #expect(refused.code == 1 && refused.stderr.contains("refused calendar.username and its password (401)"), "\(refused.stderr)")
+
+        // A URL that is a collection but not a calendar (the user's home) is refused, not written into.
+        try (server.password + "\n").write(toFile: credentials + "/caldav-password", atomically: true, encoding: .utf8)
+        try h.writeConfig("calendar:\n  url: http://127.0.0.1:\(server.port)/\(server.user)/\n  username: \(server.user)\n")
+        h.stop()
+        try h.start()
+        let home = h.kept("sync")
+        #expect(home.code == 1 && home.stderr.contains("is not a calendar"), "\(home.stderr)")
+        #expect(h.daemonOutput.contains("calendar-moved"), "the move to another calendar.url is said")
     }
 
     @Test func aSyncTokenTheServerNoLongerKnowsStartsAFullListing() throws {

@@ -200,7 +200,7 @@ public actor CalendarSync: Service {
                 }
                 guard needed else { continue }
                 do {
-                    if let written = try await write(client, task, pub, &outcome) {
+                    if let written = try await write(client, task, pub, seen: onServer[task.uid]?.sequence, &outcome) {
                         if pub?.gone == true {
                             outcome.restored += 1
                             logger.notice("calendar: \(task.uid) was deleted on a client; put back", metadata: ["KEPT_EVENT": "calendar-restored"])
@@ -252,6 +252,9 @@ public actor CalendarSync: Service {
         default: throw Failure(message: "the calendar was answered \(answer.status)")
         }
         guard let ms = Multistatus(answer.body), let me = ms.responses.first else { throw Failure(message: "the calendar's answer was not WebDAV") }
+        if let types = me.properties["resourcetype"], !types.split(separator: " ").contains("calendar") {
+            throw Failure(message: "\(collection) is not a calendar (a calendar home, or another collection?): set calendar.url to a calendar's own URL, or to one that does not exist yet")
+        }
         return me.properties["sync-token"] != nil || String(decoding: answer.body, as: UTF8.self).contains("sync-collection")
     }
 
@@ -277,12 +280,14 @@ public actor CalendarSync: Service {
 
     /// Writes one task; on a 412 (a client changed it meanwhile) reads it, carries out what the
     /// client did, and writes again — at most three times.
-    func write(_ client: CalDAVClient, _ first: CalendarTask, _ pub: CalendarState.Published?, _ outcome: inout Outcome) async throws -> CalendarState.Published? {
+    func write(_ client: CalDAVClient, _ first: CalendarTask, _ pub: CalendarState.Published?, seen: Int?,
+               _ outcome: inout Outcome) async throws -> CalendarState.Published? {
         var task = first
         let href = pub?.href ?? (settings.collection.path.hasSuffix("/") ? settings.collection.path : settings.collection.path + "/") + task.fileName
         var etag = pub?.gone == true ? nil : pub?.etag
         var exists = pub != nil && pub?.gone != true
-        let sequence = (pub?.sequence ?? -1) + 1
+        // Raised on each change, and above a client's own where one raised it.
+        let sequence = max(pub?.sequence ?? -1, seen ?? -1) + 1
         for _ in 0..<3 {
             if exists && etag == nil {
                 // Written before, its ETag not given: read it first.

@@ -12,6 +12,11 @@ extension Keeper {
     }
 
     func calendarPlan(collection: String) -> CalendarPlan {
+        if let old = engine.state.calendar?.collection, old != collection, !calendarMoveSaid {
+            calendarMoveSaid = true
+            logger.notice("calendar.url changed from \(old): kept publishes anew to \(collection); the tasks on the old calendar stay there until you delete it",
+                          metadata: ["KEPT_EVENT": "calendar-moved"])
+        }
         let state = engine.state.calendar.flatMap { $0.collection == collection ? $0 : nil }
         return CalendarPlan(now: now, tasks: engine.calendarTasks(now: now, published: state?.tasks ?? [:]), state: state)
     }

@@ -27,6 +27,8 @@ public actor Keeper {
     let calendarWakeup = Wakeup()
     /// The calendar's sync, when `calendar.url` is set.
     var calendarSync: CalendarSync?
+    /// Whether the move to another `calendar.url` has been said (once per run).
+    var calendarMoveSaid = false
     /// Deliveries that were in flight when the daemon last stopped.
     var recovering: Set<DeliverySlot> = []
     /// Deliveries being made right now.
