@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The follow-through playbook over an injected clock: window, steps, check-ins, reminders across
 /// DST, warnings from both sides, drafts, the weekly digest and the calendar.
 @Suite struct PlaybookTests {
@@ -72,6 +75,37 @@ import Testing
         #expect(!second.message.contains("counts as"))
         #expect(e.state.incident(1)?.item(7)?.marks.isEmpty == true)
         #expect(try #require(e.state.incident(1)).timeline.count { $0.what == "checkin" } == 2)
+    }
+
+    /// Whether a check-in logged at `logged` counts as the first scheduled one (due a week after
+    /// an incident opened at `opened`, at 09:00 that day), with keptd in `daemon`'s zone and the
+    /// incident in `incident`'s.
+    func countsAsScheduled(opened: String, logged: String, daemon: Zone = berlin, incident: Zone = berlin) throws -> Bool {
+        var e = engine(daemon)
+        let open = Params.Open(client: "Acme Corp", title: "Invoice sent with the wrong amounts", zone: incident.identifier)
+        _ = try e.perform(Methods.IncidentOpen.self, open, now: at(opened, incident))
+        let answer = try e.perform(Methods.CheckinLog.self, Params.Checkin(incident: 1), now: at(logged, incident))
+        return answer.message.contains("counts as 1.6")
+    }
+
+    /// "Within the week" is seven days on the incident's calendar, as the agenda counts days: the
+    /// check-in due a week on at 09:00 counts from 09:00 today, not a minute before.
+    @Test func aCheckinCountsFromTheSameTimeOfDayAWeekAhead() throws {
+        #expect(try !countsAsScheduled(opened: "2026-11-22 08:00", logged: "2026-11-22 08:59"))
+        #expect(try countsAsScheduled(opened: "2026-11-22 08:00", logged: "2026-11-22 09:01"))
+    }
+
+    /// Across a change of clocks the week is still seven calendar days in the incident's zone —
+    /// 167 hours in spring, 169 in autumn — whatever zone keptd runs in.
+    @Test func aCheckinsWeekIsSevenCalendarDaysAcrossDaylightSaving() throws {
+        // Spring (29 March 2026): 168 hours from 08:30 CET reach 09:30 CEST, past the check-in's 09:00.
+        #expect(try !countsAsScheduled(opened: "2026-03-24 08:00", logged: "2026-03-24 08:30"))
+        #expect(try !countsAsScheduled(opened: "2026-03-24 08:00", logged: "2026-03-24 08:30", daemon: utc))
+        #expect(try countsAsScheduled(opened: "2026-03-24 08:00", logged: "2026-03-24 09:01", daemon: utc))
+        // Autumn (25 October 2026): 168 hours from 09:30 CEST reach only 08:30 CET, short of 09:00.
+        #expect(try countsAsScheduled(opened: "2026-10-20 08:00", logged: "2026-10-20 09:30"))
+        #expect(try countsAsScheduled(opened: "2026-10-20 08:00", logged: "2026-10-20 09:30", daemon: newYork))
+        #expect(try !countsAsScheduled(opened: "2026-10-20 08:00", logged: "2026-10-20 08:59", daemon: newYork))
     }
 
     @Test func rootCauseRecordsSystemicOrJudgement() throws {

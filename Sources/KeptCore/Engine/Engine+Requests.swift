@@ -205,10 +205,12 @@ extension Engine {
         let incident = try existing(p.incident, open: true)
         let note = Text.trimmed(p.note)
         var changes: [Change] = [.checkin(incident: incident.id, note: note)]
-        let horizon = now + 7 * 86_400
-        let counted = incident.items.lazy.filter { $0.kind == .checkin }
-            .flatMap { self.occurrences(of: $0, in: incident) }
-            .first { $0.status(at: now).isOpen && $0.times.due <= horizon }?.id
+        // Within the week as the agenda counts it: seven days on the incident's own calendar.
+        var counted: OccurrenceID?
+        for item in incident.items where item.kind == .checkin && counted == nil {
+            let horizon = zone(of: item, in: incident).adding(days: 7, to: now)
+            counted = occurrences(of: item, in: incident).first { $0.status(at: now).isOpen && $0.times.due <= horizon }?.id
+        }
         if let counted { changes.append(.done(occurrence: counted, at: now, note: note, cause: nil)) }
         return Decision(changes: changes) { engine in
             guard let counted, let view = engine.occurrenceView(counted, now: now) else {
