@@ -1,6 +1,9 @@
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The tasks kept keeps on a CalDAV calendar, and what a phone's change to one means: pure, over
 /// an injected clock.
 @Suite struct CalendarTaskTests {

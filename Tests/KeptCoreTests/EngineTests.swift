@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 @Suite struct EngineTests {
     let t0 = at("2026-11-22 10:30", berlin)
 

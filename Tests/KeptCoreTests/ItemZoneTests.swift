@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// A daemon in UTC (a user service does not see the shell's `TZ`) and a user in New York: what the
 /// user makes keeps New York's local times, across the March change, and is spoken of there.
 @Suite struct ItemZoneTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 @Suite struct MailMessageTests {
     func reminder(subject: String, body: String) -> Reminder {
         Reminder(key: "1.2#1/due", incident: 1, client: "Acme", item: "1.2", text: "x", due: "2026-12-05",

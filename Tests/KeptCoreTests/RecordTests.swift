@@ -1,6 +1,9 @@
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The record at a glance, worked out from a known history over an injected clock.
 @Suite struct RecordTests {
     /// Four weeks from Monday 2 November 2026 (UTC), seven promises:

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The core's judgement of replies, over the client fixtures: who may act, on what, once — and
 /// each acting reply goes through the same typed path as the CLI, with one confirmation.
 @Suite struct ReplyEngineTests {

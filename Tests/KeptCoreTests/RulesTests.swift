@@ -1,6 +1,9 @@
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 @Suite struct RulesTests {
     let rules = Rules(config: Config(), zone: berlin)
     let windowEnd = at("2027-03-01 09:00", berlin)

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 let berlin = zone("Europe/Berlin")
 let newYork = zone("America/New_York")
 let utc = Zone.utc

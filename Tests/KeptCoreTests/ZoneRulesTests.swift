@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import KeptCore
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// kept reads the tz database itself; these tests hold it to Python's `zoneinfo`, which reads the
 /// same files with its own code, over zones chosen for their quirks and instants on both sides of
 /// the last transition a file lists (after it, the file's POSIX rule decides).

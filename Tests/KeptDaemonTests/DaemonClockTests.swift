@@ -3,6 +3,9 @@ import KeptCore
 import Testing
 @testable import KeptDaemon
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The daemon's real timer loop — `Daemon.build`'s services, over a manual clock that can be set —
 /// across both daylight-saving changes in two zones, with the clock jumping a day forward and an
 /// hour back: every reminder once, on time, and 09:00 stays 09:00.

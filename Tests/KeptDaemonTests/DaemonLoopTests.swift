@@ -6,6 +6,9 @@ import ServiceLifecycle
 import Testing
 @testable import KeptDaemon
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The daemon's own loop — the services `Daemon.build` puts together for `keptd` — run inside the
 /// test over a manual clock and a journal in memory, delivering into a real Maildir. Nothing here
 /// sleeps to let time pass: the clock moves when the test moves it.

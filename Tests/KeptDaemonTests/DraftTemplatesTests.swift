@@ -3,6 +3,9 @@ import Foundation
 @testable import KeptDaemon
 import Testing
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The user's own drafts as Mustache templates: the shipped examples write exactly what kept's
 /// built-in drafts write, the user's words pass through untouched, and a broken template is
 /// refused by file, line and column.

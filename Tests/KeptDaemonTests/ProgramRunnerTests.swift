@@ -3,6 +3,9 @@ import KeptCore
 @testable import KeptDaemon
 import Testing
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The email and command channels' program runs, with real programs (sh, cat) — no shell in
 /// between: the argv goes to the program as it is.
 ///

@@ -3,6 +3,9 @@ import Foundation
 @testable import KeptDaemon
 import Testing
 
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
 /// The record drawn as HTML: the page, and the HTML part of the digest and the review, whose
 /// messages become multipart/alternative (every other reminder stays plain text).
 @Suite struct RecordPagesTests {
