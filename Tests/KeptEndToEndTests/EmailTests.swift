@@ -95,10 +95,10 @@ import Glibc
         defer { h.stop() }
         try smtp.start()
         let mails = try smtp.waitForReceived(5)
-        #expect(Harness.eventually { (try? self.pending(h))?.isEmpty == true })
-        // Past another retry interval: nothing more comes.
-        usleep(3_000_000)
+        // Settled — nothing queued, pending or due — nothing more is coming: each went once.
+        try h.settled()
         let final = try smtp.received()
+        #expect(try h.timeline(1, "reminded").count { ($0["text"] as? String)?.hasSuffix("via email") == true } == 5)
         #expect(final.count == 5)
         #expect(Set(final.compactMap { $0.header("Message-ID").first }).count == 5, "each once")
         #expect(Set(mails.compactMap { $0.header("X-Kept-Item").first }) == ["1.1", "1.2", "1.3", "1.4", "1.5"])
@@ -148,8 +148,9 @@ import Glibc
 
     @Test func aPermanentFailureIsGivenUpAndShownAMissingProgramIsRetried() throws {
         let h = Harness()
-        let refusing = h.root + "/refusing-sendmail"
-        try "#!/bin/sh\ncat >/dev/null\necho 'no such user here' >&2\nexit 67\n".write(toFile: refusing, atomically: true, encoding: .utf8)
+        let refusing = h.root + "/refusing-sendmail", runs = h.root + "/runs"
+        try "#!/bin/sh\ncat >/dev/null\necho run >> '\(runs)'\necho 'no such user here' >&2\nexit 67\n"
+            .write(toFile: refusing, atomically: true, encoding: .utf8)
         chmod(refusing, 0o755)
         try h.writeConfig(Self.config(sendmail: [refusing], retry: (1, 1)))
         try h.start()
@@ -159,8 +160,9 @@ import Glibc
         #expect(Harness.eventually {
             ((try? self.channel(h, "email"))?["lastError"] as? String)?.contains("exited 67 (EX_NOUSER): no such user here") == true
         })
-        usleep(2_500_000)  // more than a retry interval: it is not tried again
-        let status = try #require(try h.keptJSON("status") as? [String: Any])
+        // Settled, with nothing pending: it is not tried again.
+        let status = try h.settled()
+        #expect(try String(contentsOfFile: runs, encoding: .utf8) == "run\n")
         let givenUp = try #require(status["givenUp"] as? [[String: Any]])
         #expect(givenUp.count == 1)
         #expect(givenUp.first?["channel"] as? String == "email")
@@ -198,7 +200,7 @@ import Glibc
         #expect(h.kept("promise", "1", "First \"quoted\"\nline", "--due", "+1s").code == 0)
         #expect(h.kept("promise", "1", "Second", "--due", "+2s").code == 0)
         #expect(Harness.eventually { ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).count >= 2 })
-        usleep(1_500_000)
+        try h.settled()
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files.count == 2)
         let objects = try files.map { try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/" + $0))) as? [String: Any]) }

@@ -24,7 +24,22 @@ final class Harness {
         return url.path
     }()
 
-    init(zone: String = "Europe/Berlin") {
+    /// The zone keptd and kept run in: a tz database name, or a POSIX rule.
+    let zone: String
+    /// The same zone for Foundation's formatters.
+    let timeZone: TimeZone
+
+    /// Starts in `zone`, or by default in a zone where it is now `Harness.localTime` — so a test
+    /// meets the same hour of the user's day whenever the suite runs.
+    init(zone: String? = nil) {
+        if let zone {
+            self.zone = zone
+            timeZone = TimeZone(identifier: zone) ?? TimeZone(secondsFromGMT: 0)!
+        } else {
+            let chosen = Self.chosenZone()
+            self.zone = chosen.tz
+            timeZone = TimeZone(secondsFromGMT: chosen.offset)!
+        }
         root = FileManager.default.temporaryDirectory.appendingPathComponent("kept-e2e-\(UUID().uuidString.prefix(8))").path
         for dir in ["run", "state", "data", "config"] {
             try! FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true,
@@ -35,7 +50,7 @@ final class Harness {
         env["XDG_STATE_HOME"] = root + "/state"
         env["XDG_DATA_HOME"] = root + "/data"
         env["XDG_CONFIG_HOME"] = root + "/config"
-        env["TZ"] = zone
+        env["TZ"] = self.zone
         // No weekly digest unless a test asks: a run that crosses Monday 09:00 would get one.
         env["KEPT_DIGEST_ENABLED"] = "false"
         for key in ["KEPT_SOCKET", "KEPT_STATE_DIR", "KEPT_CONFIG", "STATE_DIRECTORY", "CONFIGURATION_DIRECTORY",
@@ -43,6 +58,55 @@ final class Harness {
             env.removeValue(forKey: key)
         }
         self.env = env
+    }
+
+    // MARK: The user's clock
+
+    /// The local time it is when a test starts, by default: `KEPT_TEST_LOCAL_TIME` (`HH:MM`), else
+    /// noon. `scripts/test` runs the suites that depend on the date again at 00:20, 08:55 and 23:50.
+    static let localTime: (hour: Int, minute: Int) = {
+        let text = ProcessInfo.processInfo.environment["KEPT_TEST_LOCAL_TIME"] ?? "12:00"
+        let parts = text.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+            fatalError("KEPT_TEST_LOCAL_TIME is HH:MM, not \(text)")
+        }
+        return (parts[0], parts[1])
+    }()
+
+    /// A `TZ` rule in which it is now `localTime`: the zone the suite runs kept in by default.
+    static func chosenZone() -> (tz: String, offset: Int) { zone(whereItIsNow: localTime.hour, localTime.minute) }
+
+    /// A `TZ` rule in which the local time is now `hour`:`minute`, and its offset east of UTC in seconds.
+    static func zone(whereItIsNow hour: Int, _ minute: Int) -> (tz: String, offset: Int) {
+        let now = Int(Date().timeIntervalSince1970)
+        let utcMinute = now / 60 % 1440
+        var offset = (hour * 60 + minute - utcMinute) % 1440
+        if offset > 720 { offset -= 1440 }
+        if offset <= -720 { offset += 1440 }
+        // POSIX counts west as positive: UTC+2 is written KPT-2.
+        let sign = offset > 0 ? "-" : "+"
+        let tz = String(format: "KPT%@%02d:%02d", sign, abs(offset) / 60, abs(offset) % 60)
+        return (tz, offset * 60)
+    }
+
+    /// The user's date `days` from now (negative: ago), as `format` writes it.
+    func localDay(_ days: Int, format: String = "yyyy-MM-dd") -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = timeZone
+        f.dateFormat = format
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return f.string(from: calendar.date(byAdding: .day, value: days, to: Date())!)
+    }
+
+    /// The user's local time `seconds` from now, as `format` writes it.
+    func localTime(in seconds: TimeInterval, format: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = timeZone
+        f.dateFormat = format
+        return f.string(from: Date().addingTimeInterval(seconds))
     }
 
     deinit {
@@ -216,6 +280,33 @@ final class Harness {
             usleep(50_000)
         }
         return condition()
+    }
+
+    // MARK: Settled state
+
+    /// Waits until keptd has nothing left to do now — nothing in its outbox, no delivery pending,
+    /// no reminder whose time has come — and returns `kept status --json`. Every change is durable
+    /// before its answer, so what has not been queued by then is not coming: a check that "nothing
+    /// more arrives" reads this, never the silence after a sleep.
+    @discardableResult
+    func settled(seconds: Double = 30) throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        let quiet = Self.eventually(seconds: seconds) {
+            guard let status = (try? self.keptJSON("status")) as? [String: Any] else { return false }
+            last = status
+            let next = (status["nextReminder"] as? String).flatMap { Instant(rfc3339: $0) }
+            return status["outbox"] as? Int == 0 && (status["pending"] as? [Any])?.isEmpty == true
+                && (next.map { $0.seconds > Int64(Date().timeIntervalSince1970) } ?? true)
+        }
+        guard quiet else { throw HarnessError("keptd did not settle within \(seconds) s: \(last)") }
+        return last
+    }
+
+    /// The incident's timeline events of one kind (`reminded`, `replied`, …), from `kept show --json`.
+    func timeline(_ incident: Int, _ what: String) throws -> [[String: Any]] {
+        let show = try #require(try keptJSON("show", String(incident)) as? [String: Any])
+        let events = try #require(show["timeline"] as? [[String: Any]], "no timeline in \(show)")
+        return events.filter { $0["what"] as? String == what }
     }
 
     // MARK: The Maildir, read by Python's mailbox module

@@ -5,19 +5,6 @@ import Testing
 /// picks a zone (a POSIX rule, as `TZ` allows) in which it is now just after midnight, just before
 /// the 09:00 reminder time, or late in the evening, and checks what depends on the date.
 @Suite struct HoursTests {
-    /// A `TZ` rule whose local time is now `hour`:`minute`, and its offset from UTC in seconds.
-    static func zone(whereItIsNow hour: Int, _ minute: Int) -> (tz: String, offset: Int) {
-        let now = Int(Date().timeIntervalSince1970)
-        let utcMinute = now / 60 % 1440
-        var offset = (hour * 60 + minute - utcMinute) % 1440
-        if offset > 720 { offset -= 1440 }
-        if offset <= -720 { offset += 1440 }
-        // POSIX counts west as positive: UTC+2 is written KPT-2.
-        let sign = offset > 0 ? "-" : "+"
-        let tz = String(format: "KPT%@%02d:%02d", sign, abs(offset) / 60, abs(offset) % 60)
-        return (tz, offset * 60)
-    }
-
     /// The local date `days` from now, in a zone `offset` seconds east of UTC.
     static func localDay(_ days: Int, offset: Int) -> String {
         let f = DateFormatter()
@@ -29,7 +16,7 @@ import Testing
 
     @Test(arguments: [(0, 20), (8, 50), (22, 50)])
     func datesFollowTheUsersCalendar(hour: Int, minute: Int) throws {
-        let (tz, offset) = Self.zone(whereItIsNow: hour, minute)
+        let (tz, offset) = Harness.zone(whereItIsNow: hour, minute)
         let h = Harness(zone: tz)
         try h.start()
         defer { h.stop() }

@@ -43,7 +43,7 @@ struct MailSystemTests {
             _ = Self.sh([rig, "uninstall-user", user])
         }
         let uid = try #require(Int(Self.sh(["id", "-u", user]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-        var env = ["HOME": home, "USER": user, "PATH": "/usr/bin:/bin", "TZ": "Europe/Berlin", "KEPT_DIGEST_ENABLED": "false",
+        var env = ["HOME": home, "USER": user, "PATH": "/usr/bin:/bin", "TZ": Harness.chosenZone().tz, "KEPT_DIGEST_ENABLED": "false",
                    "XDG_RUNTIME_DIR": home + "/run", "XDG_STATE_HOME": home + "/state", "XDG_DATA_HOME": home + "/data",
                    "XDG_CONFIG_HOME": home + "/config"]
         let asUser = ["setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--init-groups", "--"]

@@ -7,24 +7,17 @@ import Glibc
 /// The playbook through the real binaries: catching up on an incident noticed days ago, drafts
 /// naming the real promises, the weekly digest arriving, the calendar export read by a real parser.
 @Suite struct PlaybookEndToEndTests {
-    static func localDay(_ offsetDays: Int, format: String = "yyyy-MM-dd") -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "Europe/Berlin")
-        f.dateFormat = format
-        return f.string(from: Date().addingTimeInterval(Double(offsetDays) * 86_400))
-    }
-
     @Test func anIncidentNoticedTenDaysAgoCatchesUpOnWhatFellDueOnce() throws {
         let h = Harness()
         try h.start()
         defer { h.stop() }
-        let opened = h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--noticed", Self.localDay(-10))
+        let opened = h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--noticed", h.localDay(-10))
         #expect(opened.code == 0, "\(opened.stderr)")
         #expect(h.kept("show", "1").stdout.contains("day 11 of 90"))
 
         _ = try h.waitForMails(5)
-        usleep(1_500_000)  // anything else that would come, comes now
+        // Settled: every catch-up is out and the next reminder is still ahead.
+        try h.settled()
         let mails = try h.mails()
         let items = mails.compactMap { $0.headers["x-kept-item"]?.first }
         #expect(Set(items).isSuperset(of: ["1.1", "1.2", "1.4", "1.6"]), "\(items)")
@@ -44,20 +37,20 @@ import Glibc
         try h.start()
         defer { h.stop() }
         #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts").code == 0)
-        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", Self.localDay(2)).code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", h.localDay(2)).code == 0)
         #expect(h.kept("done", "1.2", "--note", "Dana walked me through their month-end").code == 0)
 
         let apology = h.kept("draft", "1.1")
         #expect(apology.code == 0)
         #expect(apology.stdout.hasPrefix("To: Acme Corp\nSubject: About Invoice sent with the wrong amounts\n\nDear Acme Corp,"))
-        #expect(apology.stdout.contains("  - Send the corrected invoice — by \(Self.localDay(2, format: "EEEE d MMMM"))"))
+        #expect(apology.stdout.contains("  - Send the corrected invoice — by \(h.localDay(2, format: "EEEE d MMMM"))"))
 
         let report = h.kept("draft", "1.6")
         #expect(report.code == 0)
         // What the client was promised and got; kept's own playbook steps are not theirs to read.
         #expect(!report.stdout.contains("Understand the impact"), "\(report.stdout)")
         #expect(report.stdout.contains("Done since the mistake on"), "no update yet: \(report.stdout)")
-        #expect(report.stdout.contains("Coming next:\n  - Send the corrected invoice — by \(Self.localDay(2, format: "EEEE d MMMM"))"))
+        #expect(report.stdout.contains("Coming next:\n  - Send the corrected invoice — by \(h.localDay(2, format: "EEEE d MMMM"))"))
 
         let json = try #require(try h.keptJSON("draft", "1.4") as? [String: Any])
         #expect(json["kind"] as? String == "plan")
@@ -73,9 +66,7 @@ import Glibc
         try h.writeConfig("digest:\n  enabled: false\n")
         try h.start()
         defer { h.stop() }
-        let iso = ISO8601DateFormatter()
-        iso.formatOptions = [.withFullDate]
-        func ago(_ days: Double) -> String { iso.string(from: Date().addingTimeInterval(-days * 86_400)) }
+        func ago(_ days: Int) -> String { h.localDay(-days) }
         #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--no-playbook", "--noticed", ago(20)).code == 0)
         #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
         // A history for the record's grid: kept, missed, overdue, released.
@@ -87,14 +78,8 @@ import Glibc
         #expect(h.kept("release", "1.5", "--reason", "Dana prefers a call").code == 0)
 
         // Then the digest, due at the start of the next minute, today: the configuration is reloaded.
-        let target = Date().addingTimeInterval(60)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "Europe/Berlin")
-        f.dateFormat = "HH:mm"
-        let time = f.string(from: target)
-        f.dateFormat = "EEEE"
-        try h.writeConfig("remind_at: \"\(time)\"\ndigest:\n  enabled: true\n  weekday: \(f.string(from: target).lowercased())\n")
+        let time = h.localTime(in: 60, format: "HH:mm"), weekday = h.localTime(in: 60, format: "EEEE").lowercased()
+        try h.writeConfig("remind_at: \"\(time)\"\ndigest:\n  enabled: true\n  weekday: \(weekday)\n")
         #expect(h.kept("reload").code == 0)
 
         #expect(Harness.eventually(seconds: 120) { ((try? h.mails()) ?? []).contains { $0.headers["x-kept-kind"]?.first == "digest" } })
@@ -103,7 +88,7 @@ import Glibc
         #expect(digest.body.contains("Open incidents\n  #1 Acme Corp: Invoice sent with the wrong amounts"))
         #expect(digest.body.contains("Send the corrected invoice"))
         #expect(digest.body.contains("Ledger by client"))
-        usleep(1_500_000)
+        try h.settled()
         #expect(try h.mails().count { $0.headers["x-kept-kind"]?.first == "digest" } == 1)
 
         // multipart/alternative, read by Python's strictest policy: the whole text, then the HTML.
@@ -151,11 +136,11 @@ import Glibc
         """
 
     @Test func theCalendarExportIsValidICalendar() throws {
-        let h = Harness()
+        let h = Harness(zone: "Europe/Berlin")
         try h.start()
         defer { h.stop() }
         #expect(h.kept("open", "Acme; Corp, Ltd", "Invoice sent with the wrong amounts").code == 0)
-        #expect(h.kept("promise", "1", "Send the corrected invoice, with a note", "--due", Self.localDay(3) + "T14:00").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice, with a note", "--due", h.localDay(3) + "T14:00").code == 0)
         let export = h.kept("export", "--format", "ics")
         #expect(export.code == 0)
         let file = h.root + "/kept.ics"
@@ -189,11 +174,11 @@ import Glibc
     /// A calendar that imported the export updates on a new import: khal, its own store, by UID.
     @Test func aCalendarThatImportedTheExportUpdatesOnReimport() throws {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/khal"), "khal is not installed: run scripts/setup")
-        let h = Harness()
+        let h = Harness(zone: "Europe/Berlin")
         try h.start()
         defer { h.stop() }
         #expect(h.kept("open", "Acme", "Invoice sent with the wrong amounts", "--no-playbook").code == 0)
-        let day = Self.localDay(3)
+        let day = h.localDay(3)
         #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", day + "T14:00").code == 0)
         #expect(h.kept("promise", "1", "Call Dana about the credit note", "--due", day + "T16:00").code == 0)
         let cal = h.root + "/khal", config = h.root + "/khal.conf"

@@ -12,10 +12,7 @@ import Testing
     /// Two incidents with a history: kept, late, missed, released, overdue and upcoming dues, and
     /// one whose title and client are hostile.
     static func history(_ h: Harness) throws {
-        let day: TimeInterval = 86_400
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withFullDate]
-        func ago(_ days: Double) -> String { f.string(from: Date().addingTimeInterval(-days * day)) }
+        func ago(_ days: Int) -> String { h.localDay(-days) }
         func run(_ args: String...) throws {
             let r = h.run(Harness.binaries + "/kept", args)
             guard r.code == 0 else { throw HarnessError("kept \(args) failed (\(r.code)): \(r.stderr)") }

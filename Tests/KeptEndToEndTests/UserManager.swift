@@ -44,7 +44,7 @@ final class UserManager {
         env["HOME"] = root + "/home"
         env["XDG_RUNTIME_DIR"] = root + "/run"
         env["SYSTEMD_PAGER"] = ""
-        env["TZ"] = "Europe/Berlin"
+        env["TZ"] = Harness.chosenZone().tz
         self.env = env
 
         // systemctl and the manager look for this to believe systemd is the init system.
