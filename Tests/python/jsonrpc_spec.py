@@ -121,6 +121,21 @@ c.send('[{"jsonrpc": "2.0", "method": "status"},{"jsonrpc": "2.0", "method": "le
 a = c.call('{"jsonrpc":"2.0","id":"next","method":"status"}')
 check("a batch of notifications is not answered", a.get("id") == "next", a)
 
+# A notification whose params kept refuses (positional, or a member it does not know) is still a
+# notification: never answered, alone or in a batch (section 4.1).
+c.send('{"jsonrpc": "2.0", "method": "checkin.log", "params": [1, "positional"]}\n')
+c.send('{"jsonrpc": "2.0", "method": "checkin.log", "params": {"incident": 1, "colour": "red"}}\n')
+a = c.call('{"jsonrpc":"2.0","id":"after-refused","method":"status"}')
+check("a refused notification is not answered", a.get("id") == "after-refused", a)
+a = c.call(json.dumps([
+    {"jsonrpc": "2.0", "method": "checkin.log", "params": [1]},
+    {"jsonrpc": "2.0", "method": "status", "id": "only"},
+]))
+check("a refused notification in a batch is not answered", isinstance(a, list) and len(a) == 1 and a[0].get("id") == "only", a)
+c.send('[{"jsonrpc": "2.0", "method": "checkin.log", "params": [1]}]\n')
+a = c.call('{"jsonrpc":"2.0","id":"after-batch","method":"status"}')
+check("a batch of one refused notification is not answered", a.get("id") == "after-batch", a)
+
 # The id is echoed whenever it can be read, even when the request is invalid.
 a = c.call('{"jsonrpc": "1.0", "method": "status", "id": 5}')
 check("an invalid request keeps its id", error(a, -32600, 5), a)

@@ -108,7 +108,13 @@ public enum RPC {
     public struct Refusal: Error, Sendable {
         public var id: [UInt8]
         public var error: ErrorObject
-        public init(id: [UInt8] = Array("null".utf8), _ error: ErrorObject) { self.id = id; self.error = error }
+        /// A notification refused (its params, say): logged, and like every notification never answered.
+        public var isNotification = false
+        public init(id: [UInt8] = Array("null".utf8), _ error: ErrorObject, isNotification: Bool = false) {
+            self.id = id
+            self.error = error
+            self.isNotification = isNotification
+        }
     }
 
     /// What one line holds.
@@ -192,7 +198,7 @@ public enum RPC {
         }
         if let problem {
             let code: Code = problem.hasPrefix("params must be an object:") ? .invalidParams : .invalidRequest
-            return .failure(Refusal(id: answerID, ErrorObject(code, problem)))
+            return .failure(Refusal(id: answerID, ErrorObject(code, problem), isNotification: id == nil))
         }
         return .success(Call(id: id, method: method, params: params))
     }

@@ -81,7 +81,7 @@ struct Router: Sendable {
         switch call {
         case .failure(let refusal):
             await keeper.logMalformed(refusal.error.message)
-            return RPC.response(id: refusal.id, error: refusal.error)
+            return refusal.isNotification ? nil : RPC.response(id: refusal.id, error: refusal.error)
         case .success(let success): c = success
         }
         let result: Answer
