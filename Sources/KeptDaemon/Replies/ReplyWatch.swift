@@ -56,7 +56,17 @@ struct ReplyWatchService: Service {
         var again = false
         for name in names {
             let path = maildir + "/new/" + name
-            guard let bytes = Self.readFile(path) else { continue }  // gone already, or not a file
+            let bytes: [UInt8]
+            switch Self.readFile(path) {
+            case .message(let read): bytes = read
+            case .gone: continue
+            case .notAFile(let kind):
+                // A pipe, a device, a folder or a link: never opened for reading, said once, left there.
+                logger.warning("\(maildir)/new/\(name) is \(kind), not a message: skipped",
+                               metadata: ["KEPT_EVENT": "reply-skipped"])
+                passed.insert(name)
+                continue
+            }
             do {
                 let answer = try await keeper.ingest(Reply(parsing: bytes))
                 // Not a reply (or not one kept may act on): the user's mail, left unread.
@@ -85,12 +95,27 @@ struct ReplyWatchService: Service {
         return String(name[..<colon.lowerBound]) + ":2," + String(flags.sorted())
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+    /// What a name in `new/` holds.
+    enum Entry: Equatable {
+        case message([UInt8])
+        /// Renamed or deleted meanwhile.
+        case gone
+        /// Something else, in words: "a named pipe".
+        case notAFile(String)
+    }
+
+    /// Reads a message without ever waiting on what is not one: the name is looked at first
+    /// (`lstat`), and opened non-blocking and without following a link, so a FIFO put there in
+    /// between cannot hold the loop in `open(2)` or `read(2)`.
+    static func readFile(_ path: String) -> Entry {
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard lstat(path, &st) == 0 else { return .gone }
+        guard st.st_mode & S_IFMT == S_IFREG else { return .notAFile(kind(st.st_mode)) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { return errno == ENOENT ? .gone : .notAFile("unreadable (\(errnoText()))") }
+        defer { close(fd) }
+        guard fstat(fd, &st) == 0 else { return .gone }
+        guard st.st_mode & S_IFMT == S_IFREG else { return .notAFile(kind(st.st_mode)) }
         var bytes = [UInt8](repeating: 0, count: min(Int(st.st_size), maxBytes))
         var got = 0
         while got < bytes.count {
@@ -99,7 +124,18 @@ struct ReplyWatchService: Service {
             if n <= 0 { break }
             got += n
         }
-        return Array(bytes[0..<got])
+        return .message(Array(bytes[0..<got]))
+    }
+
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a named pipe"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFDIR: "a folder"
+        case S_IFLNK: "a symbolic link"
+        default: "not a regular file"
+        }
     }
 }
 
