@@ -26,11 +26,15 @@ struct Ingest: ParsableCommand {
             """)
     @OptionGroup var global: Global
 
-    /// Read at most this much; the rest of a huge message is drained, never kept.
+    /// A message larger than this is no reply: reading stops there and it is ignored.
     static let maxBytes = 32 << 20
 
     func run() throws {
-        let bytes = Self.readStandardInput(limit: Self.maxBytes)
+        guard let bytes = Self.readStandardInput(limit: Self.maxBytes) else {
+            // Handled (exit 0), as mail kept can make nothing of is: nothing acts, nothing answers.
+            standardError("kept: the message is larger than \(Self.maxBytes >> 20) MiB, so it is no reply: ignored\n")
+            return
+        }
         let reply = Reply(parsing: bytes)
         do {
             let answer = try global.client.call(Methods.MailIngest.self, reply)
@@ -52,14 +56,17 @@ struct Ingest: ParsableCommand {
         Glibc.exit(75)
     }
 
-    static func readStandardInput(limit: Int) -> [UInt8] {
+    /// Standard input to its end, or nil as soon as it passes `limit` — an endless stream
+    /// (`< /dev/zero`) is never read further than that.
+    static func readStandardInput(limit: Int) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 { break }
-            if bytes.count < limit { bytes += chunk[0..<min(n, limit - bytes.count)] }
+            if bytes.count + n > limit { return nil }
+            bytes += chunk[0..<n]
         }
         return bytes
     }

@@ -121,6 +121,9 @@ final class ReplyRig {
         // A message that is not mail at all, and one of 20 MiB.
         #expect(rig.ingest(Data([0xFF, 0x00, 0x0A, 0x0D])).code == 0)
         #expect(rig.ingest(Data(repeating: UInt8(ascii: "x"), count: 20 << 20)).code == 0)
+        // A stream with no end: read up to the cap, then ignored (timeout's 124 would say it hung).
+        let endless = rig.h.run("/bin/sh", ["-c", "exec timeout 60 \"$0\" mail ingest < /dev/zero", Harness.binaries + "/kept"])
+        #expect(endless.code == 0 && endless.stderr.contains("no reply: ignored"), "\(endless.code) \(endless.stderr)")
         #expect(try rig.occurrence()["status"] as? String == before["status"] as? String)
         #expect(try rig.occurrence()["done"] == nil)
         try rig.h.settled()
