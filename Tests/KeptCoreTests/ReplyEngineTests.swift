@@ -93,10 +93,15 @@ import Testing
         let owner = "dana@example.org"
         #expect(Engine.authenticated(["mx.example.org; dkim=pass header.d=example.org; spf=pass"], by: "mx.example.org", from: owner))
         #expect(!Engine.authenticated(["mx.example.org; dkim=pass header.d=evil.example; dmarc=fail"], by: "mx.example.org", from: owner))
-        #expect(Engine.authenticated(["mx.example.org; dkim=pass header.d=evil.example; dmarc=pass"], by: "mx.example.org", from: owner))
-        #expect(!Engine.authenticated(["other.example; dmarc=pass"], by: "mx.example.org", from: owner))
+        #expect(Engine.authenticated(["mx.example.org; dkim=pass header.d=evil.example; dmarc=pass header.from=example.org"], by: "mx.example.org", from: owner))
+        #expect(!Engine.authenticated(["other.example; dmarc=pass header.from=example.org"], by: "mx.example.org", from: owner))
         // The topmost header of the trusted server decides; one further down (forged inside the message) does not.
-        #expect(!Engine.authenticated(["mx.example.org; dkim=none", "mx.example.org; dmarc=pass"], by: "mx.example.org", from: owner))
+        #expect(!Engine.authenticated(["mx.example.org; dkim=none", "mx.example.org; dmarc=pass header.from=example.org"], by: "mx.example.org", from: owner))
+        // A parent domain's signature is not the From domain's; DMARC counts for the From domain only.
+        #expect(!Engine.authenticated(["mx.example.org; dkim=pass header.d=org"], by: "mx.example.org", from: owner))
+        #expect(!Engine.authenticated(["mx.example.org; dmarc=pass header.from=evil.example"], by: "mx.example.org", from: owner))
+        #expect(!Engine.authenticated(["mx.example.org; dmarc=pass"], by: "mx.example.org", from: owner))
+        #expect(Engine.authenticated(["mx.example.org; dmarc=pass (p=quarantine dis=none) header.from=Example.org"], by: "mx.example.org", from: owner))
     }
 
     @Test func keptSendingAsTheOwnerStillReadsTheOwnersReplies() throws {

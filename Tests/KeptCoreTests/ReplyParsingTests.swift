@@ -16,6 +16,13 @@ import Testing
             var reason: String?
             var actions: Int
             var line: String?
+            /// What the store holds afterwards: the note or reason exactly, or the snooze's duration.
+            var effect: Effect?
+        }
+        struct Effect: Decodable {
+            var kind: String
+            var text: String?
+            var duration: String?
         }
         var file: String
         var reminder: String?
@@ -49,7 +56,12 @@ import Testing
         }
         let command = try #require(ReplyCommand(line: reply.line ?? ""), "\(f.file): \(reply.line ?? "nil")")
         #expect(command.verb == f.expected.verb)
-        #expect(command.argument == f.expected.argument.map { ReplyText.normalized($0).trimmingWhitespace() })
+        if let effect = f.expected.effect {
+            // Exactly what the store will hold: a note byte for byte, a snooze's duration read.
+            #expect(command.argument == (effect.duration ?? effect.text), "\(f.file)")
+        } else {
+            #expect(command.argument == f.expected.argument.map { ReplyText.normalized($0).trimmingWhitespace() })
+        }
     }
 
     @Test func aReplyWithNothingAboveTheQuoteHasNoVerbLine() throws {
@@ -68,6 +80,28 @@ import Testing
         #expect(bounce.report && bounce.reported != nil)
         let list = Reply(parsing: Self.bytes(try #require(Self.fixtures.first { $0.expected.reason == "list-mail" })))
         #expect(list.list || list.precedence == "list")
+    }
+
+    @Test func flowedTextJoinsOnlyWithinOneQuoteDepth() {
+        let text = "note first \r\nsecond\r\n> quoted \r\n> more\r\nown \r\n> not joined\r\n-- \r\nsig\r\n"
+        #expect(Flowed.unwrap(text, delsp: false) == "note first second\n> quoted more\nown \n> not joined\n-- \nsig\n")
+        #expect(Flowed.unwrap("a  \nb\n", delsp: true) == "a b\n")
+    }
+
+    @Test func utf16IsReadWithOrWithoutAByteOrderMark() {
+        let le: [UInt8] = [0xFF, 0xFE, 0x64, 0x00, 0xFC, 0x00], be: [UInt8] = [0x00, 0x64, 0x00, 0xFC]
+        #expect(Charset.decode(le, "UTF-16") == "dü")
+        #expect(Charset.decode(be, "utf-16") == "dü")
+        #expect(Charset.decode(Array(le.dropFirst(2)), "utf-16le") == "dü")
+        #expect(Charset.decode([0x00, 0x64, 0x00], "utf-16") == "d\u{FFFD}")
+    }
+
+    @Test func controlsAreShownNotActedOnAndTheTextIsKept() {
+        let note = "\u{1B}[2Jpaid \u{1B}]8;;https://evil.example/\u{1B}\\click\u{1B}]8;;\u{1B}\\ \u{202E}fdp.exe\u{9B}\u{7F}\nnext\tline"
+        let shown = TerminalText.escaped(note)
+        #expect(shown == "^[[2Jpaid ^[]8;;https://evil.example/^[\\click^[]8;;^[\\ <U+202E>fdp.exe<U+009B>^?\nnext\tline")
+        #expect(!shown.unicodeScalars.contains { TerminalText.isHidden($0) && $0 != "\n" && $0 != "\t" })
+        #expect(TerminalText.escaped("plain ASCII") == "plain ASCII")
     }
 
     @Test func verbsAsPeopleTypeThem() {

@@ -105,18 +105,25 @@ extension Engine {
         return .answers(key)
     }
 
-    /// The topmost `Authentication-Results` of `server` says DMARC passed, or a DKIM signature of
-    /// the From address's own domain did (a signature of any other domain proves nothing about From).
+    /// The topmost `Authentication-Results` of `server` says DMARC passed for the From address's
+    /// own domain (`header.from`), or a DKIM signature of exactly that domain did. A signature of
+    /// any other domain — a parent such as `org` included: telling a registrable domain from a
+    /// public suffix needs a list kept does not carry — proves nothing about From.
     static func authenticated(_ results: [String], by server: String, from address: String) -> Bool {
         let domain = address.split(separator: "@").last.map { $0.lowercased() } ?? ""
+        guard !domain.isEmpty else { return false }
         for value in results {
             let parts = value.lowercased().split(separator: ";").map { $0.trimmingWhitespace() }
             guard parts.first?.split(separator: " ").first.map(String.init) == server.lowercased() else { continue }
             for result in parts.dropFirst() {
-                if result.hasPrefix("dmarc=pass") { return true }
-                guard result.hasPrefix("dkim=pass") else { continue }
-                let signer = result.split(separator: " ").first { $0.hasPrefix("header.d=") }.map { String($0.dropFirst(9)) }
-                if let signer, !domain.isEmpty, signer == domain || domain.hasSuffix("." + signer) { return true }
+                let words = result.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                func property(_ name: String) -> String? {
+                    words.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+                }
+                if result.hasPrefix("dmarc=pass"), property("header.from") == domain { return true }
+                if result.hasPrefix("dkim=pass"), property("header.d") == domain || property("header.i")?.hasSuffix("@" + domain) == true {
+                    return true
+                }
             }
             return false
         }

@@ -81,10 +81,31 @@ enum Charset {
             return latin(bytes, table: windows1252)
         case "iso-8859-15", "latin-9", "iso8859-15":
             return latin(bytes, table: nil, latin9: true)
+        case "utf-16", "utf16":
+            // RFC 2781: a byte-order mark says which; without one, big-endian.
+            if bytes.starts(with: [0xFF, 0xFE]) { return utf16(bytes.dropFirst(2), bigEndian: false) }
+            if bytes.starts(with: [0xFE, 0xFF]) { return utf16(bytes.dropFirst(2), bigEndian: true) }
+            return utf16(bytes[...], bigEndian: true)
+        case "utf-16le": return utf16(bytes.starts(with: [0xFF, 0xFE]) ? bytes.dropFirst(2) : bytes[...], bigEndian: false)
+        case "utf-16be": return utf16(bytes.starts(with: [0xFE, 0xFF]) ? bytes.dropFirst(2) : bytes[...], bigEndian: true)
         default:
             if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
             return latin(bytes, table: windows1252)
         }
+    }
+
+    /// UTF-16 code units in the order given; a lone surrogate or an odd last byte reads as U+FFFD.
+    static func utf16(_ bytes: ArraySlice<UInt8>, bigEndian: Bool) -> String {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = bytes.startIndex
+        while i + 1 < bytes.endIndex {
+            let a = UInt16(bytes[i]), b = UInt16(bytes[i + 1])
+            units.append(bigEndian ? a << 8 | b : b << 8 | a)
+            i += 2
+        }
+        if i < bytes.endIndex { units.append(0xFFFD) }
+        return String(decoding: units, as: UTF16.self)
     }
 
     static func latin(_ bytes: [UInt8], table: [UInt32]?, latin9: Bool = false) -> String {
@@ -119,21 +140,38 @@ enum Charset {
 
 /// RFC 3676: a line ending in a space continues on the next (except the signature line `-- `).
 enum Flowed {
+    /// `format=flowed` text (RFC 3676) as the lines its writer meant: a line ending in a space
+    /// goes on in the next line of the same quote depth (with `DelSp=yes`, that space was added
+    /// for the break and goes); the signature separator `-- ` never flows.
     static func unwrap(_ text: String, delsp: Bool) -> String {
-        var out = "", pending = ""
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = String(raw)
+        var lines: [String] = []
+        var pending = "", pendingDepth = -1
+        // CRLF is one Character to Swift: split at either.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            var line = Substring(raw)
             if line.hasSuffix("\r") { line.removeLast() }
+            let depth = line.prefix { $0 == ">" }.count
+            line.removeFirst(depth)
             if line.hasPrefix(" ") { line.removeFirst() }  // space-stuffing
-            if line.hasSuffix(" "), line != "-- " {
-                pending += delsp ? String(line.dropLast()) : line
-            } else {
-                out += pending + line + "\n"
+            if pendingDepth >= 0, depth != pendingDepth {
+                lines.append(quote(pendingDepth) + pending)
                 pending = ""
+                pendingDepth = -1
+            }
+            if line.hasSuffix(" "), line != "-- " {
+                pending += delsp ? String(line.dropLast()) : String(line)
+                pendingDepth = depth
+            } else {
+                lines.append(quote(depth) + pending + line)
+                pending = ""
+                pendingDepth = -1
             }
         }
-        return out + pending
+        if pendingDepth >= 0 { lines.append(quote(pendingDepth) + pending) }
+        return lines.joined(separator: "\n")
     }
+
+    static func quote(_ depth: Int) -> String { depth == 0 ? "" : String(repeating: ">", count: depth) + " " }
 }
 
 /// RFC 2047 encoded words in a header value: `=?utf-8?Q?Dana_M=C3=BCller?=`.

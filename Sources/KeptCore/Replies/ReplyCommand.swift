@@ -1,6 +1,7 @@
 /// What a reply asks for, read from its verb line: `done [NOTE]`, `snooze DURATION|WHEN`,
 /// `release REASON`, `note TEXT`. The verb's case and a trailing `.`, `!` or `:` do not matter
-/// (phones capitalise the first word); anything else is not a command.
+/// (phones capitalise the first word), nor a full stop after a snooze's time (`Snooze 2d.`);
+/// anything else is not a command.
 public enum ReplyCommand: Sendable, Equatable, Codable {
     case done(note: String?)
     case snooze(String)
@@ -16,7 +17,12 @@ public enum ReplyCommand: Sendable, Equatable, Codable {
         while let last = word.last, ".!:,".contains(last) { word.removeLast() }
         switch word {
         case "done": self = .done(note: rest.isEmpty ? nil : rest)
-        case "snooze" where !rest.isEmpty: self = .snooze(rest)
+        case "snooze" where !rest.isEmpty:
+            // `Snooze 2d.` as a phone finishes a sentence: a duration or a day never ends so.
+            var when = rest
+            while let last = when.last, ".!,;".contains(last) { when.removeLast() }
+            guard !when.isEmpty else { return nil }
+            self = .snooze(when.trimmingWhitespace())
         case "release" where !rest.isEmpty: self = .release(rest)
         case "note" where !rest.isEmpty: self = .note(rest)
         default: return nil

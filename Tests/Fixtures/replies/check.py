@@ -11,6 +11,10 @@ text" (skip '>' quotes and attribution lines, stop at Outlook/Gmail/Samsung head
 fall back to HTML when there is no text/plain) and compares it with expected.line, so a fixture whose text
 does not say what the manifest claims is caught. It is a sanity check of the fixtures, not kept's parser.
 
+Text is read as RFC 2781 and RFC 3676 say, which Python's email package does not do by itself: charset
+utf-16 without a byte order mark is big-endian (Python's codec would take the machine's order), and
+format=flowed text is unwrapped (soft line breaks joined, DelSp=yes honoured, space-stuffing removed).
+
     python3 check.py            # all fixtures
     python3 check.py 05 18      # only files starting with these prefixes
 """
@@ -66,10 +70,67 @@ def html_to_text(h):
     return html.unescape(h)
 
 
+UTF16 = ("utf-16", "utf16")
+
+
+def decoded_text(part):
+    """A text part's text: get_content(), except for charset utf-16 (RFC 2781 §4.3: a BOM decides the byte
+    order and is not text; without one the text is big-endian). Decoding errors raise."""
+    charset = (part.get_content_charset() or "").lower()
+    if charset in UTF16:
+        raw = part.get_payload(decode=True) or b""
+        if raw[:2] == b"\xff\xfe":
+            return raw[2:].decode("utf-16-le")
+        if raw[:2] == b"\xfe\xff":
+            return raw[2:].decode("utf-16-be")
+        return raw.decode("utf-16-be")
+    if charset in ("utf-16le", "utf-16be"):
+        return (part.get_payload(decode=True) or b"").decode(charset)   # strict, unlike get_content()
+    return part.get_content()
+
+
+def unflow(text, delsp=False):
+    """RFC 3676 §4.2-4.4: a line ending in a space (other than the signature separator '-- ') is joined to the
+    next line of the same quote depth; with DelSp=yes that trailing space is deleted first; one leading space
+    after the quote marks is stuffing. Quoted paragraphs come back as '> ' (one '>' per level) + text."""
+    out = []
+    para, depth_of = None, 0
+
+    def flush():
+        out.append((">" * depth_of + (" " + para if para else "")) if depth_of else para)
+
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]
+        flowed = body.endswith(" ") and body != "-- "
+        if flowed and delsp:
+            body = body[:-1]
+        if para is not None and depth != depth_of:
+            flush()     # a flowed line followed by another quote depth: the paragraph ends there (§4.5)
+            para = None
+        para, depth_of = (body if para is None else para + body), depth
+        if not flowed:
+            flush()
+            para = None
+    if para is not None:
+        flush()
+    return "\n".join(out)
+
+
+def text_of(part):
+    """The text a reader sees: decoded by charset, then unwrapped when it is format=flowed."""
+    text = decoded_text(part)
+    if (part.get_param("format") or "").lower() == "flowed":
+        text = unflow(text, delsp=(part.get_param("delsp") or "").lower() == "yes")
+    return text
+
+
 def own_first_line(msg):
     plain = msg.get_body(preferencelist=("plain",))
     if plain is not None:
-        text = plain.get_content()
+        text = text_of(plain)
     else:
         h = msg.get_body(preferencelist=("html",))
         if h is None:
@@ -151,7 +212,7 @@ def decode_all(msg):
         if p.is_multipart() or p.get_content_maintype() == "message":
             continue
         try:
-            c = p.get_content()
+            c = decoded_text(p) if p.get_content_maintype() == "text" else p.get_content()
             if isinstance(c, str) and "\ufffd" in c:
                 problems.append(f"{p.get_content_type()}: U+FFFD after decoding (wrong charset?)")
         except Exception as e:   # noqa: BLE001 - report, never stop
@@ -224,7 +285,7 @@ def main(prefixes):
         plain = msg.get_body(preferencelist=("plain",))
         if plain is not None:
             print("  text/plain, decoded (first 6 lines):")
-            for l in plain.get_content().replace("\r\n", "\n").split("\n")[:6]:
+            for l in text_of(plain).replace("\r\n", "\n").split("\n")[:6]:
                 print("    | " + repr(l)[1:-1])
 
         # reference extraction vs expected.line
@@ -239,8 +300,21 @@ def main(prefixes):
             fail.append(f"reference extraction found {got!r}, manifest expects line {exp['line']!r}")
         if exp["line"] is not None and exp["verb"] is not None:
             head, _, rest = exp["line"].strip(" \t\u00a0").partition(" ")
-            if head.lower() != exp["verb"] or (rest.strip(" \t\u00a0") or None) != exp["argument"]:
+            # the verb's case and trailing '.', '!', ':' or ',' do not matter ('Done!', 'Snooze:')
+            if head.lower().rstrip(".!:,") != exp["verb"] or (rest.strip(" \t\u00a0") or None) != exp["argument"]:
                 fail.append(f"expected.line {exp['line']!r} does not split into verb/argument as listed")
+        eff = exp.get("effect")
+        if eff is not None:
+            print(f"  effect:     {json.dumps(eff)}")
+            if eff["kind"] != exp["verb"] or exp["actions"] != 1:
+                fail.append(f"effect {eff} does not match verb {exp['verb']!r} / actions {exp['actions']}")
+            elif eff["kind"] in ("done", "note", "release") and eff["text"] != exp["argument"]:
+                fail.append(f"effect.text {eff['text']!r} is not the argument {exp['argument']!r}")
+            elif eff["kind"] == "snooze":
+                m = re.fullmatch(r"(\d+)([mhdw])", eff["duration"])
+                secs = int(m.group(1)) * {"m": 60, "h": 3600, "d": 86400, "w": 604800}[m.group(2)] if m else None
+                if secs != eff["seconds"] or exp["argument"].rstrip(".!:,") != eff["duration"]:
+                    fail.append(f"effect {eff} does not match argument {exp['argument']!r}")
 
         status = "ok" if not fail else "FAIL"
         for f in fail:

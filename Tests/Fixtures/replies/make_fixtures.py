@@ -245,12 +245,14 @@ def fixture(name, data, **entry):
     FIXTURES.append((name, data, entry))
 
 
-def expect(verb=None, argument=None, ignored=False, reason=None, actions=None, line=None, outcome=None):
+def expect(verb=None, argument=None, ignored=False, reason=None, actions=None, line=None, outcome=None, effect=None):
     e = {"verb": verb, "argument": argument, "ignored": ignored, "reason": reason,
          "actions": (0 if ignored or verb is None else 1) if actions is None else actions,
          "line": line}
     if outcome:
         e["outcome"] = outcome
+    if effect:
+        e["effect"] = effect
     return e
 
 
@@ -1508,6 +1510,280 @@ fixture("30-gmail-es-release.eml", build(hdr, body),
         expected=expect("release", "el cliente pidi\u00f3 una llamada en vez de la factura", line=own))
 
 
+# 31–33 UTF-16 text/plain (base64) -------------------------------------------------------------------
+# Windows calls UTF-16LE "Unicode" (code page 1200); a mail program set to send "Unicode" writes the plain
+# text as UTF-16, with or without a byte order mark. RFC 2781 §4.3: text labelled "utf-16" without a BOM is
+# big-endian; "utf-16le" / "utf-16be" never carry one.
+NOTE_DE = "\u00dcberweisung gepr\u00fcft \u2014 merci"
+own = "done " + NOTE_DE
+utf16_text = "\n".join([own, "", "-----Original Message-----"] + block + [""] + L1) + "\n"
+utf16_crlf = utf16_text.replace("\n", "\r\n")
+
+
+def b64_raw(raw):
+    return base64.encodebytes(raw).decode("ascii")
+
+
+UTF16_CASES = [
+    ("31-outlook-utf16-bom-done-note.eml", "utf-16", b"\xff\xfe" + utf16_crlf.encode("utf-16-le"),
+     "Tue, 01 Dec 2026 09:31:12 +0100", "4Fm2tC3bJxz9tW6", "<000301db43c7$2a4f8e10$7eefaa30$@example.org>",
+     "AQHbQ8JeipsgG5/RYGsAAQDBBrZQ6rN1qX3QgAAE3QA=",
+     "charset=\"utf-16\" WITH a little-endian byte order mark (FF FE), the whole text/plain in UTF-16LE, base64; "
+     "CRLF inside the encoded text; Outlook plain-text shape ('-----Original Message-----' and an unprefixed "
+     "From:/Sent:/To:/Subject: block); non-ASCII note (Ü, ü, em dash). A reader that takes the charset as UTF-8 or "
+     "Latin-1 sees NUL bytes between the letters"),
+    ("32-outlook-utf16-nobom-done-note.eml", "utf-16", utf16_crlf.encode("utf-16-be"),
+     "Tue, 01 Dec 2026 09:32:05 +0100", "4Fm2tN8cKyz9tW7", "<000401db43c7$4b7c1d20$e274b760$@example.org>",
+     "AQHbQ8JeipsgG5/RYGsAAQDBBrZQ6rN1qX3QgAAF4RA=",
+     "charset=\"utf-16\" WITHOUT a byte order mark: RFC 2781 §4.3 says such text is big-endian, and it is (00 64 "
+     "00 6F …). A reader that guesses the machine's order (little-endian on x86/ARM, as Python's 'utf-16' codec "
+     "does) reads CJK-looking garbage; base64, CRLF inside"),
+    ("33-outlook-utf16le-nobom-done-note.eml", "utf-16le", utf16_crlf.encode("utf-16-le"),
+     "Tue, 01 Dec 2026 09:32:48 +0100", "4Fm2tX1dLzz9tW8", "<000501db43c7$6d2e4a30$47e9be90$@example.org>",
+     "AQHbQ8JeipsgG5/RYGsAAQDBBrZQ6rN1qX3QgAAG5SA=",
+     "charset=\"utf-16le\" (byte order in the label, no BOM, as RFC 2781 §3.3 wants), little-endian UTF-16, "
+     "base64, CRLF inside"),
+]
+for name, cs, raw, date, qid, msgid, tindex, tests in UTF16_CASES:
+    hdr = (received_mx("mail.example.org", "192.0.2.10", qid, RT1, date, proto="ESMTPSA",
+                       extra="\n\t(Authenticated sender: dana)")
+           + f"""From: =?utf-8?B?RGFuYSBXZWnDnw==?= <dana@example.org>
+To: <{RT1}>
+References: {MID1}
+In-Reply-To: {MID1}
+Subject: RE: {SUBJ1}
+Date: {date.replace(", 01 ", ", 1 ")}
+Message-ID: {msgid}
+MIME-Version: 1.0
+Content-Type: text/plain;
+\tcharset="{cs}"
+Content-Transfer-Encoding: base64
+X-Mailer: Microsoft Outlook 16.0
+Thread-Index: {tindex}
+Content-Language: de
+""")
+    fixture(name, build(hdr, b64_raw(raw)),
+            client="Microsoft Outlook 16.0 (Windows), plain-text compose, outgoing encoding 'Unicode' (UTF-16)",
+            tests=tests,
+            reminder=K1, token=T1,
+            expected=expect("done", NOTE_DE, line=own, effect={"kind": "done", "text": NOTE_DE}))
+
+# 34 Thunderbird, format=flowed, a long note over three lines -------------------------------------------
+date = "Tue, 01 Dec 2026 09:33:40 +0100"
+own = ("note Called Dana about the corrected invoice: she confirmed the 19% VAT rate is right now, the PDF "
+       "goes to accounts@acme.example as well, and she wants the credit note for INV-2026-1142 by Friday.")
+pieces = wrap_at(own, 71)
+assert len(pieces) == 3, pieces
+flowed_own = [p + " " for p in pieces[:-1]] + pieces[-1:]   # soft break: the space stays at the line end
+assert "".join(flowed_own) == own
+text = "\n".join(flowed_own + ["", "-- ", "Dana Wei\u00df", "", "On 12/1/26 9:00 AM, kept wrote:"]
+                 + flowed_quote(L1, width=72)) + "\n"
+hdr = (received_mx("mail.example.org", "192.0.2.10", "4Fm2uH5eMaz9tW9", RT1, date, proto="ESMTPSA",
+                   extra="\n\t(Authenticated sender: dana)")
+       + f"""Message-ID: <2b7e4f1c-9a3d-4c6e-b8f2-5d1a0e7c3b94@example.org>
+Date: Tue, 1 Dec 2026 09:33:40 +0100
+MIME-Version: 1.0
+User-Agent: Mozilla Thunderbird
+Subject: Re: {SUBJ1}
+To: {RT1}
+References: {MID1}
+Content-Language: en-US
+From: =?UTF-8?Q?Dana_Wei=C3=9F?= <dana@example.org>
+In-Reply-To: {MID1}
+Content-Type: text/plain; charset=UTF-8; format=flowed
+Content-Transfer-Encoding: 8bit
+""")
+fixture("34-thunderbird-flowed-note.eml", build(hdr, text.encode("utf-8")),
+        client="Thunderbird 128 (Linux), plain-text compose, top-posting",
+        tests="format=flowed (RFC 3676, DelSp absent = no): the note is ONE paragraph that Thunderbird wrapped "
+              "into three lines, the first two ending in a space (soft line break); joined as §4.2 says (the "
+              "trailing space stays, nothing is added or dropped) it is the whole note. A reader that stops at the "
+              "first physical line stores a third of it. Signature '-- ' (not flowed) between the reply and the "
+              "attribution; the quote below is flowed too",
+        reminder=K1, token=T1,
+        expected=expect("note", own[5:], line=own, effect={"kind": "note", "text": own[5:]}))
+
+# 35 Horde IMP, format=flowed; DelSp=Yes ------------------------------------------------------------------
+date = "Tue, 01 Dec 2026 09:35:02 +0100"
+own = ("note R\u00fcckruf von Dana: the credit note for INV-2026-1142 goes out on Friday with the monthly run, "
+       "and the accounts team at Acme gets a copy of the corrected PDF as well.")
+pieces = wrap_at(own, 64)
+assert len(pieces) == 3, pieces
+delsp_own = [p + "  " for p in pieces[:-1]] + pieces[-1:]   # the word's space, and the one DelSp deletes
+
+
+def flowed_quote_delsp(lines, width=76):
+    """Quoting as Horde writes it with DelSp=Yes: '> ', soft breaks carry the word's space plus one more."""
+    out = []
+    for line in lines:
+        line = line.rstrip(" ")
+        if line == "":
+            out.append(">")
+            continue
+        ps = wrap_at(line, width - 2)
+        out.extend("> " + p + ("  " if i < len(ps) - 1 else "") for i, p in enumerate(ps))
+    return out
+
+
+text = "\n".join(delsp_own + ["", "Quoting kept <kept@host.example>:", ""] + flowed_quote_delsp(L1, width=70)) + "\n"
+body = re.sub(r" =20$", "=20=20", qp(text), flags=re.M)   # Horde encodes both trailing spaces
+hdr = (received_mx("webmail.example.org", "192.0.2.12", "4Fm2vQ9fNbz9tWa", RT1, date, proto="ESMTPSA",
+                   extra="\n\t(Authenticated sender: dana)")
+       + f"""Received: from [198.51.100.23] ([198.51.100.23]) by webmail.example.org
+ (Horde Framework) with HTTPS; Tue, 01 Dec 2026 09:35:02 +0100
+Date: Tue, 01 Dec 2026 09:35:02 +0100
+Message-ID: <20261201093502.Horde.Kq3vT8mZxR2pL7wN9cYb1Hd@webmail.example.org>
+From: =?utf-8?b?RGFuYSBXZWnDnw==?= <dana@example.org>
+To: {RT1}
+Subject: Re: {SUBJ1}
+References: {MID1}
+In-Reply-To: {MID1}
+User-Agent: Internet Messaging Program (IMP) H5 (6.2.3)
+Content-Type: text/plain; charset=UTF-8; format=flowed; DelSp=Yes
+MIME-Version: 1.0
+Content-Disposition: inline
+Content-Transfer-Encoding: quoted-printable
+""")
+fixture("35-horde-flowed-delsp-note.eml", build(hdr, body),
+        client="Horde IMP H5 webmail (6.2), plain-text compose",
+        tests="format=flowed; DelSp=Yes (RFC 3676 §4.2): each soft-broken line ends in TWO spaces (=20=20 in QP), "
+              "the word's own and one the reader must delete, so the joined note has single spaces; a reader "
+              "that ignores DelSp stores double spaces, one that ignores flowed stores only the first line. "
+              "Horde's English attribution 'Quoting kept <kept@host.example>:'; QP with U+00FC",
+        reminder=K1, token=T1,
+        expected=expect("note", own[5:], line=own, effect={"kind": "note", "text": own[5:]}))
+
+# 36 iPhone: 'Snooze 2d. ' (auto-capitalised, full stop from the double-space shortcut) -------------------
+date = "Tue, 01 Dec 2026 09:36:14 +0100"
+own = "Snooze 2d. "
+attr = "On Dec 1, 2026, at 9:00\u202fAM, kept <kept@host.example> wrote:"
+ql = ["\ufeff" + L1[0]] + L1[1:]
+text = "\n".join([own, "", "Sent from my iPhone", ""] + quote([attr, ""] + ql, empty=">")) + "\n"
+htm = ('<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head><body dir="auto">'
+       'Snooze 2d.&nbsp;<br id="lineBreakAtBeginningOfSignature"><div dir="ltr">Sent from my iPhone</div><div dir="ltr"><br>'
+       f'<blockquote type="cite">{esc(attr)}<br><br></blockquote></div><blockquote type="cite"><div dir="ltr">'
+       + lines_to_br(ql, sep="<br>") + '</div></blockquote></body></html>')
+B = "Apple-Mail-4C8E1A2D-7B3F-4D6A-9E5C-2F1B8D0A6C37"
+hdr = (received_mx("mail.example.org", "192.0.2.10", "4Fm2wB3gPcz9tWb", RT1, date, proto="ESMTPSA",
+                   extra="\n\t(Authenticated sender: dana)")
+       + f"""Content-Type: multipart/alternative; boundary={B}
+Content-Transfer-Encoding: 7bit
+From: =?utf-8?Q?Dana_Wei=C3=9F?= <dana@example.org>
+Mime-Version: 1.0 (1.0)
+Date: Tue, 1 Dec 2026 09:36:14 +0100
+Subject: Re: {SUBJ1}
+Message-Id: <8D2F6B1E-4A7C-4E3B-9C5D-0A3E7F1B2C48@example.org>
+References: {MID1}
+In-Reply-To: {MID1}
+To: {RT1}
+X-Mailer: iPhone Mail (22B91)
+""")
+body = multipart(B, [
+    part("Content-Type: text/plain;\n\tcharset=utf-8\nContent-Transfer-Encoding: quoted-printable", qp(text)),
+    part("Content-Type: text/html;\n\tcharset=utf-8\nContent-Transfer-Encoding: quoted-printable", qp(htm)),
+], epilogue=b"")
+fixture("36-iphone-snooze-2d-period.eml", build(hdr, body),
+        client="Mail on iOS 18 (iPhone)",
+        tests="'Snooze 2d. ': the keyboard capitalised the verb and the double-space shortcut added a full stop and a "
+              "space after the duration (=20 at the line end in QP, &nbsp; in HTML). The argument as written is "
+              "'2d.'; the snooze is 2 days (the full stop is punctuation, not part of the duration)",
+        reminder=K1, token=T1,
+        expected=expect("snooze", "2d.", line=own, effect={"kind": "snooze", "duration": "2d", "seconds": 172800}))
+
+# 37 Gmail web: 'snooze 2d!' --------------------------------------------------------------------------------
+date = "Tue, 01 Dec 2026 09:37:03 +0100"
+attr = "On Tue, Dec 1, 2026 at 9:00\u202fAM kept <kept@host.example> wrote:"
+own = "snooze 2d!"
+text = "\n".join([own, "", attr, ""] + quote(L1, width=76)) + "\n"
+htm = (f'<div dir="ltr">{esc(own)}</div><br>'
+       + gmail_quote_html(attr.replace("kept <kept@host.example>", KEPT_A), L1))
+B = "0000000000009d4f1a05f8b2fb18"
+hdr = (gmail_transport(date, "4Fm2wM7hQdz9tWc", "g37", RT1)
+       + f"""MIME-Version: 1.0
+References: {MID1}
+In-Reply-To: {MID1}
+From: =?UTF-8?Q?Dana_Wei=C3=9F?= <dana@example.org>
+Date: Tue, 1 Dec 2026 09:37:03 +0100
+Message-ID: <CAE7m2pWq3Hx8Lb5Tz0Nc6Yv1Gk9Rf4Jd2Ms7Pe_uAo5Wi1Kt@mail.gmail.com>
+Subject: Re: {SUBJ1}
+To: {RT1}
+Content-Type: multipart/alternative; boundary="{B}"
+""")
+body = multipart(B, [
+    part('Content-Type: text/plain; charset="UTF-8"\nContent-Transfer-Encoding: quoted-printable', qp(text)),
+    part('Content-Type: text/html; charset="UTF-8"\nContent-Transfer-Encoding: quoted-printable', qp(htm)),
+])
+fixture("37-gmail-web-snooze-2d-exclamation.eml", build(hdr, body),
+        client="Gmail web (mail.google.com)",
+        tests="'snooze 2d!': an exclamation mark glued to the duration. The argument as written is '2d!'; the snooze "
+              "is 2 days",
+        reminder=K1, token=T1,
+        expected=expect("snooze", "2d!", line=own, effect={"kind": "snooze", "duration": "2d", "seconds": 172800}))
+
+# 38 Gmail Android: 'Done!' ---------------------------------------------------------------------------------
+date = "Tue, 01 Dec 2026 09:37:51 +0100"
+attr = "On Tue, 1 Dec 2026, 09:00 kept, <kept@host.example> wrote:"
+own = "Done!"
+text = "\n".join([own, "", attr, ""] + quote(L1, width=76)) + "\n"
+htm = (f'<div dir="auto">{esc(own)}</div><br>'
+       + gmail_quote_html(attr.replace("kept, <kept@host.example>", "kept, " + KEPT_A), L1, android=True))
+B = "000000000000b6e3c205f8b2fc29"
+hdr = (gmail_transport(date, "4Fm2wX2jRez9tWd", "g38", RT1)
+       + f"""MIME-Version: 1.0
+References: {MID1}
+In-Reply-To: {MID1}
+From: =?UTF-8?Q?Dana_Wei=C3=9F?= <dana@example.org>
+Date: Tue, 1 Dec 2026 09:37:51 +0100
+Message-ID: <CAJp4nW2tY7vRm1Xq5kLz8HcB3eF0uNg9oSa6Di_PqJw4Xr7Ls@mail.gmail.com>
+Subject: Re: {SUBJ1}
+To: {RT1}
+Content-Type: multipart/alternative; boundary="{B}"
+""")
+body = multipart(B, [
+    part('Content-Type: text/plain; charset="UTF-8"\nContent-Transfer-Encoding: quoted-printable', qp(text)),
+    part('Content-Type: text/html; charset="UTF-8"\nContent-Transfer-Encoding: quoted-printable', qp(htm)),
+])
+fixture("38-gmail-android-done-exclamation.eml", build(hdr, body),
+        client="Gmail app for Android (Gboard keyboard)",
+        tests="'Done!': capitalised verb with an exclamation mark and nothing else; done without a note (the '!' "
+              "is not a note)",
+        reminder=K1, token=T1,
+        expected=expect("done", None, line=own, effect={"kind": "done", "text": None}))
+
+# 39 mutt: a note carrying terminal control sequences -----------------------------------------------------
+date = "Tue, 01 Dec 2026 09:38:40 +0100"
+ESC = "\x1b"
+NOTE_CTL = (ESC + "[2JAcme paid, receipt " + ESC + "]8;;https://evil.example/" + ESC + "\\click" + ESC + "]8;;"
+            + ESC + "\\ and invoice_\u202efdp.exe")
+own = "note " + NOTE_CTL
+text = "\n".join([own, "", "On Tue, Dec 01, 2026 at 09:00:00AM +0100, kept wrote:"] + quote(L1)
+                 + ["", "-- ", "Dana"]) + "\n"
+hdr = (received_mx("workstation.example.org", "192.0.2.44", "4Fm2xF6kSfz9tWe", RT1, date, proto="ESMTPSA",
+                   extra="\n\t(Authenticated sender: dana)")
+       + f"""Date: Tue, 1 Dec 2026 09:38:40 +0100
+From: Dana <dana@example.org>
+To: {RT1}
+Subject: Re: {SUBJ1}
+Message-ID: <bWt5Zk3qRz8Lp2Xc@workstation.example.org>
+References: {MID1}
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Disposition: inline
+Content-Transfer-Encoding: quoted-printable
+In-Reply-To: {MID1}
+User-Agent: Mutt/2.2.13 (2024-03-09)
+""")
+fixture("39-mutt-note-terminal-escapes.eml", build(hdr, qp(text)),
+        client="mutt 2.2 (text pasted from a terminal into the editor)",
+        tests="the note holds terminal control sequences: ESC [2J (clear screen), an OSC 8 hyperlink "
+              "(ESC ]8;;https://evil.example/ ESC \\ click ESC ]8;; ESC \\) and U+202E RIGHT-TO-LEFT OVERRIDE before "
+              "'fdp.exe'. mutt sends text with control bytes as quoted-printable (=1B, =E2=80=AE). kept acts on it "
+              "as a note and stores it byte for byte as sent (effect.text); escaping is the display's job, not "
+              "storage's",
+        reminder=K1, token=T1,
+        expected=expect("note", NOTE_CTL, line=own, effect={"kind": "note", "text": NOTE_CTL}))
+
+
 # --- token locations, manifest ----------------------------------------------------------------------------
 
 def locate(msg, token, where=""):
@@ -1595,7 +1871,16 @@ def main():
             "actions": "how many changes to the store the message causes (0 or 1)",
             "line": "the verb line as found in the reply's own text, before trimming (null when ignored)",
             "outcome": "extra words where actions=0 but ignored=false",
+            "effect": "where present: what the store holds afterwards. kind: done|snooze|release|note; text: the done "
+                      "note, release reason or note text exactly as stored (its UTF-8 bytes, control characters "
+                      "included), or null for done without a note; duration/seconds: a snooze's length (the "
+                      "argument may carry punctuation, e.g. '2d.', the duration does not)",
         },
+        "decoding": "How the text is read before the verb line is looked for (RFC 2781 §4.3): charset utf-16 with a "
+                    "BOM follows the BOM (which is not text), utf-16 without a BOM is big-endian, utf-16le/utf-16be "
+                    "are as named. RFC 3676: in format=flowed text a line ending in a space is joined to the next "
+                    "(same quote depth); with DelSp=yes that one trailing space is deleted first; '-- ' is never "
+                    "flowed; expected.line is the joined line.",
         "fixtures": entries,
     }
     with open(os.path.join(HERE, "manifest.json"), "w", encoding="utf-8") as fh:
