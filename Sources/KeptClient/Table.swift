@@ -1,3 +1,4 @@
+import KeptCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,7 +67,7 @@ public struct Table {
     static func measure(_ text: String) -> (text: String, width: Int) {
         // Plain ASCII (the usual case) is measured by its bytes.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return (text, text.utf8.count) }
-        let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        let flat = TerminalText.escaped(String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 }))
         return (flat, Terminal.width(flat))
     }
 

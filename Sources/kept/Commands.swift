@@ -224,11 +224,12 @@ struct Report: ParsableCommand {
     func run() throws {
         let r = global.call(Methods.Report.self, Params.Report(incident: incident, format: format))
         if format == .html, !global.json {
-            say(r.page ?? "", terminator: "")
+            sayData(r.page ?? "", terminator: "")
             return
         }
         let text = RecordText(ascii: ascii || !Terminal.utf8, colour: Terminal.colour)
-        global.output(r) { say(text.draw(r), terminator: "") }
+        // Drawn with kept's own colours; every text in it is made safe by the drawing.
+        global.output(r) { sayData(text.draw(r), terminator: "") }
     }
 }
 
@@ -288,7 +289,7 @@ struct Export: ParsableCommand {
     func run() throws {
         let export = global.call(Methods.Export.self, Params.Export(format: format))
         if case .calendar(let c) = export {
-            global.output(c) { say(c.ics, terminator: "") }
+            global.output(c) { sayData(c.ics, terminator: "") }
             return
         }
         // The whole store as the daemon wrote it, printed with sorted keys.
@@ -296,7 +297,7 @@ struct Export: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let out = try? encoder.encode(store) else { fail("cannot print the store", code: 1) }
-        say(String(decoding: out, as: UTF8.self))
+        sayData(String(decoding: out, as: UTF8.self))
     }
 }
 

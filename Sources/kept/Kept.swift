@@ -120,7 +120,7 @@ struct Global: ParsableArguments {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(value) { say(String(decoding: data, as: UTF8.self)) }
+            if let data = try? encoder.encode(value) { sayData(String(decoding: data, as: UTF8.self)) }
         } else {
             human()
         }
@@ -132,12 +132,17 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
-/// Writes `text` to standard error, unbuffered.
-func standardError(_ text: String) { writeAll(2, text) }
+/// Writes `text` to standard error, unbuffered, controls shown rather than acted on.
+func standardError(_ text: String) { writeAll(2, TerminalText.escaped(text)) }
 
-/// Writes `text` and `terminator` to standard output at once. `print` would take its generic path
-/// (a few hundred microseconds of protocol lookups in a command that lasts a few milliseconds).
-func say(_ text: String, terminator: String = "\n") { writeAll(1, text + terminator) }
+/// Writes `text` and `terminator` to standard output at once, for people: what a terminal would
+/// act on (an escape sequence in a client's name, a direction override in a note) is shown as
+/// what it is. `print` would take its generic path (a few hundred microseconds of protocol
+/// lookups in a command that lasts a few milliseconds).
+func say(_ text: String, terminator: String = "\n") { writeAll(1, TerminalText.escaped(text) + terminator) }
+
+/// The same for data — JSON, iCalendar, a page, kept's own drawing — written exactly as it is.
+func sayData(_ text: String, terminator: String = "\n") { writeAll(1, text + terminator) }
 
 private func writeAll(_ fd: Int32, _ text: String) {
     var text = text

@@ -159,7 +159,9 @@ import Testing
         let text = RecordText().draw(try e.report(incident: 1, now: Self.now))
         let heading = try #require(text.split(separator: "\n").first)
         #expect(!heading.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) })
-        #expect(heading == "#1 שלום Acme: evil <script>alert(1)</script> \"&'<>")
+        // The overrides are shown as what they are, so the rest of the line cannot be turned around.
+        #expect(heading == "#1 שלום Acme: <U+202E>evil<U+202C> <script>alert(1)</script> \"&'<>")
+        #expect(RecordText.clean("\u{1B}[31mred", 20) == "^[[31mred", "an escape shown, none of it acted on")
         let long = RecordText.clean(String(repeating: "y", count: 500), 72)
         #expect(long.count == 73 && long.hasSuffix("…"))
     }

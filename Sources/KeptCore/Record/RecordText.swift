@@ -83,22 +83,17 @@ public struct RecordText: Sendable {
     }
 
     /// A text the user typed, made safe for one line of a terminal: controls and direction
-    /// overrides (which would reorder what follows) removed, the first line only, at most `limit`
-    /// characters.
+    /// overrides (which would reorder what follows) shown as what they are (`^[`, `<U+202E>`),
+    /// the first line only, at most `limit` characters.
     public static func clean(_ text: String, _ limit: Int, ascii: Bool = false) -> String {
         var out = ""
         var count = 0
         for scalar in text.unicodeScalars {
             if scalar == "\n" || scalar == "\r" { break }
-            let v = scalar.value
-            if v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
-                || v == 0x200E || v == 0x200F || v == 0x061C {
-                if v == 0x09 { out += " "; count += 1 }
-                continue
-            }
-            if count == limit { return out + (ascii ? "..." : "…") }
-            out.unicodeScalars.append(scalar)
-            count += 1
+            let shown = scalar == "\t" ? " " : TerminalText.isHidden(scalar) ? TerminalText.escaped(String(scalar)) : String(scalar)
+            if count + shown.count > limit { return out + (ascii ? "..." : "…") }
+            out += shown
+            count += shown.count
         }
         return out
     }
