@@ -103,6 +103,54 @@ import Testing
         #expect(e.calendarReadBack(moved, for: d, written: d.owned, now: Self.t0) == .snooze(try #require(d.occurrence), until: at("2026-12-08 09:00", berlin)))
     }
 
+    /// A date-only due moved on a phone (`DUE;VALUE=DATE`) is one snooze, shown back as that day,
+    /// and the same copy read again — a second look after a conflict — asks nothing more.
+    @Test func aDateOnlyDueMovedOnAPhoneIsOneSnoozeAndStaysADay() throws {
+        var e = try Self.opened()
+        let d = try task(e, "kept-1.2.1-teststore@kept")
+        let occ = try #require(d.occurrence)
+        let moved = try #require(VTodo(ics: d.ics(sequence: 0, stamp: Self.t0).replacing("20261204", with: "20261208")))
+        let verdict = e.calendarReadBack(moved, for: d, written: d.owned, now: Self.t0)
+        #expect(verdict == .snooze(occ, until: at("2026-12-08 09:00", berlin)))
+        e.commit(e.records(for: [.snooze(occurrence: occ, until: at("2026-12-08 09:00", berlin))], at: Self.t0))
+        let after = try task(e, "kept-1.2.1-teststore@kept")
+        #expect(after.owned.due == "2026-12-08" && after.owned.zone == nil, "a day, as the phone wrote it")
+        #expect(after.ics(sequence: 1, stamp: Self.t0).contains("DUE;VALUE=DATE:20261208\r\n"))
+        #expect(e.calendarReadBack(moved, for: after, written: d.owned, now: Self.t0) == .nothing)
+        #expect(e.calendarReadBack(moved, for: after, written: after.owned, now: Self.t0) == .nothing)
+    }
+
+    /// The rule of every door: a snooze moves a reminder later within the window, and a done time
+    /// is one it could have been done at.
+    @Test func aPhoneMovesADueOnlyLaterWithinTheWindowAndTicksItOnlyWhenItCouldBeDone() throws {
+        let e = try Self.opened()
+        let t = try task(e, "kept-1.1.1-teststore@kept")
+        let occ = try #require(t.occurrence)
+        let ics = t.ics(sequence: 0, stamp: Self.t0)
+        func readBack(_ text: String) throws -> CalendarReadBack {
+            e.calendarReadBack(try #require(VTodo(ics: text)), for: t, written: t.owned, now: Self.t0)
+        }
+        let due = "DUE;TZID=Europe/Berlin:20261203T140000"
+        #expect(try readBack(ics.replacing(due, with: "DUE;TZID=Europe/Berlin:20261202T140000")) == .nothing, "earlier than promised")
+        #expect(try readBack(ics.replacing(due, with: "DUE:20270601T090000Z")) == .nothing, "past the window's end")
+        #expect(try readBack(ics.replacing(due, with: "DUE:20270301T070000Z")) == .snooze(occ, until: at("2027-03-01 08:00", berlin)), "at the window's last hour")
+        let ancient = ics.replacing("STATUS:NEEDS-ACTION", with: "STATUS:COMPLETED\r\nCOMPLETED:19990101T000000Z")
+        #expect(try readBack(ancient) == .done(occ, at: Self.t0), "done in 1999 is done when kept saw it")
+    }
+
+    /// A zone that is UTC all year (what an unset TZ gives) writes its dues in UTC: a TZID may not
+    /// stand on a UTC value, and none is needed.
+    @Test func aZoneThatIsUTCAllYearIsWrittenWithoutATZID() throws {
+        for name in ["Etc/UTC", "GMT", "UTC"] {
+            var e = engine(zone(name))
+            _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "Wrong invoice", playbook: false), now: Self.t0)
+            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send it", due: "2026-12-03T14:00:00Z"), now: Self.t0)
+            let ics = try task(e, "kept-1.1.1-teststore@kept").ics(sequence: 0, stamp: Self.t0)
+            #expect(ics.contains("\r\nDUE:20261203T140000Z\r\n"), "\(name): \(ics)")
+            #expect(!ics.contains("TZID") && !ics.contains("VTIMEZONE"), "\(name)")
+        }
+    }
+
     @Test func aDueKeptMovedItselfIsNotTakenForThePhones() throws {
         var e = try Self.opened()
         let before = try task(e, "kept-1.1.1-teststore@kept")

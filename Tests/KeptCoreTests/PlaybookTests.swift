@@ -108,6 +108,16 @@ import Testing
         #expect(try !countsAsScheduled(opened: "2026-10-20 08:00", logged: "2026-10-20 08:59", daemon: newYork))
     }
 
+    @Test func doneBeforeTheIncidentWasNoticedIsRefusedByName() throws {
+        var e = try opened()
+        #expect(throws: KeptError.self) {
+            try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1", at: "1999-01-01"), now: t0 + 3600)
+        }
+        #expect(e.state.incident(1)?.item(1)?.marks.isEmpty == true, "nothing changed")
+        let answer = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1", at: "2026-11-22T10:45:00+01:00"), now: t0 + 3600)
+        #expect(answer.message.contains("done"))
+    }
+
     @Test func rootCauseRecordsSystemicOrJudgement() throws {
         var e = try opened()
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.3", note: "no second pair of eyes", cause: .systemic), now: t0 + 3600)

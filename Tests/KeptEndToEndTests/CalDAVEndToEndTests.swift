@@ -291,19 +291,4 @@ import Testing
         #expect(try occurrences(h)["1.1"]?["done"] != nil, "seen through a full listing")
         #expect(!h.daemonOutput.contains(server.password), "the password is never logged")
     }
-
-    @Test func aKeptdKilledMidSyncLeavesNoSecondCopy() throws {
-        let (h, server) = try Self.started("radicale")
-        defer { h.stop(); server.stop() }
-        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts").code == 0)
-        for n in 1...20 { #expect(h.kept("promise", "1", "Promise \(n)", "--due", "+\(n)d").code == 0) }
-        // keptd syncs a moment after the changes: kill it while it writes.
-        usleep(1_200_000)
-        h.killHard()
-        try h.start()
-        #expect(h.kept("sync").code == 0)
-        let tasks = try Self.tasks(server)
-        #expect(Set(tasks.map(\.uid)).count == tasks.count, "no UID twice")
-        #expect(tasks.count == 1 + 13 + 20)
-    }
 }

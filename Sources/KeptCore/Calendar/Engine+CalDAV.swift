@@ -37,7 +37,9 @@ extension Engine {
                     let name = name(of: o.id, item)
                     let what = item.step?.rawValue ?? item.kind.rawValue
                     var due = o.due
-                    if status.isOpen, let until = o.mark?.snoozes?.last?.until, until > now { due = .at(until) }
+                    if status.isOpen, let until = o.mark?.snoozes?.last?.until, until > now {
+                        due = Self.calendarDue(snoozedTo: until, promised: o.due, in: itemZone, remindAt: rules.config.remindAt)
+                    }
                     let state: CalendarTask.Status
                     var completed: Instant?
                     switch status {
@@ -72,6 +74,13 @@ extension Engine {
         return tasks
     }
 
+    /// The due a snoozed task shows: a day for a day's item snoozed to that day's reminder time
+    /// (as a phone moves a date-only task), the instant otherwise.
+    static func calendarDue(snoozedTo until: Instant, promised: Due, in zone: Zone, remindAt: TimeOfDay) -> Due {
+        let day = Due.on(zone.local(until).date)
+        return promised.isDateOnly && day.instant(in: zone, remindAt: remindAt) == until ? day : .at(until)
+    }
+
     /// Text as a task holds it: what iCalendar cannot carry (controls but the line break) left out,
     /// so that what kept wrote and what it reads back compare equal.
     static func calendarText(_ text: String) -> String {
@@ -84,19 +93,37 @@ extension Engine {
     /// Judged against what kept last wrote (`written`), not what it would write now: a due kept
     /// itself moved since (a snooze by command) is not the phone's doing.
     public func calendarReadBack(_ server: VTodo, for task: CalendarTask, written: CalendarTask.Owned?, now: Instant) -> CalendarReadBack {
-        guard let occ = task.occurrence, task.owned.status == .needsAction, (written?.status ?? .needsAction) == .needsAction
+        guard let occ = task.occurrence, task.owned.status == .needsAction, (written?.status ?? .needsAction) == .needsAction,
+              let incident = state.incident(occ.item.incident), let item = state.item(occ.item)
         else { return .nothing }
-        if server.isCompleted { return .done(occ, at: min(server.completed ?? now, now)) }
+        // Done at the phone's COMPLETED when that is a time it can have been done — not ahead of
+        // now, not before the item was made — else when kept saw it: the rule of every door.
+        if server.isCompleted { return .done(occ, at: Self.doneTime(claimed: server.completed, since: Self.madeAt(item, in: incident), now: now)) }
         let last = (written ?? task.owned).due.flatMap(Due.init(stored:))
         guard let moved = server.due, moved != last, let mine = task.owned.due.flatMap(Due.init(stored:)), moved != mine
         else { return .nothing }
-        let incident = state.incident(occ.item.incident), item = state.item(occ.item)
-        guard let incident, let item else { return .nothing }
         let zone = self.zone(of: item, in: incident)
         let until = moved.instant(in: zone, remindAt: rules.config.remindAt)
-        // A due moved earlier than now cannot be a snooze; kept's due goes back.
-        return until > now ? .snooze(occ, until: until) : .nothing
+        // A snooze only moves a reminder later, within the window — as by mail: a due moved
+        // earlier than the promise's, into the past or past the window's end is put back.
+        guard let promised = occurrence(occ.index, of: item, in: incident)?.times.due,
+              until > now, until > promised, until <= incident.windowEnd
+        else { return .nothing }
+        // Read twice (a second look after a conflict), the same move is one snooze.
+        if item.mark(occ.index)?.snoozes?.last?.until == until { return .nothing }
+        return .snooze(occ, until: until)
     }
+
+    /// A done time claimed from outside (a phone's COMPLETED, a letter's Date), bounded: not
+    /// after now, not before the item could be done; what lies outside is the time kept saw it.
+    public static func doneTime(claimed: Instant?, since earliest: Instant, now: Instant) -> Instant {
+        guard let claimed, claimed <= now, claimed >= earliest else { return now }
+        return claimed
+    }
+
+    /// The earliest an item can have been done: when it was made, or when its incident was
+    /// noticed if that was earlier (an incident recorded days late is caught up on).
+    public static func madeAt(_ item: Item, in incident: Incident) -> Instant { min(item.created, incident.noticed) }
 }
 
 /// What a task changed on a client means.

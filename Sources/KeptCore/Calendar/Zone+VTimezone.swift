@@ -3,7 +3,7 @@
 extension Zone {
     /// The zone's offsets over the two years around `instant`: each change found from the rules
     /// themselves (days sampled, then the second found by halving), written as its own STANDARD
-    /// or DAYLIGHT component. Nil for UTC, which needs none (`DUE:…Z`).
+    /// or DAYLIGHT component. Nil for a zone that is UTC all year, which needs none (`DUE:…Z`).
     public func vtimezone(around instant: Instant) -> [String]? {
         if identifier == "UTC" { return nil }
         let day: Int64 = 86_400
@@ -23,6 +23,8 @@ extension Zone {
             }
             t = next
         }
+        // UTC all year (Etc/UTC, GMT, …): a TZID may not stand on a UTC value, so none is written.
+        if changes.isEmpty && offset(at: from) == 0 { return nil }
         let lowest = ([offset(at: from)] + changes.map(\.to)).min() ?? 0
         func stamp(_ utc: Int64, _ offset: Int64) -> String {
             let local = Zone.utc.local(Instant(seconds: utc + offset))

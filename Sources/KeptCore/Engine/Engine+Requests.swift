@@ -188,6 +188,10 @@ extension Engine {
         if let raw = p.at {
             at = try when(raw, now: now, field: "at", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
             guard at <= now + 60 else { throw .invalid("at", "it cannot be done in the future: \(raw)") }
+            let earliest = Self.madeAt(item, in: incident)
+            guard at >= earliest else {
+                throw .invalid("at", "\(raw) is before incident \(incident.id) was noticed (\(zone.format(earliest))): it cannot have been done then")
+            }
         }
         if p.cause != nil, item.step != .rootCause {
             throw .invalid("cause", "a cause is recorded on the root-cause step; \(name(of: occ, item)) is not it")

@@ -16,10 +16,17 @@ struct CalDAVClient: Sendable {
     /// Answers larger than this are refused (a calendar of thousands of tasks is a few MB).
     static let maxBody = 64 * 1024 * 1024
 
+    /// A request that did not get a usable answer, in words a user can act on.
+    struct Problem: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
     struct Answer: Sendable {
         var status: Int
         var etag: String?
         var body: Data
+        var location: String? = nil
     }
 
     init(collection: URL, username: String?, password: String?, http: HTTPClient) {
@@ -50,11 +57,42 @@ struct CalDAVClient: Sendable {
         if let body {
             request.body = .bytes(ByteBuffer(string: body))
         }
-        // A server that is down fails the request by this deadline, however the pool retries.
-        let response = try await http.execute(request, deadline: .now() + Self.timeout)
-        let bytes = try await response.body.collect(upTo: Self.maxBody)
-        return Answer(status: Int(response.status.code), etag: response.headers.first(name: "ETag"),
-                      body: Data(bytes.readableBytesView))
+        let where_ = "\(url.host ?? "the server"):\(url.port.map(String.init) ?? (url.scheme == "https" ? "443" : "80"))"
+        let answer: Answer
+        let prepared = request
+        do {
+            answer = try await Self.within(Self.timeout, "the server at \(where_) did not answer \(method) within \(Self.timeout.nanoseconds / 1_000_000_000) s") {
+                let response = try await http.execute(prepared, deadline: .now() + Self.timeout)
+                let bytes = try await response.body.collect(upTo: Self.maxBody)
+                return Answer(status: Int(response.status.code), etag: response.headers.first(name: "ETag"),
+                              body: Data(bytes.readableBytesView), location: response.headers.first(name: "Location"))
+            }
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw Problem(message: "the server at \(where_) did not answer \(method) within \(Self.timeout.nanoseconds / 1_000_000_000) s")
+        } catch let error as HTTPClientError where error == .connectTimeout {
+            throw Problem(message: "could not connect to \(where_) within 5 s")
+        }
+        // Never followed, for any request: a write sent elsewhere would carry the user's tasks to
+        // another host, and a read from elsewhere is not the calendar kept was given.
+        if (300..<400).contains(answer.status) {
+            throw Problem(message: "the server redirects \(method) \(url.path) to \(answer.location ?? "nowhere") (\(answer.status)); kept follows no redirect — if the calendar is there, set calendar.url to it")
+        }
+        return answer
+    }
+
+    /// The whole exchange — headers and body — within `limit`: a server that trickles its answer
+    /// a byte at a time is given up on like one that never answers.
+    static func within<T: Sendable>(_ limit: TimeAmount, _ message: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(limit.nanoseconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw Problem(message: message) }
+            return value
+        }
     }
 
     static let xml = ("Content-Type", "application/xml; charset=utf-8")

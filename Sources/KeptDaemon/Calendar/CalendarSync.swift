@@ -55,6 +55,7 @@ public actor CalendarSync: Service {
         // A server that is down is said at once (and tried again at the next sync), not retried
         // until the request's deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let client = CalDAVClient(collection: settings.collection, username: settings.username, password: settings.password, http: http)
         self.client = client
@@ -110,7 +111,8 @@ public actor CalendarSync: Service {
             outcome.error = "stopped"
         } catch {
             if Task.isCancelled { outcome.error = "stopped"; return outcome }
-            let message = (error as? Failure)?.message ?? (error as? KeptError)?.message ?? "\(error)"
+            let message = (error as? Failure)?.message ?? (error as? CalDAVClient.Problem)?.message
+                ?? (error as? KeptError)?.message ?? "\(error)"
             outcome.error = message
             lastError = (message, Instant.now)
             // A server that keeps failing is said once, not at every sync.
@@ -161,11 +163,11 @@ public actor CalendarSync: Service {
         }
 
         // Read what a client changed, and carry it out.
-        var onServer: [String: VTodo] = [:]
+        var onServer: [String: (todo: VTodo, etag: String?)] = [:]
         var updates: [String: CalendarState.Published] = [:]
         for (uid, object) in try await read(client, changed.compactMap { published[$0]?.href }, uidOfHref) {
             outcome.read += 1
-            onServer[uid] = object.todo
+            onServer[uid] = object
             if let task = plan.tasks.first(where: { $0.uid == uid }) {
                 let action = await keeper.calendarReadBack(object.todo, for: task, written: published[uid]?.owned)
                 if action != .nothing { outcome.actedOn += 1 }
@@ -195,12 +197,12 @@ public actor CalendarSync: Service {
                 // A finished task deleted on a client ("clear completed") stays deleted.
                 if pub?.gone == true, task.owned.status != .needsAction { continue }
                 let needed: Bool
-                if let server = onServer[task.uid] { needed = !task.owned.matches(server) } else {
+                if let server = onServer[task.uid] { needed = !task.owned.matches(server.todo) } else {
                     needed = pub == nil || pub?.gone == true || pub?.owned != task.owned
                 }
                 guard needed else { continue }
                 do {
-                    if let written = try await write(client, task, pub, seen: onServer[task.uid]?.sequence, &outcome) {
+                    if let written = try await write(client, task, pub, seen: onServer[task.uid], &outcome) {
                         if pub?.gone == true {
                             outcome.restored += 1
                             logger.notice("calendar: \(task.uid) was deleted on a client; put back", metadata: ["KEPT_EVENT": "calendar-restored"])
@@ -280,14 +282,15 @@ public actor CalendarSync: Service {
 
     /// Writes one task; on a 412 (a client changed it meanwhile) reads it, carries out what the
     /// client did, and writes again — at most three times.
-    func write(_ client: CalDAVClient, _ first: CalendarTask, _ pub: CalendarState.Published?, seen: Int?,
+    /// `seen` is the server's copy read (and judged) earlier in this sync: the write goes over that version.
+    func write(_ client: CalDAVClient, _ first: CalendarTask, _ pub: CalendarState.Published?, seen: (todo: VTodo, etag: String?)?,
                _ outcome: inout Outcome) async throws -> CalendarState.Published? {
         var task = first
         let href = pub?.href ?? (settings.collection.path.hasSuffix("/") ? settings.collection.path : settings.collection.path + "/") + task.fileName
-        var etag = pub?.gone == true ? nil : pub?.etag
+        var etag = pub?.gone == true ? nil : (seen?.etag ?? pub?.etag)
         var exists = pub != nil && pub?.gone != true
         // Raised on each change, and above a client's own where one raised it.
-        let sequence = max(pub?.sequence ?? -1, seen ?? -1) + 1
+        let sequence = max(pub?.sequence ?? -1, seen?.todo.sequence ?? -1) + 1
         for _ in 0..<3 {
             if exists && etag == nil {
                 // Written before, its ETag not given: read it first.
