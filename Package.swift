@@ -101,13 +101,18 @@ let package = Package(
             name: "KeptFuzz",
             dependencies: ["KeptCore"]
         ),
+        // What only tests use — a journal in memory, a timer moved by hand — kept out of the product.
+        .target(
+            name: "KeptTestSupport",
+            dependencies: ["KeptCore", "KeptDaemon"]
+        ),
         .testTarget(
             name: "KeptCoreTests",
             dependencies: ["KeptCore", "KeptFuzz"]
         ),
         .testTarget(
             name: "KeptDaemonTests",
-            dependencies: ["KeptDaemon", "KeptCore", "KeptClient", "CSystemd",
+            dependencies: ["KeptDaemon", "KeptCore", "KeptClient", "CSystemd", "KeptTestSupport",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import KeptCore
+import KeptTestSupport
 import KeptClient
 import Logging
 import ServiceLifecycle

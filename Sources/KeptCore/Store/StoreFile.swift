@@ -22,10 +22,12 @@ public final class StoreFile: @unchecked Sendable {
     private(set) public var documentBytes: Int = 0
     /// Set when a failed write could not be rolled back: further writes are refused.
     private(set) public var broken: String?
-    /// For tests of disk faults: make writes fail (with this errno) as if the disk had…
+    #if DEBUG
+    /// For tests of disk faults (debug builds only): make writes fail (with this errno) as if the disk had…
     public var injectFailure: Int32 = 0
     /// …or the fsync after them.
     public var injectSyncFailure: Int32 = 0
+    #endif
 
     init(directory: String) { self.directory = directory }
 
@@ -210,10 +212,14 @@ public final class StoreFile: @unchecked Sendable {
         }
         let before = journalBytes
         let ok: Bool = buffer.withUnsafeBytes { raw in
+            #if DEBUG
             if injectFailure != 0 { errno = injectFailure; return false }
+            #endif
             let failure = writeAll(journalFD, raw)
             if failure != 0 { errno = failure; return false }
+            #if DEBUG
             if injectSyncFailure != 0 { errno = injectSyncFailure; return false }
+            #endif
             return fdatasync(journalFD) == 0
         }
         if !ok {
@@ -249,10 +255,14 @@ public final class StoreFile: @unchecked Sendable {
         let fd = Glibc.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StoreError(.io, "cannot create \(temp): \(errnoText())") }
         let ok: Bool = data.withUnsafeBytes { raw in
+            #if DEBUG
             if injectFailure != 0 { errno = injectFailure; return false }
+            #endif
             let failure = writeAll(fd, raw)
             if failure != 0 { errno = failure; return false }
+            #if DEBUG
             if injectSyncFailure != 0 { errno = injectSyncFailure; return false }
+            #endif
             return fsync(fd) == 0
         }
         let reason = errnoText()

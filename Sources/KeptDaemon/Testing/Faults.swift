@@ -4,7 +4,8 @@ import KeptCore
 import Glibc
 #endif
 
-/// Faults on demand, for the reliability tests; compiled into debug builds only.
+/// Faults on demand, for the reliability tests; compiled into debug builds only — in a release
+/// build both hooks are empty and nothing of this is in the program.
 ///
 /// `KEPT_TEST_FAULTS` names a file. While it holds `write ERRNO` or `fsync ERRNO` (e.g.
 /// `fsync EIO`), every store write fails that way at that step. `crash before|between|after CHANNEL`
@@ -16,9 +17,6 @@ enum Faults {
 
     #if DEBUG
     static let file: String? = ProcessInfo.processInfo.environment["KEPT_TEST_FAULTS"]
-    #else
-    static let file: String? = nil
-    #endif
 
     private static func words() -> [Substring] {
         guard let file, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [] }
@@ -51,4 +49,8 @@ enum Faults {
     static func errnoNamed(_ name: String) -> Int32? {
         ["ENOSPC": ENOSPC, "EIO": EIO, "EDQUOT": EDQUOT, "EROFS": EROFS][name] ?? Int32(name)
     }
+    #else
+    @inline(__always) static func prime(_ store: StoreFile) {}
+    @inline(__always) static func crashPoint(_ point: Point, channel: ChannelName) {}
+    #endif
 }

@@ -1,8 +1,7 @@
 import KeptCore
-import Synchronization
 
 /// What the reminder loop waits on: one deadline, re-armed after each firing, and word when the
-/// clock was set. `WallClockTimer` is the real one; `ManualTimer` is driven by a test's hand.
+/// clock was set. `WallClockTimer` is the real one; `ManualTimer` (KeptTestSupport) is driven by a test's hand.
 public protocol ReminderTimer: Sendable {
     var events: AsyncStream<TimerEvent> { get }
     /// Fires once at `deadline` (at once if it has passed); nil disarms.
@@ -14,54 +13,4 @@ public enum TimerEvent: Sendable {
     case deadline
     /// Someone set the system clock (by any amount, in either direction).
     case clockSet
-}
-
-/// A timer and a clock in one, moved by hand: `advance(to:)` sets the time and fires when the
-/// armed deadline has come, `jump(to:)` sets the clock as an administrator would. The daemon's own
-/// loop runs over it exactly as over the wall clock, and its tests never sleep.
-public final class ManualTimer: ReminderTimer {
-    private struct State {
-        var now: Instant
-        var deadline: Instant?
-        var armings = 0
-    }
-    private let state: Mutex<State>
-    public let events: AsyncStream<TimerEvent>
-    private let continuation: AsyncStream<TimerEvent>.Continuation
-
-    public init(now: Instant) {
-        state = Mutex(State(now: now))
-        (events, continuation) = AsyncStream.makeStream(of: TimerEvent.self)
-    }
-
-    /// The manual clock's time: the keeper's clock in tests.
-    public var now: Instant { state.withLock { $0.now } }
-    /// The deadline armed now.
-    public var deadline: Instant? { state.withLock { $0.deadline } }
-    /// How many times the timer was armed so far.
-    public var armings: Int { state.withLock { $0.armings } }
-
-    public func arm(at deadline: Instant?) {
-        let fire: Bool = state.withLock { s in
-            s.deadline = deadline
-            s.armings += 1
-            return deadline.map { $0 <= s.now } ?? false
-        }
-        if fire { continuation.yield(.deadline) }
-    }
-
-    /// Time passes until `instant`: the timer fires if its deadline has come.
-    public func advance(to instant: Instant) {
-        let fire: Bool = state.withLock { s in
-            s.now = instant
-            return s.deadline.map { $0 <= instant } ?? false
-        }
-        if fire { continuation.yield(.deadline) }
-    }
-
-    /// The clock is set to `instant`, forward or back.
-    public func jump(to instant: Instant) {
-        state.withLock { $0.now = instant }
-        continuation.yield(.clockSet)
-    }
 }
