@@ -1,13 +1,19 @@
 # kept: `make demo` runs the product, `make test` the whole suite. Both install what they need.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: demo test reliability fuzz bench picture build release install uninstall clean
+.PHONY: demo test deb reliability fuzz bench picture build release install uninstall clean
 
 demo:
 	scripts/demo
 
 test:
 	scripts/test
+
+# dist/kept_VERSION_ARCH.deb and the same tree as dist/kept-VERSION-ARCH.tar.gz: kept and keptd with
+# the Swift runtime and Foundation linked in. The version is Sources/KeptCore/Version.swift's.
+deb:
+	scripts/setup package
+	scripts/package
 
 # Crashes, restarts, clocks, hostile clients, full disks, broken files: the figures, then 5 minutes of fuzzing.
 reliability:
@@ -27,11 +33,11 @@ picture:
 	scripts/picture
 
 build:
-	scripts/setup
+	scripts/setup build
 	swift build
 
 release:
-	scripts/setup
+	scripts/setup build
 	swift build -c release
 
 # Binaries to $(PREFIX)/bin, user units to ~/.config/systemd/user; then
@@ -47,4 +53,4 @@ uninstall:
 	-systemctl --user daemon-reload
 
 clean:
-	rm -rf .build
+	rm -rf .build dist

@@ -59,15 +59,19 @@ let package = Package(
             name: "KeptClient",
             dependencies: ["KeptCore"]
         ),
+        // The address of Swift concurrency's enqueue hook, for keptd linked with the static runtime.
+        .target(name: "CKeptRuntime"),
         .executableTarget(
             name: "keptd",
             dependencies: [
                 "KeptDaemon",
+                "CKeptRuntime",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-            // keptd keeps the shared Swift runtime: NIO takes over Swift concurrency's global
-            // executor through a hook it finds with dlsym, which a static runtime hides.
+            ],
+            // Linked by lld without SwiftPM's -rpath=$ORIGIN: the package's keptd loads only the
+            // system's libraries (scripts/ld-lld).
+            linkerSettings: [.unsafeFlags(["-ld-path=\(Context.packageDirectory)/scripts/ld-lld"])]
         ),
         .executableTarget(
             name: "kept",
@@ -77,11 +81,11 @@ let package = Package(
             ],
             // A short-lived command, so a static PIE: the Swift runtime and the C library linked in,
             // nothing loaded at start, addresses still randomised, relocations packed (RELR).
-            // scripts/ld-static-pie says why it has its own linker.
+            // scripts/ld-lld says why it has its own linker.
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
                 "-Xclang-linker", "-static-pie", "-Xclang-linker", "-Wno-unused-command-line-argument",
-                "-ld-path=\(Context.packageDirectory)/scripts/ld-static-pie",
+                "-ld-path=\(Context.packageDirectory)/scripts/ld-lld",
                 "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                 "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
                 "-Xlinker", "-lswiftSynchronization",

@@ -1,10 +1,7 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
 
-// Swift concurrency's jobs run on NIO's event-loop threads, which sleep in epoll until there is
-// work: no second thread pool beside them, and no libdispatch pool monitor waking keptd every second.
-let concurrencyOnNIO = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+// Swift concurrency's jobs run on NIO's event-loop threads (ConcurrencyOnNIO says why), first thing.
+let concurrencyOnNIO = ConcurrencyOnNIO.install()
 
 /// What `AsyncParsableCommand.main()` does, called from here so that the line above comes first.
 func runKeptd() async {

@@ -10,7 +10,7 @@ final class UserManager {
     var home: String { root + "/home" }
     var runtime: String { root + "/run" }
     let env: [String: String]
-    private let manager: pid_t
+    let manager: pid_t
     private let markedMachine: Bool
 
     static var packageRoot: String { Harness.packageRoot }
@@ -28,7 +28,9 @@ final class UserManager {
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemctl")
     }
 
-    init() throws {
+    /// With `hidingToolchain`, the manager (and everything it starts) runs in a mount namespace of
+    /// its own where `/opt/swift` is an empty folder, with no toolchain on its PATH.
+    init(hidingToolchain: Bool = false) throws {
         // Not under /tmp or /var/tmp: the service has a private /tmp and would not see its own binary.
         let base = Self.testRoot
         root = base + "/" + UUID().uuidString.prefix(8).lowercased()
@@ -45,13 +47,20 @@ final class UserManager {
         env["XDG_RUNTIME_DIR"] = root + "/run"
         env["SYSTEMD_PAGER"] = ""
         env["TZ"] = Harness.chosenZone().tz
+        if hidingToolchain { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
         self.env = env
 
         // systemctl and the manager look for this to believe systemd is the init system.
         markedMachine = !FileManager.default.fileExists(atPath: "/run/systemd/system")
         if markedMachine { try FileManager.default.createDirectory(atPath: "/run/systemd/system", withIntermediateDirectories: true) }
 
-        manager = try Harness.spawnDetached(["/lib/systemd/systemd", "--user"], environment: env)
+        if hidingToolchain {
+            manager = try Harness.spawnDetached(["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                                 "mount -t tmpfs -o size=64k,mode=755 kept-no-toolchain /opt/swift && exec /lib/systemd/systemd --user"],
+                                                environment: env)
+        } else {
+            manager = try Harness.spawnDetached(["/lib/systemd/systemd", "--user"], environment: env)
+        }
         let runtime = root + "/run"
         guard Harness.eventually(seconds: 30, { FileManager.default.fileExists(atPath: runtime + "/systemd/private") }) else {
             throw HarnessError("systemd --user did not come up")
