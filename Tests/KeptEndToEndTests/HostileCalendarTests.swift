@@ -147,10 +147,12 @@ import Testing
         _ = try todoman("todo", phone, "--plain", "edit", String(id), "--due", moved)
         _ = try todoman("sync", phone)
 
+        // This sync or one keptd started itself carries it out; either way, once.
         let sync = h.kept("sync")
-        #expect(sync.code == 0 && sync.stdout.contains("1 change from a client"), "\(sync.stdout)\(sync.stderr)")
+        #expect(sync.code == 0, "\(sync.stdout)\(sync.stderr)")
         #expect(try h.timeline(1, "snoozed").count == 1, "one snooze")
         #expect(h.kept("sync").stdout.hasPrefix("Synced: 0 tasks written"))
+        #expect(try h.timeline(1, "snoozed").count == 1, "still one")
         _ = try todoman("sync", phone)
         let files = try FileManager.default.contentsOfDirectory(atPath: phone + "/tasks/kept")
         let ics = try files.map { try String(contentsOfFile: phone + "/tasks/kept/" + $0, encoding: .utf8) }

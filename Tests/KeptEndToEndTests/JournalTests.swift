@@ -1,4 +1,5 @@
 import Foundation
+import KeptCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -65,6 +66,6 @@ import Glibc
         #expect(refused.contains("keptd: notice: refused item.done: no incident 7"))
         #expect(refused.contains("KEPT_EVENT=refused"))
         #expect(refused.contains("KEPT_ITEM=7.1"))
-        #expect(lines.contains { $0.contains("keptd: info: keptd 0.1.0 ready") })
+        #expect(lines.contains { $0.contains("keptd: info: keptd \(KeptVersion.current) ready") })
     }
 }
