@@ -22,7 +22,8 @@ act on a stale copy. Other properties are kept as they are, SEQUENCE included (-
 increments it).
 
 On failure: a one-line message on stderr and exit status 1; 2 for bad usage, 3 when the server
-answered 412 Precondition Failed, 4 when no VTODO has that UID.
+answered 412 Precondition Failed (with --etag, or three times running: without it the phone reads
+the task again and retries, as a phone does), 4 when no VTODO has that UID.
 
 PHONE_DEBUG=1 in the environment turns on the caldav library's debug log and full tracebacks.
 """
@@ -414,7 +415,16 @@ def main(argv):
     try:
         url, user, password, command, args, options = parse(argv)
         calendar = open_calendar(url, user, password)
-        result = COMMANDS[command](calendar, args, options)
+        # A phone whose write meets a change made meanwhile (412) reads the task again and makes
+        # its change over the new copy, as DAVx5 and its kin do — unless told to act on a stale
+        # copy (--etag), which is the point of that option.
+        for attempt in range(3):
+            try:
+                result = COMMANDS[command](calendar, args, options)
+                break
+            except PhoneError as e:
+                if e.status != EXIT_PRECONDITION or options["etag"] is not None or attempt == 2:
+                    raise
         if command == "raw":
             sys.stdout.write(result)
         else:
