@@ -78,11 +78,10 @@ public enum Daemon {
         }
         var calendar: CalendarSync?
         if let url = options.config.calendar.url.flatMap(URL.init(string:)) {
-            let settings = CalendarSync.Settings(
-                collection: url, username: options.config.calendar.username,
-                password: calendarPassword(options.config.calendar, environment: options.environment),
-                interval: .seconds(60 * options.config.calendar.intervalMinutes))
-            calendar = CalendarSync(keeper: keeper, settings: settings, logger: logger)
+            let client = CalDAVClient(collection: url, username: options.config.calendar.username,
+                                      password: calendarPassword(options.config.calendar, environment: options.environment))
+            calendar = CalendarSync(keeper: keeper, transport: client, collection: url,
+                                    interval: .seconds(60 * options.config.calendar.intervalMinutes), logger: logger)
             services.append(.init(service: calendar!))
         }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import KeptCore
 @testable import KeptDaemon
 import Testing
 
@@ -24,8 +25,8 @@ import Testing
         #expect(ms.responses[0].properties["getetag"] == "\"e1\"")
         #expect(ms.responses[0].properties["calendar-data"] == "BEGIN:VCALENDAR\r\nEND:VCALENDAR")
         #expect(ms.responses[0].properties["displayname"] == nil, "a property reported 404 is not there")
-        #expect(CalendarSync.path(ms.responses[1].href) == "/dana/kept/b@x.ics")
-        #expect(CalendarSync.path("http://127.0.0.1:5232/dana/kept/a.ics") == "/dana/kept/a.ics")
+        #expect(CalendarReconciler.path(ms.responses[1].href) == "/dana/kept/b@x.ics")
+        #expect(CalendarReconciler.path("http://127.0.0.1:5232/dana/kept/a.ics") == "/dana/kept/a.ics")
     }
 
     @Test func aCollectionsResourceTypeAndWhatIsNotWebDAV() throws {

@@ -43,38 +43,38 @@ extension CalendarTask {
     /// The task as an iCalendar object (RFC 5545), CRLF lines folded at 75 octets.
     public func ics(sequence: Int, stamp: Instant) -> String {
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kept//kept \(KeptVersion.current)//EN", "CALSCALE:GREGORIAN"]
-        var todo = ["BEGIN:VTODO", "UID:\(uid)", "DTSTAMP:\(Engine.icsUTC(stamp))", "SEQUENCE:\(sequence)",
-                    "SUMMARY:" + Engine.icsText(owned.summary), "DESCRIPTION:" + Engine.icsText(owned.description)]
+        var todo = ["BEGIN:VTODO", "UID:\(uid)", "DTSTAMP:\(ICalendar.utc(stamp))", "SEQUENCE:\(sequence)",
+                    "SUMMARY:" + ICalendar.text(owned.summary), "DESCRIPTION:" + ICalendar.text(owned.description)]
         if let due = owned.due.flatMap(Due.init(stored:)) {
             switch due {
-            case .on(let date): todo.append("DUE;VALUE=DATE:\(Engine.icsDate(date))")
+            case .on(let date): todo.append("DUE;VALUE=DATE:\(ICalendar.date(date))")
             case .at(let instant):
                 // A zone by its database name, at a local time that names one instant; else UTC.
                 let local = owned.zone.flatMap(Zone.named).map { ($0, $0.local(instant)) }
                 if let name = owned.zone, name.unicodeScalars.allSatisfy({ CalendarTask.tzidCharacters.contains($0) }),
                    let (zone, local) = local, zone.instant(local.date, local.time) == instant,
                    let vtimezone = zone.vtimezone(around: instant) {
-                    todo.append("DUE;TZID=\(name):\(Engine.icsDate(local.date))T\(pad2(Int64(local.time.hour)))\(pad2(Int64(local.time.minute)))\(pad2(Int64(local.time.second)))")
+                    todo.append("DUE;TZID=\(name):\(ICalendar.date(local.date))T\(pad2(Int64(local.time.hour)))\(pad2(Int64(local.time.minute)))\(pad2(Int64(local.time.second)))")
                     lines += vtimezone
                 } else {
-                    todo.append("DUE:\(Engine.icsUTC(instant))")
+                    todo.append("DUE:\(ICalendar.utc(instant))")
                 }
             }
         }
         todo.append("STATUS:\(owned.status.rawValue)")
         if owned.status == .completed {
-            todo += ["COMPLETED:\(Engine.icsUTC(owned.completed ?? stamp))", "PERCENT-COMPLETE:100"]
+            todo += ["COMPLETED:\(ICalendar.utc(owned.completed ?? stamp))", "PERCENT-COMPLETE:100"]
         }
-        if !categories.isEmpty { todo.append("CATEGORIES:" + categories.map(Engine.icsText).joined(separator: ",")) }
+        if !categories.isEmpty { todo.append("CATEGORIES:" + categories.map(ICalendar.text).joined(separator: ",")) }
         if let parent { todo.append("RELATED-TO;RELTYPE=PARENT:\(parent)") }
         if let minutes = alarmMinutes, owned.status == .needsAction, owned.due != nil {
-            todo += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + Engine.icsText(owned.summary),
+            todo += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + ICalendar.text(owned.summary),
                      "TRIGGER;RELATED=END:-PT\(minutes)M", "END:VALARM"]
         }
         todo.append("END:VTODO")
         lines += todo
         lines.append("END:VCALENDAR")
-        return lines.map(Engine.fold).joined(separator: "\r\n") + "\r\n"
+        return lines.map(ICalendar.fold).joined(separator: "\r\n") + "\r\n"
     }
 }
 

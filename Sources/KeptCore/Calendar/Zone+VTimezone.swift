@@ -28,7 +28,7 @@ extension Zone {
         let lowest = ([offset(at: from)] + changes.map(\.to)).min() ?? 0
         func stamp(_ utc: Int64, _ offset: Int64) -> String {
             let local = Zone.utc.local(Instant(seconds: utc + offset))
-            return Engine.icsDate(local.date) + "T" + pad2(Int64(local.time.hour)) + pad2(Int64(local.time.minute)) + pad2(Int64(local.time.second))
+            return ICalendar.date(local.date) + "T" + pad2(Int64(local.time.hour)) + pad2(Int64(local.time.minute)) + pad2(Int64(local.time.second))
         }
         var lines = ["BEGIN:VTIMEZONE", "TZID:\(identifier)"]
         let start = offset(at: from)

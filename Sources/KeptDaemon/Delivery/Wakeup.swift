@@ -9,6 +9,9 @@ final class Wakeup: Sendable {
     }
     private let state = Mutex(State())
 
+    /// Whether a signal waits for the next `wait()`.
+    var isPending: Bool { state.withLock { $0.pending } }
+
     func signal() {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { s in
             if let w = s.waiter { s.waiter = nil; return w }

@@ -26,17 +26,18 @@ extension Keeper {
     }
 
     /// Carries out what a phone did: `kept done` at the task's completion time, or a snooze to its new due.
+    /// The sync that read it writes the task back itself: this change does not wake another.
     func calendarApply(_ readBack: CalendarReadBack) {
         do throws(KeptError) {
             switch readBack {
             case .nothing: return
             case .done(let occ, let at):
                 let params = Params.Done(item: ItemRef(item: occ.item, occurrence: occ.index), at: at.description)
-                _ = try perform { engine, now throws(KeptError) in try Methods.ItemDone.decide(engine, params, now: now) }
+                _ = try perform(wakingTheCalendar: false) { engine, now throws(KeptError) in try Methods.ItemDone.decide(engine, params, now: now) }
                 logger.info("calendar: \(occ) was ticked on a client: done", metadata: ["KEPT_EVENT": "calendar-done", "KEPT_ITEM": .string(occ.description)])
             case .snooze(let occ, let until):
                 let params = Params.Snooze(item: ItemRef(item: occ.item, occurrence: occ.index), until: until.description)
-                _ = try perform { engine, now throws(KeptError) in try Methods.ItemSnooze.decide(engine, params, now: now) }
+                _ = try perform(wakingTheCalendar: false) { engine, now throws(KeptError) in try Methods.ItemSnooze.decide(engine, params, now: now) }
                 logger.info("calendar: \(occ)'s due was moved on a client: snoozed until \(engine.rules.zone.format(until))",
                             metadata: ["KEPT_EVENT": "calendar-snoozed", "KEPT_ITEM": .string(occ.description)])
             }
@@ -58,10 +59,8 @@ extension Keeper {
     /// For `kept status`: the tasks still to be written.
     func calendarPending(collection: String) -> Int {
         let plan = calendarPlan(collection: collection)
-        return plan.tasks.count { task in
-            guard let p = plan.state?.tasks[task.uid] else { return true }
-            return p.gone == true || p.owned != task.owned
-        }
+        let reconciler = CalendarReconciler(published: plan.state?.tasks ?? [:], collectionPath: "/")
+        return plan.tasks.count { reconciler.needsWrite($0, server: nil) }
     }
 
     var calendarLastSync: Instant? { engine.state.calendar?.lastSync }

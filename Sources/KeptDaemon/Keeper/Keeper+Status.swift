@@ -36,7 +36,7 @@ extension Keeper {
     func fullStatus() async -> View.Status {
         var s = status()
         if let sync = calendarSync {
-            let collection = sync.settings.collection.absoluteString
+            let collection = sync.collection
             let error = await sync.lastError
             let lastSync = [calendarLastSync, await sync.lastSuccess].compactMap { $0 }.max()
             s.calendar = View.CalendarStatus(url: collection, lastSync: lastSync, pending: calendarPending(collection: collection),
@@ -50,7 +50,7 @@ extension Keeper {
         guard let sync = calendarSync else { throw .refused("no calendar: set calendar.url in the configuration") }
         // A control request is answered within seconds: a long first publish goes on by itself.
         let finished = await Self.within(.seconds(8)) { await sync.sync() }
-        let pending = calendarPending(collection: sync.settings.collection.absoluteString)
+        let pending = calendarPending(collection: sync.collection)
         guard let outcome = finished else {
             return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: pending, finished: false)
         }

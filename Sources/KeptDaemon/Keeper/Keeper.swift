@@ -76,7 +76,7 @@ public actor Keeper {
 
     /// Decides at this moment, makes the changes durable, applies them, and answers. Nothing is
     /// applied, and the answer is an error, unless the journal holds the changes first.
-    public func perform<Result: Sendable>(_ decide: @Sendable (Engine, Instant) throws(KeptError) -> Decision<Result>)
+    public func perform<Result: Sendable>(wakingTheCalendar: Bool = true, _ decide: @Sendable (Engine, Instant) throws(KeptError) -> Decision<Result>)
         throws(KeptError) -> Result
     {
         let now = self.now
@@ -87,13 +87,13 @@ public actor Keeper {
                 logger.error("change not saved: \(error.message)", metadata: ["KEPT_EVENT": "store-failed"])
                 throw KeptError(.storage, "not saved, nothing changed: \(error.message)")
             }
-            commit(records)
+            commit(records, wakingTheCalendar: wakingTheCalendar)
         }
         return decision.answer(engine)
     }
 
     /// Applies records that are durable, logs them, and re-arms the timer.
-    func commit(_ records: [JournalRecord]) {
+    func commit(_ records: [JournalRecord], wakingTheCalendar: Bool = true) {
         engine.commit(records)
         for record in records { log(record) }
         afterChange()
@@ -101,7 +101,7 @@ public actor Keeper {
         if records.contains(where: { if case .enqueue = $0.change { true } else { false } }) {
             for channel in engine.channels { wakeups[channel]?.signal() }
         }
-        if records.contains(where: \.change.changesTheCalendar) { calendarWakeup.signal() }
+        if wakingTheCalendar, records.contains(where: \.change.changesTheCalendar) { calendarWakeup.signal() }
     }
 
     /// Makes records durable in the store's journal (where the reliability tests' faults strike).

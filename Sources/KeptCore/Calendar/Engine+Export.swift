@@ -15,7 +15,7 @@ extension Engine {
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kept//kept \(KeptVersion.current)//EN", "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH", "X-WR-CALNAME:kept", "X-WR-TIMEZONE:\(rules.zone.identifier)",
         ]
-        let stamp = Self.icsUTC(now)
+        let stamp = ICalendar.utc(now)
         let since = now - Self.calendarLookbackSeconds
         for incident in state.incidents {
             for item in incident.items {
@@ -29,9 +29,9 @@ extension Engine {
                               "DTSTAMP:\(stamp)", "SEQUENCE:\(status.isOpen ? 0 : 1)"]
                     if o.due.isDateOnly {
                         let date = o.due.date(in: zone)
-                        lines += ["DTSTART;VALUE=DATE:\(Self.icsDate(date))", "DTEND;VALUE=DATE:\(Self.icsDate(date.adding(days: 1)))"]
+                        lines += ["DTSTART;VALUE=DATE:\(ICalendar.date(date))", "DTEND;VALUE=DATE:\(ICalendar.date(date.adding(days: 1)))"]
                     } else {
-                        lines += ["DTSTART:\(Self.icsUTC(o.times.due))", "DURATION:PT30M"]
+                        lines += ["DTSTART:\(ICalendar.utc(o.times.due))", "DURATION:PT30M"]
                     }
                     let outcome: String? = switch status {
                     case .upcoming, .overdue: nil
@@ -46,60 +46,16 @@ extension Engine {
                     case .released: "Released: "
                     case .upcoming, .overdue: ""
                     }
-                    lines.append("SUMMARY:" + Self.icsText("\(mark)\(id) \(item.text) (\(incident.client))"))
+                    lines.append("SUMMARY:" + ICalendar.text("\(mark)\(id) \(item.text) (\(incident.client))"))
                     let what = item.step?.rawValue ?? item.kind.rawValue
                     let next = outcome ?? "Mark it done: kept done \(id)"
-                    lines.append("DESCRIPTION:" + Self.icsText("\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n\(next)"))
+                    lines.append("DESCRIPTION:" + ICalendar.text("\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n\(next)"))
                     if case .released = status { lines.append("STATUS:CANCELLED") } else { lines.append("STATUS:CONFIRMED") }
-                    lines += ["CATEGORIES:kept," + Self.icsText(what), "TRANSP:TRANSPARENT", "END:VEVENT"]
+                    lines += ["CATEGORIES:kept," + ICalendar.text(what), "TRANSP:TRANSPARENT", "END:VEVENT"]
                 }
             }
         }
         lines.append("END:VCALENDAR")
-        return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// `20261205T130000Z`
-    static func icsUTC(_ instant: Instant) -> String {
-        let (date, time) = Zone.utc.local(instant)
-        return icsDate(date) + "T" + pad2(Int64(time.hour)) + pad2(Int64(time.minute)) + pad2(Int64(time.second)) + "Z"
-    }
-
-    static func icsDate(_ d: LocalDate) -> String {
-        String(d.year) + pad2(Int64(d.month)) + pad2(Int64(d.day))
-    }
-
-    /// TEXT values: backslash, semicolon, comma and newline escaped; other controls dropped.
-    static func icsText(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n": out += "\\n"
-            case "\r": continue
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// Lines longer than 75 octets are folded (CRLF and a space), never inside a UTF-8 sequence.
-    static func fold(_ line: String) -> String {
-        var out = ""
-        var width = 0
-        for character in line {
-            let size = character.utf8.count
-            if width + size > 75 {
-                out += "\r\n "
-                width = 1
-            }
-            out.append(character)
-            width += size
-        }
-        return out
+        return lines.map(ICalendar.fold).joined(separator: "\r\n") + "\r\n"
     }
 }
