@@ -40,6 +40,8 @@ let package = Package(
             name: "KeptDaemon",
             dependencies: [
                 "KeptCore",
+                // Only to ask whether another daemon already answers on the socket.
+                "KeptClient",
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,6 +98,7 @@ let package = Package(
             name: "kept-bench",
             dependencies: [
                 "KeptCore",
+                "KeptClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -82,13 +82,6 @@ public struct Table {
         }
         return (out + "…", used + 1)
     }
-
-    /// One line of at most `width` columns (nil: the whole line).
-    public static func clip(_ text: String, _ width: Int?) -> String {
-        let cell = measure(text)
-        guard let width, cell.width > width else { return cell.text }
-        return clip(cell.text, width).text
-    }
 }
 
 /// What the terminal kept writes to can show.

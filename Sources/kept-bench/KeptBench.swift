@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeptClient
 import KeptCore
 #if canImport(Glibc)
 import Glibc

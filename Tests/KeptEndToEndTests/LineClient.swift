@@ -1,4 +1,5 @@
 import Foundation
+import KeptClient
 import KeptCore
 #if canImport(Glibc)
 import Glibc

@@ -43,13 +43,6 @@ extension EngineMethod {
     public static func decide(_ engine: Engine, params bytes: ArraySlice<UInt8>?, now: Instant) throws(KeptError) -> Decision<Result> {
         try decide(engine, params(from: bytes), now: now)
     }
-
-    /// The same, with the answer as the result's own JSON: one row of a table of methods.
-    public static func decideEncoded(_ engine: Engine, params bytes: ArraySlice<UInt8>?, now: Instant)
-        throws(KeptError) -> Decision<Swift.Result<[UInt8], RPC.ErrorObject>>
-    {
-        try decide(engine, params: bytes, now: now).map { RPC.encode($0) }
-    }
 }
 
 /// A member of a params object that its type does not read.

@@ -1,5 +1,6 @@
 import CSystemd
 import Foundation
+import KeptClient
 import KeptCore
 import Logging
 import NIOCore

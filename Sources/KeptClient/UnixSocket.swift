@@ -1,3 +1,4 @@
+import KeptCore
 #if canImport(Glibc)
 import Glibc
 #endif
