@@ -32,9 +32,15 @@ public struct ControlClient: Sendable {
         }
     }
 
-    /// Calls `method` with `params` and decodes its result.
+    /// Calls `method` with `params` and reads its result. Params and results that write and read
+    /// their own JSON (the promise, the agenda: `JSONWritable`, `JSONReadable`) go straight
+    /// to and from bytes; everything else through Codable.
     public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result {
         let line = try exchange(try request(M.name, params))
+        if let readable = M.Result.self as? any JSONReadable.Type {
+            // What `read` returns is an `M.Result`: it was asked for as that very type.
+            return try read(line, as: readable) as! M.Result
+        }
         let reply: RPC.Reply<M.Result>
         do { reply = try JSONDecoder().decode(RPC.Reply<M.Result>.self, from: Data(line)) } catch {
             throw .protocolError("keptd sent an answer kept cannot read: \(error)")
@@ -42,20 +48,6 @@ public struct ControlClient: Sendable {
         if let error = reply.error { throw .refused(error) }
         guard let result = reply.result else { throw .protocolError("keptd sent neither a result nor an error") }
         return result
-    }
-
-    /// The same for a result that reads itself from the bytes (the agenda, which can be large).
-    public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result where M.Result: JSONReadable {
-        try read(try exchange(try request(M.name, params)), as: M.Result.self)
-    }
-
-    /// The same for params and a result that write and read themselves (a promise).
-    public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result
-        where M.Params: JSONWritable, M.Result: JSONReadable
-    {
-        var request = JSONWriter()
-        request.request(id: .number(1), method: M.name, params: params)
-        return try read(try exchange(request.bytes + [UInt8(ascii: "\n")]), as: M.Result.self)
     }
 
     private func read<R: JSONReadable>(_ line: [UInt8], as: R.Type) throws(Failure) -> R {
@@ -72,6 +64,11 @@ public struct ControlClient: Sendable {
 
     /// A request line for `method`.
     private func request<P: Encodable>(_ method: String, _ params: P) throws(Failure) -> [UInt8] {
+        if let writable = params as? any JSONWritable {
+            var request = JSONWriter()
+            request.request(id: .number(1), method: method, params: writable)
+            return request.bytes + [UInt8(ascii: "\n")]
+        }
         do { return Array(try JSONEncoder().encode(RPC.Request(id: .number(1), method: method, params: params))) + [UInt8(ascii: "\n")] } catch {
             throw .protocolError("cannot encode the request: \(error)")
         }

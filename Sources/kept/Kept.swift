@@ -76,16 +76,6 @@ struct Global: ParsableArguments {
         answer { () throws(ControlClient.Failure) in try client.call(M.self, params) }
     }
 
-    /// The same for a result that reads itself from the bytes.
-    func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) -> M.Result where M.Result: JSONReadable {
-        answer { () throws(ControlClient.Failure) in try client.call(M.self, params) }
-    }
-
-    /// The same for params and a result that write and read themselves.
-    func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) -> M.Result where M.Params: JSONWritable, M.Result: JSONReadable {
-        answer { () throws(ControlClient.Failure) in try client.call(M.self, params) }
-    }
-
     /// The options a parameter is given by, for messages about it.
     static let options: [String: String] = [
         "noticed": "--noticed", "severity": "--severity", "window": "--window", "note": "--note", "due": "--due",

@@ -40,7 +40,6 @@ extension Engine {
     }
 
     func agenda(_ p: Params.Agenda, now: Instant) throws(KeptError) -> Decision<View.Agenda> {
-        try p.validate()
         return Decision { $0.agenda(days: p.days ?? 7, now: now) }
     }
 
@@ -67,7 +66,6 @@ extension Engine {
     // MARK: Changes
 
     func open(_ p: Params.Open, now: Instant) throws(KeptError) -> Decision<View.Opened> {
-        try p.validate()
         let client = p.client.trimmingWhitespace(), title = p.title.trimmingWhitespace()
         let zone = try zone(named: p.zone, else: rules.zone)
         var noticed = Instant(seconds: now.seconds - now.seconds % 60)
@@ -122,7 +120,6 @@ extension Engine {
     }
 
     func promise(_ p: Params.Promise, now: Instant) throws(KeptError) -> Decision<View.Promised> {
-        try p.validate()
         let incident = try existing(p.incident, open: true)
         // The promise keeps the zone it is made in: its occurrences stay at that local time.
         let zone = try zone(named: p.zone, else: rules.for(incident).zone)
@@ -171,7 +168,6 @@ extension Engine {
     }
 
     func done(_ p: Params.Done, now: Instant) throws(KeptError) -> Decision<View.Changed> {
-        try p.validate()
         let (incident, item, index) = try target(p.item, now: now, speaking: p.zone)
         let zone = try zone(named: p.zone, else: self.zone(of: item, in: incident))
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
@@ -205,7 +201,6 @@ extension Engine {
     /// Logs a touchpoint. When a scheduled check-in is open and due within the week ahead (or
     /// overdue and not yet missed), the touchpoint is that check-in, done early or on time.
     func checkin(_ p: Params.Checkin, now: Instant) throws(KeptError) -> Decision<View.Message> {
-        try p.validate()
         let incident = try existing(p.incident, open: true)
         let note = Text.trimmed(p.note)
         var changes: [Change] = [.checkin(incident: incident.id, note: note)]
@@ -225,7 +220,6 @@ extension Engine {
     }
 
     func snooze(_ p: Params.Snooze, now: Instant) throws(KeptError) -> Decision<View.Changed> {
-        try p.validate()
         let (incident, item, index) = try target(p.item, now: now, speaking: p.zone)
         let zone = try zone(named: p.zone, else: self.zone(of: item, in: incident))
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
@@ -248,7 +242,6 @@ extension Engine {
     }
 
     func note(_ p: Params.Note, now: Instant) throws(KeptError) -> Decision<View.Changed> {
-        try p.validate()
         let (incident, item, index) = try target(p.item, now: now)
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
         let text = p.text.trimmingWhitespace()
@@ -259,7 +252,6 @@ extension Engine {
     }
 
     func release(_ p: Params.Release, now: Instant) throws(KeptError) -> Decision<View.Changed> {
-        try p.validate()
         let reason = p.reason.trimmingWhitespace()
         let ref = p.item
         let incident = try existing(ref.item.incident, open: true)
@@ -282,7 +274,6 @@ extension Engine {
     }
 
     func close(_ p: Params.Close, now: Instant) throws(KeptError) -> Decision<View.Closed> {
-        try p.validate()
         let incident = try existing(p.incident, open: true)
         let released = incident.items.flatMap { occurrences(of: $0, in: incident) }
             .filter { $0.status(at: now).isOpen }.map(\.id)

@@ -13,7 +13,19 @@ public protocol KeptMethod: Sendable {
 
 /// A method the Engine decides: from typed parameters to the changes it makes and its answer.
 public protocol EngineMethod: KeptMethod {
-    static func decide(_ engine: Engine, _ params: Params, now: Instant) throws(KeptError) -> Decision<Result>
+    /// The Engine's function that decides it (`Engine.open(_:now:)`).
+    static var decider: Decider { get }
+}
+
+extension EngineMethod {
+    public typealias Decider = @Sendable (Engine) -> (Params, Instant) throws(KeptError) -> Decision<Result>
+
+    /// What every door asks: the params checked alone (`validate`), then decided by the Engine
+    /// against the store at `now` — the one path, whichever door the request came through.
+    public static func decide(_ engine: Engine, _ params: Params, now: Instant) throws(KeptError) -> Decision<Result> {
+        try params.validate()
+        return try decider(engine)(params, now)
+    }
 }
 
 /// A method's parameters: decoded from a request, or built by a door; checked before use.
@@ -42,81 +54,63 @@ public enum Methods {
         public static let name = "incident.open"
         public typealias Params = KeptCore.Params.Open
         public typealias Result = View.Opened
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.open(p, now: now)
-        }
+        public static let decider: Decider = Engine.open(_:now:)
     }
 
     public enum IncidentList: EngineMethod {
         public static let name = "incident.list"
         public typealias Params = KeptCore.Params.List
         public typealias Result = [View.IncidentSummary]
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            e.list(p, now: now)
-        }
+        public static let decider: Decider = Engine.list(_:now:)
     }
 
     public enum IncidentShow: EngineMethod {
         public static let name = "incident.show"
         public typealias Params = KeptCore.Params.Incident
         public typealias Result = View.IncidentDetail
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.show(p, now: now)
-        }
+        public static let decider: Decider = Engine.show(_:now:)
     }
 
     public enum IncidentClose: EngineMethod {
         public static let name = "incident.close"
         public typealias Params = KeptCore.Params.Close
         public typealias Result = View.Closed
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.close(p, now: now)
-        }
+        public static let decider: Decider = Engine.close(_:now:)
     }
 
     public enum PromiseAdd: EngineMethod {
         public static let name = "promise.add"
         public typealias Params = KeptCore.Params.Promise
         public typealias Result = View.Promised
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.promise(p, now: now)
-        }
+        public static let decider: Decider = Engine.promise(_:now:)
     }
 
     public enum ItemDone: EngineMethod {
         public static let name = "item.done"
         public typealias Params = KeptCore.Params.Done
         public typealias Result = View.Changed
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.done(p, now: now)
-        }
+        public static let decider: Decider = Engine.done(_:now:)
     }
 
     public enum ItemSnooze: EngineMethod {
         public static let name = "item.snooze"
         public typealias Params = KeptCore.Params.Snooze
         public typealias Result = View.Changed
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.snooze(p, now: now)
-        }
+        public static let decider: Decider = Engine.snooze(_:now:)
     }
 
     public enum ItemRelease: EngineMethod {
         public static let name = "item.release"
         public typealias Params = KeptCore.Params.Release
         public typealias Result = View.Changed
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.release(p, now: now)
-        }
+        public static let decider: Decider = Engine.release(_:now:)
     }
 
     public enum ItemNote: EngineMethod {
         public static let name = "item.note"
         public typealias Params = KeptCore.Params.Note
         public typealias Result = View.Changed
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.note(p, now: now)
-        }
+        public static let decider: Decider = Engine.note(_:now:)
     }
 
     /// A reply to one of kept's messages, read by a door (`kept mail ingest`, the watched Maildir).
@@ -124,54 +118,42 @@ public enum Methods {
         public static let name = "mail.ingest"
         public typealias Params = Reply
         public typealias Result = View.Ingested
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            e.ingest(p, now: now)
-        }
+        public static let decider: Decider = Engine.ingest(_:now:)
     }
 
     public enum ItemDraft: EngineMethod {
         public static let name = "item.draft"
         public typealias Params = KeptCore.Params.Draft
         public typealias Result = View.Draft
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.draft(p, now: now)
-        }
+        public static let decider: Decider = Engine.draft(_:now:)
     }
 
     public enum CheckinLog: EngineMethod {
         public static let name = "checkin.log"
         public typealias Params = KeptCore.Params.Checkin
         public typealias Result = View.Message
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.checkin(p, now: now)
-        }
+        public static let decider: Decider = Engine.checkin(_:now:)
     }
 
     public enum Agenda: EngineMethod {
         public static let name = "agenda"
         public typealias Params = KeptCore.Params.Agenda
         public typealias Result = View.Agenda
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.agenda(p, now: now)
-        }
+        public static let decider: Decider = Engine.agenda(_:now:)
     }
 
     public enum Ledger: EngineMethod {
         public static let name = "ledger"
         public typealias Params = KeptCore.Params.Ledger
         public typealias Result = View.LedgerReport
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            e.ledger(p, now: now)
-        }
+        public static let decider: Decider = Engine.ledger(_:now:)
     }
 
     public enum Export: EngineMethod {
         public static let name = "export"
         public typealias Params = KeptCore.Params.Export
         public typealias Result = View.Export
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            e.export(p, now: now)
-        }
+        public static let decider: Decider = Engine.export(_:now:)
     }
 
     /// The record at a glance: each incident's dues week by week, the rate, the budget.
@@ -179,9 +161,7 @@ public enum Methods {
         public static let name = "report"
         public typealias Params = KeptCore.Params.Report
         public typealias Result = View.Report
-        public static func decide(_ e: Engine, _ p: Params, now: Instant) throws(KeptError) -> Decision<Result> {
-            try e.report(p, now: now)
-        }
+        public static let decider: Decider = Engine.report(_:now:)
     }
 
     /// Answered by the daemon itself: its version, uptime, store, channels.
