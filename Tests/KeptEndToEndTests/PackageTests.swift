@@ -120,12 +120,14 @@ enum DebianPackage {
             #expect(versionSaid.contains("keptd \(version)"), "\(versionSaid)")
             // The journal has the daemon's entries, under its user unit.
             let entries = Journald.wait(for: ["_PID=\(pid)", "KEPT_EVENT=reminder-delivered"]) { !$0.isEmpty }
-            #expect(!entries.isEmpty)
+            // Said on failure: whether keptd was restarted under the test's feet, and what systemd saw.
+            let why = { "keptd \(pid), now \(m.mainPID), restarts \(m.property("NRestarts")): \(m.systemctl("status", "keptd.service").stdout)" }
+            #expect(!entries.isEmpty, "\(why())")
             #expect(entries.first?["SYSLOG_IDENTIFIER"] == "keptd")
             // The runtime linked in, NIO still runs Swift concurrency: an idle keptd never wakes.
             #expect(!Journald.entries(["_PID=\(pid)"]).contains { ($0["MESSAGE"] ?? "").contains("could not take it over") })
             let maps = (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
-            #expect(!maps.isEmpty && !maps.contains("/opt/swift"), "nothing loaded from the toolchain")
+            #expect(!maps.isEmpty && !maps.contains("/opt/swift"), "nothing loaded from the toolchain; \(why())")
 
             // Removing the program leaves what is the user's: the store, the config, the Maildir.
             #expect(m.systemctl("stop", "keptd.socket", "keptd.service").code == 0)
