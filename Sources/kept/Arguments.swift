@@ -5,11 +5,38 @@ import ArgumentParser
 /// is never read as a cluster of short options — which could have been `-h`, help, and nothing
 /// saved.
 enum Arguments {
-    /// Options that take no value. Every other `--name` takes the next argument as its value,
-    /// whatever it begins with.
-    static let flags: Set<String> = ["--json", "--all", "--no-playbook", "--allow-past", "--help", "-h", "--version", "--generate-completion-script"]
     /// Options every subcommand takes, which may also come before the subcommand.
     static let global: Set<String> = ["--json", "--socket"]
+
+    /// Options that take no value, for `command`: read from its own declaration and `Global`'s
+    /// (every `@Flag`, named as the parser names it: `allowPast` is `--allow-past`), and the
+    /// parser's own. Every other `--name` takes the next argument as its value, whatever it
+    /// begins with — so a flag can never be left out of a table and swallow the next argument.
+    static func flags(of command: String?) -> Set<String> {
+        var flags: Set<String> = ["--help", "-h", "--version", "--generate-completion-script"]
+        var types: [any ParsableArguments.Type] = [Global.self]
+        if let sub = Kept.configuration.subcommands.first(where: { $0.configuration.commandName == command }) { types.append(sub) }
+        for type in types {
+            for child in Mirror(reflecting: type.init()).children {
+                guard let label = child.label, String(describing: Swift.type(of: child.value)).hasPrefix("Flag<") else { continue }
+                flags.insert("--" + kebab(label.drop { $0 == "_" }))
+            }
+        }
+        return flags
+    }
+
+    /// `allowPast` → `allow-past`.
+    static func kebab(_ name: Substring) -> String {
+        var out = ""
+        for c in name {
+            if c.isUppercase {
+                out += "-" + c.lowercased()
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
 
     enum Problem: Error {
         /// A positional argument that begins with `-`.
@@ -19,16 +46,18 @@ enum Arguments {
     /// The arguments the parser gets (without the program's name).
     static func prepare(_ args: [String]) throws(Problem) -> [String] {
         var leading: [String] = [], rest = args[...]
+        let globalFlags = flags(of: nil)
         // Global options before the subcommand go after it.
         while let first = rest.first, let name = first.split(separator: "=").first.map(String.init), global.contains(name) {
             leading.append(first)
             rest = rest.dropFirst()
-            if !first.contains("="), !flags.contains(first), let value = rest.first {
+            if !first.contains("="), !globalFlags.contains(first), let value = rest.first {
                 leading.append(value)
                 rest = rest.dropFirst()
             }
         }
         guard let command = rest.first, !command.hasPrefix("-") else { return leading + rest }
+        let flags = flags(of: command)
         var out = [command]
         var expectsValue = false
         var positionalOnly = false

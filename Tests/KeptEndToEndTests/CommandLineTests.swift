@@ -19,6 +19,11 @@ import Testing
         #expect(lines.last == "See 'kept promise --help'.")
         let show = h.kept("show", "1")
         #expect(!show.stdout.contains("discount"))
+        // Every command's flags are known from its own declaration: the argument after one (here
+        // report's --ascii, once missing from a hand-kept table) is not taken for its value.
+        let afterFlag = h.kept("report", "--ascii", "-1")
+        #expect(afterFlag.code == 64)
+        #expect(afterFlag.stderr.hasPrefix("kept: \"-1\" begins with '-'"), "\(afterFlag.stderr)")
 
         // After --, it is the text it is; as an option's value, too.
         let added = h.kept("promise", "1", "--due", "friday", "--", "-10% discount on the next invoice")
