@@ -12,7 +12,7 @@ extension Engine {
     }
 
     /// What the draft for this occurrence may say; nil for an item that has no draft.
-    func draftFacts(_ i: Incident, _ item: Item, _ o: Numbered, now: Instant) -> DraftFacts? {
+    func draftFacts(_ i: Incident, _ item: Item, _ o: Occurrence, now: Instant) -> DraftFacts? {
         let kind: DraftFacts.Kind, subject: String
         let week = max(1, Int((now - i.noticed) / (7 * 86_400)) + 1)
         switch (item.kind, item.step) {

@@ -2,7 +2,7 @@
 /// change reads them by: how one is numbered, how one is named, and what its status is.
 extension Engine {
     /// One occurrence of an item: `3.2#4` is the fourth due of item 3.2.
-    public struct Numbered: Sendable {
+    public struct Occurrence: Sendable {
         public var id: OccurrenceID
         public var due: Due
         public var mark: Mark?
@@ -14,19 +14,19 @@ extension Engine {
     }
 
     /// Every occurrence of `item`, numbered from 1.
-    public func occurrences(of item: Item, in incident: Incident) -> [Numbered] {
+    public func occurrences(of item: Item, in incident: Incident) -> [Occurrence] {
         let itemID = ItemID(incident: incident.id, number: item.number)
         let rules = rules.for(item, in: incident)
         let dues = rules.occurrences(of: item)
         var times = timesCache.get(itemID) ?? []
         if times.count != dues.count { times = dues.map { rules.times($0, windowEnd: incident.windowEnd) } }
         return dues.enumerated().map { i, due in
-            Numbered(id: OccurrenceID(item: itemID, index: i + 1), due: due, mark: item.mark(i + 1), times: times[i])
+            Occurrence(id: OccurrenceID(item: itemID, index: i + 1), due: due, mark: item.mark(i + 1), times: times[i])
         }
     }
 
     /// One occurrence of `item`, if it has that many.
-    public func occurrence(_ index: Int, of item: Item, in incident: Incident) -> Numbered? {
+    public func occurrence(_ index: Int, of item: Item, in incident: Incident) -> Occurrence? {
         let all = occurrences(of: item, in: incident)
         return index >= 1 && index <= all.count ? all[index - 1] : nil
     }

@@ -79,7 +79,7 @@ extension Engine {
         }
         let id = state.nextIncidentID
         let windowEnd = zone.adding(days: window, to: noticed)
-        var incident = Incident(id: id, client: client, title: title, contact: Text.trimmed(p.contact), note: Text.trimmed(p.note), noticed: noticed,
+        var incident = Incident(id: id, client: client, title: title, contact: TypedText.trimmed(p.contact), note: TypedText.trimmed(p.note), noticed: noticed,
                                 severity: p.severity ?? .major, windowDays: window, windowEnd: windowEnd, opened: now,
                                 zone: p.zone == nil ? nil : zone.identifier)
         if p.playbook ?? true { incident.items = playbook(noticed: noticed, windowEnd: windowEnd, created: now, in: zone) }
@@ -192,7 +192,7 @@ extension Engine {
         if p.cause != nil, item.step != .rootCause {
             throw .invalid("cause", "a cause is recorded on the root-cause step; \(name(of: occ, item)) is not it")
         }
-        return Decision(changes: [.done(occurrence: occ, at: at, note: Text.trimmed(p.note), cause: p.cause)]) { engine in
+        return Decision(changes: [.done(occurrence: occ, at: at, note: TypedText.trimmed(p.note), cause: p.cause)]) { engine in
             let view = engine.occurrenceView(occ, now: now)!
             return View.Changed(occurrences: [view], message: "\(view.id) \(view.text): done, \(view.status).")
         }
@@ -202,7 +202,7 @@ extension Engine {
     /// overdue and not yet missed), the touchpoint is that check-in, done early or on time.
     func checkin(_ p: Params.Checkin, now: Instant) throws(KeptError) -> Decision<View.Message> {
         let incident = try existing(p.incident, open: true)
-        let note = Text.trimmed(p.note)
+        let note = TypedText.trimmed(p.note)
         var changes: [Change] = [.checkin(incident: incident.id, note: note)]
         // Within the week as the agenda counts it: seven days on the incident's own calendar.
         var counted: OccurrenceID?
@@ -278,7 +278,7 @@ extension Engine {
         let released = incident.items.flatMap { occurrences(of: $0, in: incident) }
             .filter { $0.status(at: now).isOpen }.map(\.id)
         let id = incident.id
-        return Decision(changes: [.close(incident: id, outcome: p.outcome, note: Text.trimmed(p.note), released: released)]) { engine in
+        return Decision(changes: [.close(incident: id, outcome: p.outcome, note: TypedText.trimmed(p.note), released: released)]) { engine in
             View.Closed(incident: engine.summary(of: engine.state.incident(id)!, now: now), released: released.count)
         }
     }

@@ -5,7 +5,7 @@ extension Engine {
         return occurrenceView(incident, item, o, now: now)
     }
 
-    func occurrenceView(_ incident: Incident, _ item: Item, _ o: Numbered, now: Instant) -> View.Occurrence {
+    func occurrenceView(_ incident: Incident, _ item: Item, _ o: Occurrence, now: Instant) -> View.Occurrence {
         let status = o.status(at: now)
         let snoozed = o.mark?.snoozes?.last.flatMap { $0.until > now ? $0.until : nil }
         return View.Occurrence(
@@ -78,7 +78,7 @@ extension Engine {
             incident.items.withUnsafeBufferPointer { items in
                 for item in items.indices {
                     // Judge from the cached instants; build a view (and the zone work) only for what is shown.
-                    var numbered: [Numbered]?
+                    var numbered: [Occurrence]?
                     let cached = timesCache.get(ItemID(incident: incident.id, number: items[item].number))
                     for (i, t) in (cached ?? times(of: items[item], in: incident)).enumerated() {
                         let mark = items[item].marks.isEmpty ? nil : items[item].mark(i + 1)

@@ -19,7 +19,7 @@ public struct Engine: Sendable {
     public var replies: ReplySettings?
     /// Draws the record as HTML: the page, and the HTML part of the digest and the review.
     /// Without one, those messages are plain text alone.
-    public var painter: (any RecordPainter)?
+    public var painter: (any HTMLPainter)?
     private(set) var queue = ReminderQueue()
     /// Each item's occurrences as instants, kept current with every change: ledgers and the
     /// over-promising check read these instead of redoing zone arithmetic per request.
@@ -39,7 +39,7 @@ public struct Engine: Sendable {
         let open = state.incidents.filter(\.isOpen)
         let items = open.reduce(0) { $0 + $1.items.count }
         let runs = min(threads ?? (items >= 5_000 ? processorsOnline : 1), max(open.count, 1))
-        let results = Slots<[(ItemID, Instant?, [Rules.Times])]>(count: runs)
+        let results = ResultSlots<[(ItemID, Instant?, [Rules.Times])]>(count: runs)
         let engine = self
         runConcurrently(runs) { run in
             var out: [(ItemID, Instant?, [Rules.Times])] = []

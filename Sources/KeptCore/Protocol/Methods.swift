@@ -34,16 +34,16 @@ public protocol MethodParams: Codable, Sendable {
     /// combinations, lengths. The Engine checks it first; the CLI checks it before it calls.
     func validate() throws(KeptError)
     /// The incident or item the request is about, for the journal's fields.
-    var subject: Subject { get }
+    var target: RequestTarget { get }
 }
 
 extension MethodParams {
     public func validate() throws(KeptError) {}
-    public var subject: Subject { Subject() }
+    public var target: RequestTarget { RequestTarget() }
 }
 
 /// What a request names: an incident, an item, or neither.
-public struct Subject: Sendable {
+public struct RequestTarget: Sendable {
     public var incident: Int?
     public var item: ItemRef?
     public init(incident: Int? = nil, item: ItemRef? = nil) { self.incident = incident; self.item = item }

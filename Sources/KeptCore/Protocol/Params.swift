@@ -24,10 +24,10 @@ public enum Params {
         public static let windowDays = 1...3650
 
         public func validate() throws(KeptError) {
-            try Text.check(client, "client", limit: 200)
-            try Text.check(title, "title", limit: 500)
-            try Text.check(note, "note", limit: 10_000, optional: true)
-            try Text.check(contact, "contact", limit: 200, optional: true)
+            try TypedText.check(client, "client", limit: 200)
+            try TypedText.check(title, "title", limit: 500)
+            try TypedText.check(note, "note", limit: 10_000, optional: true)
+            try TypedText.check(contact, "contact", limit: 200, optional: true)
             if let window, !Self.windowDays.contains(window) {
                 throw .invalid("window", "the window must be between 1 and 3650 days, not \(window)")
             }
@@ -41,23 +41,23 @@ public enum Params {
     }
 
     public struct Incident: MethodParams {
-        public var subject: Subject { Subject(incident: incident) }
+        public var target: RequestTarget { RequestTarget(incident: incident) }
         public var incident: Int
         public init(incident: Int) { self.incident = incident }
     }
 
     public struct Close: MethodParams {
-        public var subject: Subject { Subject(incident: incident) }
+        public var target: RequestTarget { RequestTarget(incident: incident) }
         public var incident: Int
         public var outcome: Outcome
         public var note: String?
         public init(incident: Int, outcome: Outcome, note: String? = nil) { self.incident = incident; self.outcome = outcome; self.note = note }
 
-        public func validate() throws(KeptError) { try Text.check(note, "note", limit: 10_000, optional: true) }
+        public func validate() throws(KeptError) { try TypedText.check(note, "note", limit: 10_000, optional: true) }
     }
 
     public struct Promise: MethodParams {
-        public var subject: Subject { Subject(incident: incident) }
+        public var target: RequestTarget { RequestTarget(incident: incident) }
         public var incident: Int
         public var text: String
         public var due: String?
@@ -76,7 +76,7 @@ public enum Params {
         }
 
         public func validate() throws(KeptError) {
-            try Text.check(text, "text", limit: 16_000)
+            try TypedText.check(text, "text", limit: 16_000)
             switch (due, every) {
             case (nil, nil): throw .invalid("due", "a promise needs a due time, or an interval it repeats at")
             case (.some, .some): throw .invalid("every", "a promise is due once or repeats, not both")
@@ -90,7 +90,7 @@ public enum Params {
     }
 
     public struct Done: MethodParams {
-        public var subject: Subject { Subject(item: item) }
+        public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
         public var note: String?
         public var at: String?
@@ -103,11 +103,11 @@ public enum Params {
             self.item = item; self.note = note; self.at = at; self.cause = cause; self.zone = zone
         }
 
-        public func validate() throws(KeptError) { try Text.check(note, "note", limit: 10_000, optional: true) }
+        public func validate() throws(KeptError) { try TypedText.check(note, "note", limit: 10_000, optional: true) }
     }
 
     public struct Snooze: MethodParams {
-        public var subject: Subject { Subject(item: item) }
+        public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
         /// A duration from now (`4h`) …
         public var duration: Interval?
@@ -130,36 +130,36 @@ public enum Params {
     }
 
     public struct Release: MethodParams {
-        public var subject: Subject { Subject(item: item) }
+        public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
         public var reason: String
         public init(item: ItemRef, reason: String) { self.item = item; self.reason = reason }
 
-        public func validate() throws(KeptError) { try Text.check(reason, "reason", limit: 2000) }
+        public func validate() throws(KeptError) { try TypedText.check(reason, "reason", limit: 2000) }
     }
 
     public struct Note: MethodParams {
-        public var subject: Subject { Subject(item: item) }
+        public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
         public var text: String
         public init(item: ItemRef, text: String) { self.item = item; self.text = text }
 
-        public func validate() throws(KeptError) { try Text.check(text, "text", limit: 10_000) }
+        public func validate() throws(KeptError) { try TypedText.check(text, "text", limit: 10_000) }
     }
 
     public struct Draft: MethodParams {
-        public var subject: Subject { Subject(item: item) }
+        public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
         public init(item: ItemRef) { self.item = item }
     }
 
     public struct Checkin: MethodParams {
-        public var subject: Subject { Subject(incident: incident) }
+        public var target: RequestTarget { RequestTarget(incident: incident) }
         public var incident: Int
         public var note: String?
         public init(incident: Int, note: String? = nil) { self.incident = incident; self.note = note }
 
-        public func validate() throws(KeptError) { try Text.check(note, "note", limit: 10_000, optional: true) }
+        public func validate() throws(KeptError) { try TypedText.check(note, "note", limit: 10_000, optional: true) }
     }
 
     public struct Agenda: MethodParams {
@@ -179,7 +179,7 @@ public enum Params {
     }
 
     public struct Report: MethodParams {
-        public var subject: Subject { Subject(incident: incident) }
+        public var target: RequestTarget { RequestTarget(incident: incident) }
         /// One incident, open or closed; every open one without it.
         public var incident: Int?
         /// `html` adds the page; the record itself is always in the answer.
@@ -259,7 +259,7 @@ public enum ReportFormat: String, Codable, Sendable, CaseIterable {
 }
 
 /// The checks every text a person types goes through: not empty once trimmed, not absurdly long.
-enum Text {
+enum TypedText {
     static func check(_ raw: String?, _ field: String, limit: Int, optional: Bool = false) throws(KeptError) {
         guard let raw else {
             if optional { return }

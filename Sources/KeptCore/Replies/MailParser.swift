@@ -27,7 +27,7 @@ public struct MailParser: Sendable {
         if bytes.starts(with: Array("From ".utf8)) { start = (bytes[...].firstIndex(of: 0x0A) ?? bytes.count - 1) + 1 }
         let (headers, bodyStart) = Self.headers(bytes, from: start)
         self.headers = headers
-        var walk = Walk()
+        var walk = FoundParts()
         walk.part(headers, bytes[min(bodyStart, bytes.count)...], depth: 0)
         text = walk.plain ?? walk.html.map(HTMLText.text) ?? ""
         if text.utf8.count > Self.maxText { text = String(text.prefix(Self.maxText)) }
@@ -97,7 +97,7 @@ public struct MailParser: Sendable {
 
     // MARK: Parts
 
-    struct Walk {
+    struct FoundParts {
         var plain: String?
         var html: String?
         var deliveryReport = false

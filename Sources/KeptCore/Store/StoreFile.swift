@@ -183,7 +183,7 @@ public final class StoreFile: @unchecked Sendable {
             return (rest, runs)
         }
         guard let split else { return nil }
-        let results = Slots<[Incident]>(count: split.runs.count)
+        let results = ResultSlots<[Incident]>(count: split.runs.count)
         let runs = split.runs
         runConcurrently(runs.count) { i in
             results.set(i, try? JSONDecoder().decode([Incident].self, from: runs[i]))

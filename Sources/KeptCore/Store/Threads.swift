@@ -35,7 +35,7 @@ func runConcurrently(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
 var processorsOnline: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
 /// One slot per thread of `runConcurrently`, each written by its own thread, read after all are done.
-final class Slots<Value>: @unchecked Sendable {
+final class ResultSlots<Value>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<Value?>
     let count: Int
 

@@ -7,7 +7,7 @@ import Yams
 
 /// Reads `config.yaml` and the `KEPT_…` environment into a `Config`, or says exactly what is wrong.
 ///
-/// Values come through swift-configuration: the environment first (`KEPT_REMIND_AT`,
+/// ConfigValueReader come through swift-configuration: the environment first (`KEPT_REMIND_AT`,
 /// `KEPT_CHANNELS_EMAIL_TO=a@x,b@y`, …), then the YAML file, then the defaults of `Config`.
 /// The file's shape is checked first against `ConfigSchema`, so a misspelt key or a section
 /// written as a value is named with its line and column instead of being silently ignored.
@@ -29,7 +29,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigProblem("\(path): \(String(describing: error).firstLine)")
         }
-        var values = Values(reader: reader, sink: sink, file: path, marks: marks ?? [:], environment: environment)
+        var values = ConfigValueReader(reader: reader, sink: sink, file: path, marks: marks ?? [:], environment: environment)
         return try values.read()
     }
 

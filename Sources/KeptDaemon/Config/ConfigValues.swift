@@ -5,7 +5,7 @@ import Yams
 
 /// Reads every key of `ConfigSchema` through the reader, checks its range or form, and names
 /// the key, its place and the reason when a value will not do.
-struct Values {
+struct ConfigValueReader {
     let reader: ConfigReader
     let sink: ProblemSink
     let file: String

@@ -25,7 +25,7 @@ struct Router: Sendable {
         { keeper, bytes in
             let params: M.Params
             do throws(KeptError) { params = try M.params(from: bytes) } catch {
-                await keeper.logRefusal(M.name, Subject(), error.message)
+                await keeper.logRefusal(M.name, RequestTarget(), error.message)
                 return .failure(RPC.ErrorObject(error))
             }
             do throws(KeptError) {
@@ -33,7 +33,7 @@ struct Router: Sendable {
                     try M.decide(engine, params, now: now).map { RPC.encode($0) }
                 }
             } catch {
-                await keeper.logRefusal(M.name, params.subject, error.message)
+                await keeper.logRefusal(M.name, params.target, error.message)
                 return .failure(RPC.ErrorObject(error))
             }
         }
@@ -46,7 +46,7 @@ struct Router: Sendable {
                 let params = try M.params(from: bytes)
                 return RPC.encode(try await answer(keeper, params))
             } catch {
-                await keeper.logRefusal(M.name, Subject(), error.message)
+                await keeper.logRefusal(M.name, RequestTarget(), error.message)
                 return .failure(RPC.ErrorObject(error))
             }
         }
@@ -89,7 +89,7 @@ struct Router: Sendable {
             result = await handler(keeper, c.params)
         } else {
             let error = RPC.ErrorObject(.methodNotFound, "unknown method \(c.method.debugDescription)")
-            await keeper.logRefusal(c.method, Subject(), error.message)
+            await keeper.logRefusal(c.method, RequestTarget(), error.message)
             result = .failure(error)
         }
         guard let id = c.id else { return nil }

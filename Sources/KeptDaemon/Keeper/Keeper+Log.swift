@@ -28,10 +28,10 @@ extension Keeper {
     }
 
     /// A refused request, with the incident and item it named when its params could be read.
-    func logRefusal(_ method: String, _ subject: Subject, _ message: String) {
+    func logRefusal(_ method: String, _ target: RequestTarget, _ message: String) {
         var metadata: Logger.Metadata = ["KEPT_EVENT": "refused", "KEPT_METHOD": .string(method)]
-        if let item = subject.item { metadata["KEPT_ITEM"] = .string(item.description) }
-        if let incident = subject.incident ?? subject.item?.item.incident {
+        if let item = target.item { metadata["KEPT_ITEM"] = .string(item.description) }
+        if let incident = target.incident ?? target.item?.item.incident {
             metadata["KEPT_INCIDENT"] = .string(String(incident))
             if let client = engine.state.incident(incident)?.client { metadata["KEPT_CLIENT"] = .string(client) }
         }

@@ -8,7 +8,7 @@ import Mustache
 /// inline CSS and an inline SVG rate line, no scripts, no remote fonts or images, for a screen, a
 /// phone and paper; and the mail (the digest's and the review's HTML part) — tables and inline
 /// colours only, because mail clients drop SVG, style sheets and classes.
-public struct RecordPages: RecordPainter {
+public struct RecordPages: HTMLPainter {
     public init() {}
 
     public func page(_ report: View.Report) -> String {

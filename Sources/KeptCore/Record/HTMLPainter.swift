@@ -1,6 +1,6 @@
 /// Draws the record as HTML. The daemon's painter fills Mustache templates, which escape every
 /// text the user typed; the core decides what is drawn and says it in the same words everywhere.
-public protocol RecordPainter: Sendable {
+public protocol HTMLPainter: Sendable {
     /// The page `kept report --format html` prints: one self-contained document.
     func page(_ report: View.Report) -> String
     /// The weekly digest's HTML part, for mail clients: tables and inline colours only.
