@@ -41,7 +41,7 @@ struct Seed: ParsableCommand {
             for n in 0..<perIncident {
                 // Spread over the window, a few a week: no over-promising scan blows up.
                 let days = 1 + (n * 89) / max(perIncident, 1)
-                try perform(Methods.PromiseAdd.self, Params.Promise(incident: i, text: "Promise \(n + 1) to client \(i % 7 + 1)", due: "+\(days)d"))
+                try perform(Methods.PromiseAdd.self, Params.Promise(incident: i, text: "Promise \(n + 1) to client \(i % 7 + 1)", due: .text("+\(days)d")))
             }
         }
         try store.compact(engine.state)
@@ -70,7 +70,7 @@ struct Latency: ParsableCommand {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         for n in 0..<requests {
             let body = try JSONEncoder().encode(RPC.Request(id: .number(Int64(n)), method: "promise.add",
-                params: Params.Promise(incident: ids[n % ids.count], text: "Latency probe \(n)", due: "+\(1 + n % 80)d"))) + Data([0x0A])
+                params: Params.Promise(incident: ids[n % ids.count], text: "Latency probe \(n)", due: .text("+\(1 + n % 80)d")))) + Data([0x0A])
             let start = DispatchTime.now().uptimeNanoseconds
             body.withUnsafeBytes { _ = writeAll(fd, $0) }
             var got = 0
@@ -112,7 +112,7 @@ struct Lateness: ParsableCommand {
             let at = first + Int64(k * spacing)
             deadlines.insert(at)
             let body = try JSONEncoder().encode(RPC.Request(id: .number(Int64(k + 1)), method: "promise.add",
-                params: Params.Promise(incident: id, text: "tick \(k)", due: Zone.utc.rfc3339(Instant(seconds: at))))) + Data([0x0A])
+                params: Params.Promise(incident: id, text: "tick \(k)", due: .text(Zone.utc.rfc3339(Instant(seconds: at)))))) + Data([0x0A])
             _ = try Self.exchange(fd, body, as: View.Promised.self)
         }
         close(fd)

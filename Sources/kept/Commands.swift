@@ -17,12 +17,12 @@ struct Open: ParsableCommand {
     @Option(parsing: .unconditional, help: "A longer description.") var note: String?
     @Option(parsing: .unconditional, help: "The person at the client you write to: drafts say \"Dear NAME,\".") var contact: String?
 
-    func params(noticed: String?) -> Params.Open {
+    func params(noticed: When?) -> Params.Open {
         Params.Open(client: client, title: title, noticed: noticed, severity: severity, window: window,
                     playbook: noPlaybook ? false : nil, note: note, contact: contact, zone: Printer.zoneName)
     }
 
-    func validate() throws { try check(params(noticed: noticed)) }
+    func validate() throws { try check(params(noticed: noticed.map(When.text))) }
 
     func run() throws {
         let r = global.call(Methods.IncidentOpen.self, params(noticed: try resolve(noticed, "--noticed", toward: .past)))
@@ -78,12 +78,12 @@ struct Promise: ParsableCommand {
     @Option(parsing: .unconditional, help: "Last day a recurring promise may fall on (default: the window's end).") var until: String?
     @Flag(name: .customLong("allow-past"), help: "Record a promise whose due time has already passed.") var allowPast = false
 
-    func params(due: String?, from: String?, until: String?) throws -> Params.Promise {
+    func params(due: When?, from: When?, until: When?) throws -> Params.Promise {
         Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until,
                        allowPast: allowPast ? true : nil, zone: Printer.zoneName)
     }
 
-    func validate() throws { try check(params(due: due, from: from, until: until)) }
+    func validate() throws { try check(params(due: due.map(When.text), from: from.map(When.text), until: until.map(When.text))) }
 
     func run() throws {
         let p = try params(due: try resolve(due, "--due"), from: try resolve(from, "--from"), until: try resolve(until, "--until"))
@@ -105,9 +105,9 @@ struct Done: ParsableCommand {
     @Option(parsing: .unconditional, help: "When it was done (default: now).") var at: String?
     @Option(parsing: .unconditional, help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
 
-    func params(at: String?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause, zone: Printer.zoneName) }
+    func params(at: When?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause, zone: Printer.zoneName) }
 
-    func validate() throws { try check(params(at: at)) }
+    func validate() throws { try check(params(at: at.map(When.text))) }
 
     func run() throws {
         let r = global.call(Methods.ItemDone.self, try params(at: try resolve(at, "--at", toward: .past)))
@@ -139,11 +139,11 @@ struct Snooze: ParsableCommand {
     @Argument(help: "How long: 90s, 4h, 3d, 1w.") var duration: String?
     @Option(parsing: .unconditional, help: "Remind again at WHEN instead.") var until: String?
 
-    func params(until: String?) throws -> Params.Snooze {
+    func params(until: When?) throws -> Params.Snooze {
         Params.Snooze(item: try itemRef(item), duration: try interval(duration, nil), until: until, zone: Printer.zoneName)
     }
 
-    func validate() throws { try check(params(until: until)) }
+    func validate() throws { try check(params(until: until.map(When.text))) }
 
     func run() throws {
         let r = global.call(Methods.ItemSnooze.self, try params(until: try resolve(until, "--until")))

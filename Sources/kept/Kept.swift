@@ -144,9 +144,9 @@ func warn(_ warnings: [View.Warning]) {
 }
 
 /// Resolves a WHEN here, in the user's own zone and clock, so the daemon gets an exact value.
-func resolve(_ raw: String?, _ option: String, toward: WhenParser.Toward = .future) throws -> String? {
+func resolve(_ raw: String?, _ option: String, toward: WhenParser.Toward = .future) throws -> When? {
     guard let raw else { return nil }
-    do { return try WhenParser(now: .now, zone: Printer.zone).parse(raw, toward: toward).description } catch {
+    do { return .exact(try WhenParser(now: .now, zone: Printer.zone).parse(raw, toward: toward)) } catch {
         throw ValidationError("\(option): \(error.message)")
     }
 }

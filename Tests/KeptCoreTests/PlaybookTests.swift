@@ -183,7 +183,7 @@ import Testing
         var e = engine()
         _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", playbook: false), now: t0)
         for (n, day) in ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2027-01-10"].enumerated() {
-            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n + 1)", due: day), now: t0)
+            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "p\(n + 1)", due: .text(day)), now: t0)
         }
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: at("2026-11-23 18:00", berlin))        // kept
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.2"), now: at("2026-11-26 10:00", berlin))        // late

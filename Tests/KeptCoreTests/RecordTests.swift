@@ -19,7 +19,7 @@ import Testing
                           now: t0)
         for due in ["2026-11-03T10:00:00Z", "2026-11-04T10:00:00Z", "2026-11-10T10:00:00Z", "2026-11-12T10:00:00Z",
                     "2026-11-18T08:00:00Z", "2026-11-20T10:00:00Z", "2026-11-26T10:00:00Z"] {
-            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "promise due \(due)", due: due), now: t0 + 60)
+            _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "promise due \(due)", due: .text(due)), now: t0 + 60)
         }
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.1"), now: at("2026-11-03 09:30", utc))
         _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.2"), now: at("2026-11-06 09:30", utc))

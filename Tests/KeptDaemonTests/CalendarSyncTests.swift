@@ -70,7 +70,7 @@ import Testing
         }
         for (n, days) in promises.enumerated() {
             _ = try await keeper.perform { e, now throws(KeptError) in
-                try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "promise \(n + 1)", due: zone.rfc3339(t0 + days * 86_400)), now: now)
+                try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "promise \(n + 1)", due: .text(zone.rfc3339(t0 + days * 86_400))), now: now)
             }
         }
         return Rig(keeper: keeper, calendar: calendar, sync: sync, timer: timer, journal: journal)
@@ -248,7 +248,7 @@ import Testing
         let uid = r.uid("1.1")
         let until = Self.t0 + 2 * 86_400
         _ = try await r.perform { e, now throws(KeptError) in
-            try Methods.ItemSnooze.decide(e, Params.Snooze(item: ItemRef(item: ItemID(incident: 1, number: 1)), until: Self.zone.rfc3339(until)), now: now)
+            try Methods.ItemSnooze.decide(e, Params.Snooze(item: ItemRef(item: ItemID(incident: 1, number: 1)), until: .text(Self.zone.rfc3339(until))), now: now)
         }
         r.calendar.phone(uid, Self.setting("SUMMARY", "renamed on the phone"))
         await r.synced()
@@ -328,7 +328,7 @@ import Testing
         await r.synced()
         r.calendar.failAfter(0)
         _ = try await r.perform { e, now throws(KeptError) in
-            try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "the audit", due: Self.zone.rfc3339(Self.t0 + 5 * 86_400)), now: now)
+            try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "the audit", due: .text(Self.zone.rfc3339(Self.t0 + 5 * 86_400))), now: now)
         }
         let down = await r.synced(failing: true)
         #expect(down.error != nil)

@@ -27,8 +27,8 @@ import Testing
         _ = try await r.keeper.perform { e, now throws(KeptError) in
             try Methods.IncidentOpen.decide(e, Params.Open(client: "Acme", title: "Wrong invoice", window: 30), now: now)
         }
-        for p in [Params.Promise(incident: 1, text: "Call Dana", due: day),
-                  Params.Promise(incident: 1, text: "Send the report", due: day + "T09:30"),
+        for p in [Params.Promise(incident: 1, text: "Call Dana", due: .text(day)),
+                  Params.Promise(incident: 1, text: "Send the report", due: .text(day + "T09:30")),
                   Params.Promise(incident: 1, text: "Weekly numbers", every: Interval(1, .day), from: "+1d", until: "+12d")] {
             _ = try await r.keeper.perform { e, now throws(KeptError) in try Methods.PromiseAdd.decide(e, p, now: now) }
         }

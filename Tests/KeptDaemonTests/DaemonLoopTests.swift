@@ -92,7 +92,7 @@ import Testing
         }
         for (n, at) in deadlines.enumerated() {
             _ = try await r.keeper.perform { e, now throws(KeptError) in
-                try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "promise \(n + 1)", due: zone.rfc3339(at)), now: now)
+                try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "promise \(n + 1)", due: .text(zone.rfc3339(at))), now: now)
             }
         }
     }

@@ -59,7 +59,7 @@ extension Engine {
             return try Methods.ItemNote.decide(self, Params.Note(item: ref, text: text), now: now)
         case .snooze(let when):
             let duration = try? Interval(parsing: when)
-            let decision = try Methods.ItemSnooze.decide(self, Params.Snooze(item: ref, duration: duration, until: duration == nil ? when : nil), now: now)
+            let decision = try Methods.ItemSnooze.decide(self, Params.Snooze(item: ref, duration: duration, until: duration == nil ? .text(when) : nil), now: now)
             // By mail, a snooze past the window is not taken: the reply cannot be asked to confirm.
             if let incident = state.incident(ref.item.incident), case .snooze(_, let until)? = decision.changes.first, until > incident.windowEnd {
                 throw .refused("snooze \(when) ends after the incident's window (\(rules.for(incident).zone.format(incident.windowEnd)))")

@@ -319,9 +319,14 @@ extension Engine {
         return (incident, item, open.id.index)
     }
 
-    func when(_ raw: String, now: Instant, field: String, in zone: Zone) throws(KeptError) -> Due {
-        do { return try WhenParser(now: now, zone: zone).parse(raw) } catch {
-            throw .invalid(field, error.message)
+    /// A WHEN as a due: text read in `zone` at `now`; an exact due as it is.
+    func when(_ when: When, now: Instant, field: String, in zone: Zone) throws(KeptError) -> Due {
+        switch when {
+        case .exact(let due): return due
+        case .text(let raw):
+            do { return try WhenParser(now: now, zone: zone).parse(raw) } catch {
+                throw .invalid(field, error.message)
+            }
         }
     }
 }

@@ -39,46 +39,22 @@ public struct OccurrenceID: Hashable, Comparable, Sendable, CustomStringConverti
     public static func < (a: OccurrenceID, b: OccurrenceID) -> Bool { (a.item, a.index) < (b.item, b.index) }
 }
 
-extension ItemID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let r = try? ItemRef(parsing: text), r.occurrence == nil else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an item id: \(text)")
-        }
+extension ItemID: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let r = try? ItemRef(parsing: text), r.occurrence == nil else { throw TextNotUnderstood("not an item id: \(text)") }
         self = r.item
     }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
 }
 
-extension OccurrenceID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let r = try? ItemRef(parsing: text), let o = r.occurrence else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an occurrence id: \(text)")
-        }
+extension OccurrenceID: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let r = try? ItemRef(parsing: text), let o = r.occurrence else { throw TextNotUnderstood("not an occurrence id: \(text)") }
         self.init(item: r.item, index: o)
     }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
 }
 
-extension ItemRef: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.message)
-        }
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
+extension ItemRef: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        do { try self.init(parsing: text) } catch { throw TextNotUnderstood(error.message) }
     }
 }

@@ -1,11 +1,12 @@
-/// The parameters of each method, as typed values. WHEN values stay strings in any form kept reads
-/// (the `kept` CLI sends them resolved to a date or an RFC 3339 time, so its own zone and clock
-/// decide); everything else is decoded into its type, and a value that is not one is refused by name.
+/// The parameters of each method, as typed values. A WHEN is a `When`: text in any form kept reads
+/// (the `kept` CLI sends it resolved to a date or an RFC 3339 time, so its own zone and clock
+/// decide), or an exact due from a door inside kept; everything else is decoded into its type,
+/// and a value that is not one is refused by name.
 public enum Params {
     public struct Open: MethodParams {
         public var client: String
         public var title: String
-        public var noticed: String?
+        public var noticed: When?
         public var severity: Severity?
         public var window: Int?
         public var playbook: Bool?
@@ -15,7 +16,7 @@ public enum Params {
         /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
         /// and what is made keeps it. Without it, the daemon's.
         public var zone: String?
-        public init(client: String, title: String, noticed: String? = nil, severity: Severity? = nil, window: Int? = nil,
+        public init(client: String, title: String, noticed: When? = nil, severity: Severity? = nil, window: Int? = nil,
                     playbook: Bool? = nil, note: String? = nil, contact: String? = nil, zone: String? = nil) {
             self.client = client; self.title = title; self.noticed = noticed; self.severity = severity
             self.window = window; self.playbook = playbook; self.note = note; self.contact = contact; self.zone = zone
@@ -60,16 +61,16 @@ public enum Params {
         public var target: RequestTarget { RequestTarget(incident: incident) }
         public var incident: Int
         public var text: String
-        public var due: String?
+        public var due: When?
         public var every: Interval?
-        public var from: String?
-        public var until: String?
+        public var from: When?
+        public var until: When?
         /// A due that has passed is refused unless this says it is meant (recording a promise late).
         public var allowPast: Bool?
         /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
         /// and what is made keeps it. Without it, the daemon's.
         public var zone: String?
-        public init(incident: Int, text: String, due: String? = nil, every: Interval? = nil, from: String? = nil, until: String? = nil,
+        public init(incident: Int, text: String, due: When? = nil, every: Interval? = nil, from: When? = nil, until: When? = nil,
                     allowPast: Bool? = nil, zone: String? = nil) {
             self.incident = incident; self.text = text; self.due = due; self.every = every; self.from = from; self.until = until
             self.allowPast = allowPast; self.zone = zone
@@ -93,13 +94,13 @@ public enum Params {
         public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
         public var note: String?
-        public var at: String?
+        public var at: When?
         /// For `root-cause`: the kind of cause found.
         public var cause: Cause?
         /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
         /// and what is made keeps it. Without it, the daemon's.
         public var zone: String?
-        public init(item: ItemRef, note: String? = nil, at: String? = nil, cause: Cause? = nil, zone: String? = nil) {
+        public init(item: ItemRef, note: String? = nil, at: When? = nil, cause: Cause? = nil, zone: String? = nil) {
             self.item = item; self.note = note; self.at = at; self.cause = cause; self.zone = zone
         }
 
@@ -112,11 +113,11 @@ public enum Params {
         /// A duration from now (`4h`) …
         public var duration: Interval?
         /// … or a WHEN.
-        public var until: String?
+        public var until: When?
         /// The user's time zone (`America/New_York`): WHENs are read there, times are said there,
         /// and what is made keeps it. Without it, the daemon's.
         public var zone: String?
-        public init(item: ItemRef, duration: Interval? = nil, until: String? = nil, zone: String? = nil) {
+        public init(item: ItemRef, duration: Interval? = nil, until: When? = nil, zone: String? = nil) {
             self.item = item; self.duration = duration; self.until = until; self.zone = zone
         }
 
@@ -208,54 +209,34 @@ public enum Params {
 }
 
 /// What `root-cause` found: a process to fix, or a judgement to train.
-public enum Cause: String, Codable, Sendable, CaseIterable {
+public enum Cause: String, NamedChoice, Sendable {
     /// Fix the process, add a fail-safe.
     case systemic
     /// Training.
     case judgement
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let raw = try c.decode(String.self)
-        guard let cause = Cause(rawValue: raw) else {
-            throw DecodingError.dataCorruptedError(
-                in: c, debugDescription: "the cause is systemic (fix the process) or judgement (training), not \(raw.debugDescription)")
-        }
-        self = cause
+    public static func refusal(_ raw: String) -> String {
+        "the cause is systemic (fix the process) or judgement (training), not \(raw.debugDescription)"
     }
 }
 
 /// How `export` writes the store.
-public enum ExportFormat: String, Codable, Sendable, CaseIterable {
+public enum ExportFormat: String, NamedChoice, Sendable {
     /// The whole store, as the daemon keeps it.
     case json
     /// Every due, for a calendar.
     case ics
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let raw = try c.decode(String.self)
-        guard let format = ExportFormat(rawValue: raw) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown export format \(raw.debugDescription) (json, ics)")
-        }
-        self = format
-    }
+    public static func refusal(_ raw: String) -> String { "unknown export format \(raw.debugDescription) (json, ics)" }
 }
 
-public enum ReportFormat: String, Codable, Sendable, CaseIterable {
+public enum ReportFormat: String, NamedChoice, Sendable {
     /// Drawn in characters by the CLI.
     case text
     /// The page, drawn by the daemon.
     case html
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let raw = try c.decode(String.self)
-        guard let format = ReportFormat(rawValue: raw) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown report format \(raw.debugDescription) (text, html)")
-        }
-        self = format
-    }
+    public static func refusal(_ raw: String) -> String { "unknown report format \(raw.debugDescription) (text, html)" }
 }
 
 /// The checks every text a person types goes through: not empty once trimmed, not absurdly long.

@@ -178,10 +178,10 @@ extension Params.Promise: JSONWritable {
         json.beginObject()
         json.key("incident"); json.int(incident)
         json.key("text"); json.string(text)
-        if let due { json.key("due"); json.string(due) }
+        if let due { json.key("due"); json.string(due.description) }
         if let every { json.key("every"); json.string(every.description) }
-        if let from { json.key("from"); json.string(from) }
-        if let until { json.key("until"); json.string(until) }
+        if let from { json.key("from"); json.string(from.description) }
+        if let until { json.key("until"); json.string(until.description) }
         if let allowPast { json.key("allowPast"); json.bool(allowPast) }
         if let zone { json.key("zone"); json.string(zone) }
         json.endObject()

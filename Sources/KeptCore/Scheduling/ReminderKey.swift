@@ -84,22 +84,14 @@ public enum ReminderKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-extension ReminderKey: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let key = ReminderKey(parsing: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a reminder key: \(text)")
-        }
+extension ReminderKey: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let key = ReminderKey(parsing: text) else { throw TextNotUnderstood("not a reminder key: \(text)") }
         self = key
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }
 
-extension Rules.ReminderKind: Codable {
+extension Rules.ReminderKind: StringCodable {
     /// `lead`, `due`, `overdue3`, `snooze2`.
     public init?(name: String) {
         switch name {
@@ -115,16 +107,9 @@ extension Rules.ReminderKind: Codable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let kind = Self(name: text) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a reminder kind: \(text)") }
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let kind = Self(name: text) else { throw TextNotUnderstood("not a reminder kind: \(text)") }
         self = kind
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }
 

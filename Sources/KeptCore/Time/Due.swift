@@ -43,17 +43,9 @@ public enum Due: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-extension Due: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let v = Due(stored: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a date or an RFC 3339 time: \(text)")
-        }
+extension Due: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let v = Due(stored: text) else { throw TextNotUnderstood("not a date or an RFC 3339 time: \(text)") }
         self = v
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }

@@ -49,18 +49,10 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
-extension Instant: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let v = Instant(rfc3339: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an RFC 3339 time: \(text)")
-        }
+extension Instant: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let v = Instant(rfc3339: text) else { throw TextNotUnderstood("not an RFC 3339 time: \(text)") }
         self = v
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }
 

@@ -56,17 +56,9 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-extension Interval: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.message)
-        }
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
+extension Interval: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        do { try self.init(parsing: text) } catch { throw TextNotUnderstood(error.message) }
     }
 }
 

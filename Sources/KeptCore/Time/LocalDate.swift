@@ -74,23 +74,15 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-extension LocalDate: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let v = LocalDate(iso: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a date (YYYY-MM-DD): \(text)")
-        }
+extension LocalDate: StringCodable {
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let v = LocalDate(iso: text) else { throw TextNotUnderstood("not a date (YYYY-MM-DD): \(text)") }
         self = v
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }
 
 /// A wall-clock time of day, `09:00`.
-public struct TimeOfDay: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct TimeOfDay: Hashable, Comparable, Sendable, StringCodable {
     public var hour: Int
     public var minute: Int
     public var second: Int
@@ -115,16 +107,8 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, CustomStringConvertible
         pad2(Int64(hour)) + ":" + pad2(Int64(minute)) + (second == 0 ? "" : ":" + pad2(Int64(second)))
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let v = TimeOfDay(parsing: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a time of day (HH:MM): \(text)")
-        }
+    public init(codingText text: String) throws(TextNotUnderstood) {
+        guard let v = TimeOfDay(parsing: text) else { throw TextNotUnderstood("not a time of day (HH:MM): \(text)") }
         self = v
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }

@@ -32,11 +32,11 @@ extension Keeper {
             switch readBack {
             case .nothing: return
             case .done(let occ, let at):
-                let params = Params.Done(item: ItemRef(item: occ.item, occurrence: occ.index), at: at.description)
+                let params = Params.Done(item: ItemRef(item: occ.item, occurrence: occ.index), at: .exact(.at(at)))
                 _ = try perform(wakingTheCalendar: false) { engine, now throws(KeptError) in try Methods.ItemDone.decide(engine, params, now: now) }
                 logger.info("calendar: \(occ) was ticked on a client: done", metadata: ["KEPT_EVENT": "calendar-done", "KEPT_ITEM": .string(occ.description)])
             case .snooze(let occ, let until):
-                let params = Params.Snooze(item: ItemRef(item: occ.item, occurrence: occ.index), until: until.description)
+                let params = Params.Snooze(item: ItemRef(item: occ.item, occurrence: occ.index), until: .exact(.at(until)))
                 _ = try perform(wakingTheCalendar: false) { engine, now throws(KeptError) in try Methods.ItemSnooze.decide(engine, params, now: now) }
                 logger.info("calendar: \(occ)'s due was moved on a client: snoozed until \(engine.rules.zone.format(until))",
                             metadata: ["KEPT_EVENT": "calendar-snoozed", "KEPT_ITEM": .string(occ.description)])
