@@ -37,9 +37,11 @@ public struct Table {
         var out = [UInt8]()
         for (r, row) in all.enumerated() {
             if r > 0 { out.append(UInt8(ascii: "\n")) }
-            for (i, cell) in row.enumerated() {
+            // No padding after the last cell that says something: no line ends in spaces.
+            let last = row.lastIndex { !$0.text.isEmpty } ?? 0
+            for (i, cell) in row.enumerated() where i <= last {
                 out.append(contentsOf: cell.text.utf8)
-                if i < row.count - 1 {
+                if i < last {
                     out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, (i < count ? widths[i] : 0) - cell.width) + 2))
                 }
             }

@@ -54,13 +54,23 @@ struct List: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an incident: items, ledger and timeline.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show an incident (items, ledger, timeline), or one item and every occurrence of it.")
     @OptionGroup var global: Global
-    @Argument(help: "Incident id.") var incident: Int
+    @Argument(help: "An incident (1), or an item (1.4).") var what: String
+
+    func validate() throws {
+        if Int(what) == nil { _ = try itemRef(what) }
+    }
 
     func run() throws {
-        let r = global.call(Methods.IncidentShow.self, Params.Incident(incident: incident))
-        global.output(r) { say(Printer.detail(r)) }
+        if let incident = Int(what) {
+            let r = global.call(Methods.IncidentShow.self, Params.Incident(incident: incident))
+            global.output(r) { say(Printer.detail(r)) }
+        } else {
+            let r = global.call(Methods.ItemShow.self, Params.OneItem(item: try itemRef(what)))
+            global.output(r) { say(Printer.item(r)) }
+        }
     }
 }
 

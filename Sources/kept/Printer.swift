@@ -31,6 +31,16 @@ enum Printer {
         return t.render()
     }
 
+    /// One item: what it is, its repetition, then each occurrence.
+    static func item(_ i: View.Item) -> String {
+        var head = "\(i.id) \(i.step?.rawValue ?? i.kind.rawValue): \(i.text)"
+        if let client = i.occurrences.first?.client { head += " (\(client))" }
+        if let every = i.every { head += "\nevery \(every) from \(due(i.due, madeIn: i.zone)) until \(i.until.map { due($0) } ?? "the window's end")" }
+        var t = Table("OCCURRENCE", "DUE", "STATUS", "NOTE")
+        for o in i.occurrences { t.add(o.id, due(o.due, madeIn: i.zone), status(o), o.note ?? "") }
+        return head + "\n" + t.render()
+    }
+
     static func status(_ o: View.Occurrence) -> String {
         var s = o.status.rawValue
         if let done = o.done { s += " (done \(zone.format(done)))" }

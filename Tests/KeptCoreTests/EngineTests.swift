@@ -24,6 +24,19 @@ import Testing
         #expect(checkins == ["2026-11-29", "2026-12-06", "2026-12-13", "2026-12-20", "2027-01-03", "2027-01-17", "2027-01-31", "2027-02-14"])
     }
 
+    @Test func anItemIsShownWithEveryOccurrenceAndAnUnknownOneIsNamed() throws {
+        var e = try opened()
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "weekly figures", every: Interval(1, .week), until: "2026-12-20"), now: t0)
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: "1.14#1", note: "sent"), now: t0 + 7 * 86_400)
+        let shown = try e.perform(Methods.ItemShow.self, Params.OneItem(item: "1.14#2"), now: t0 + 8 * 86_400)
+        #expect(shown.id == "1.14" && shown.text == "weekly figures" && shown.every == "1w")
+        #expect(shown.occurrences.map(\.id) == ["1.14#1", "1.14#2", "1.14#3", "1.14#4"])
+        #expect(shown.occurrences.first?.note == "sent" && shown.occurrences.first?.status == .kept)
+        #expect(shown.occurrences.dropFirst().allSatisfy { $0.status == .upcoming })
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemShow.self, Params.OneItem(item: "1.99"), now: t0) }
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemShow.self, Params.OneItem(item: "7.1"), now: t0) }
+    }
+
     @Test func noPlaybookMeansNoItems() throws {
         var e = engine()
         _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme", title: "x", playbook: false), now: t0)

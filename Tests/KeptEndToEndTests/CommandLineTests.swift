@@ -34,6 +34,27 @@ import Testing
         #expect(h.kept("show", "1").stdout.contains("-5 minutes late, told Dana"))
     }
 
+    @Test func showNamesAnIncidentOrOneItemWithEveryOccurrence() throws {
+        let h = Harness()
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme", "Wrong invoice", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Weekly figures to Dana", "--every", "1w", "--until", "+22d").code == 0)
+        #expect(h.kept("done", "1.1#1", "--note", "sent on time").code == 0)
+        let item = h.kept("show", "1.1")
+        #expect(item.code == 0, "\(item.stderr)")
+        let lines = item.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "1.1 promise: Weekly figures to Dana (Acme)")
+        #expect(lines.count { $0.hasPrefix("1.1#") } == 3, "\(item.stdout)")
+        #expect(lines.contains { $0.hasPrefix("1.1#1 ") && $0.contains("kept") && $0.contains("sent on time") }, "\(item.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(h.kept("show", "1.1", "--json").stdout.utf8)) as? [String: Any])
+        #expect((json["occurrences"] as? [[String: Any]])?.count == 3)
+        #expect(h.kept("show", "1").stdout.contains("Weekly figures to Dana"), "the incident as before")
+        let unknown = h.kept("show", "1.7")
+        #expect(unknown.code == 1 && unknown.stderr == "kept: no item 1.7\n", "\(unknown.stderr)")
+        #expect(h.kept("show", "one").code == 64)
+    }
+
     @Test func globalOptionsGoBeforeOrAfterTheSubcommand() throws {
         let h = Harness()
         try h.start()

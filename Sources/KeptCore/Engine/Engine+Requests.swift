@@ -30,6 +30,12 @@ extension Engine {
         return Decision { $0.detail(of: $0.state.incident(id)!, now: now) }
     }
 
+    func showItem(_ p: Params.OneItem, now: Instant) throws(KeptError) -> Decision<View.Item> {
+        let incident = try existing(p.item.item.incident)
+        guard let item = incident.item(p.item.item.number) else { throw .notFound("no item \(p.item.item)") }
+        return Decision { $0.itemView(item, in: incident, now: now) }
+    }
+
     func draft(_ p: Params.Draft, now: Instant) throws(KeptError) -> Decision<View.Draft> {
         let (incident, item, index) = try target(p.item, now: now)
         let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)

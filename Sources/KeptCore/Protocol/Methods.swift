@@ -85,6 +85,13 @@ public enum Methods {
         public static let decider: Decider = Engine.promise(_:now:)
     }
 
+    public enum ItemShow: EngineMethod {
+        public static let name = "item.show"
+        public typealias Params = KeptCore.Params.OneItem
+        public typealias Result = View.Item
+        public static let decider: Decider = Engine.showItem(_:now:)
+    }
+
     public enum ItemDone: EngineMethod {
         public static let name = "item.done"
         public typealias Params = KeptCore.Params.Done
@@ -188,7 +195,7 @@ public enum Methods {
     /// Every method the Engine decides, for the tables built from them (the daemon's router, the fuzzer).
     public static let decided: [any EngineMethod.Type] = [
         IncidentOpen.self, IncidentList.self, IncidentShow.self, IncidentClose.self, PromiseAdd.self,
-        ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemNote.self, ItemDraft.self, CheckinLog.self, MailIngest.self,
+        ItemShow.self, ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemNote.self, ItemDraft.self, CheckinLog.self, MailIngest.self,
         Agenda.self, Ledger.self, Report.self, Export.self,
     ]
 }

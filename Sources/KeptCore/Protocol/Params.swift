@@ -148,6 +148,13 @@ public enum Params {
         public func validate() throws(KeptError) { try TypedText.check(text, "text", limit: 10_000) }
     }
 
+    /// One item, by its id (`1.2`; an occurrence's id names its item).
+    public struct OneItem: MethodParams {
+        public var target: RequestTarget { RequestTarget(item: item) }
+        public var item: ItemRef
+        public init(item: ItemRef) { self.item = item }
+    }
+
     public struct Draft: MethodParams {
         public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef

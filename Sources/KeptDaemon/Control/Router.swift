@@ -12,7 +12,9 @@ struct Router: Sendable {
 
     init() {
         var table: [String: Handler] = [:]
-        for method in Methods.decided { table[method.name] = Self.decided(method) }
+        // mail.ingest is decided by the Engine too, but through the keeper's own path (which logs
+        // what the reply did), registered with the daemon's methods below: once.
+        for method in Methods.decided where method.name != Methods.MailIngest.name { table[method.name] = Self.decided(method) }
         table[Methods.Status.name] = Self.daemon(Methods.Status.self) { keeper, _ in await keeper.fullStatus() }
         table[Methods.CalendarSync.name] = Self.daemon(Methods.CalendarSync.self) { keeper, _ throws(KeptError) in try await keeper.syncCalendarNow() }
         table[Methods.Reload.name] = Self.daemon(Methods.Reload.self) { keeper, _ throws(KeptError) in try await keeper.reloadAnswer() }
