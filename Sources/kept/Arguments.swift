@@ -46,28 +46,47 @@ enum Arguments {
     /// The arguments the parser gets (without the program's name).
     static func prepare(_ args: [String]) throws(Problem) -> [String] {
         var leading: [String] = [], rest = args[...]
-        let globalFlags = flags(of: nil)
+        // Reading a command's flags from its declaration costs about a millisecond of reflection,
+        // so it is done only where the answer changes something.
+        var globalFlags: Set<String>?
         // Global options before the subcommand go after it.
         while let first = rest.first, let name = first.split(separator: "=").first.map(String.init), global.contains(name) {
             leading.append(first)
             rest = rest.dropFirst()
-            if !first.contains("="), !globalFlags.contains(first), let value = rest.first {
-                leading.append(value)
-                rest = rest.dropFirst()
+            if !first.contains("="), let value = rest.first {
+                globalFlags = globalFlags ?? flags(of: nil)
+                if globalFlags?.contains(first) == false {
+                    leading.append(value)
+                    rest = rest.dropFirst()
+                }
             }
         }
         guard let command = rest.first, !command.hasPrefix("-") else { return leading + rest }
-        let flags = flags(of: command)
+        var flags: Set<String>?
         var out = [command]
         var expectsValue = false
         var positionalOnly = false
-        for arg in rest.dropFirst() {
+        let arguments = Array(rest.dropFirst())
+        for (i, arg) in arguments.enumerated() {
             defer { out.append(arg) }
             if positionalOnly { continue }
-            if expectsValue { expectsValue = false; continue }
-            if arg == "--" { positionalOnly = true; continue }
+            if expectsValue {
+                expectsValue = false
+                continue
+            }
+            if arg == "--" {
+                positionalOnly = true
+                continue
+            }
             if isOption(arg) {
-                expectsValue = !arg.contains("=") && !flags.contains(arg)
+                // Whether it takes the next argument matters only when that one begins with '-'
+                // (a value taken as it is, or a text to refuse): only then are the flags read.
+                if !arg.contains("="), i + 1 < arguments.count, arguments[i + 1].hasPrefix("-") {
+                    flags = flags ?? Self.flags(of: command)
+                    expectsValue = flags?.contains(arg) == false
+                } else {
+                    expectsValue = !arg.contains("=")
+                }
                 continue
             }
             if arg.hasPrefix("-"), arg.count > 1 { throw .dashText(arg, command: command) }

@@ -190,6 +190,29 @@ import Testing
         #expect(await r.synced().actedOn == 0)
     }
 
+    @Test func aDateOnlyDueMovedOnThePhoneIsOneSnoozeAndStaysADay() async throws {
+        let r = try await Self.rig(promises: [])
+        let day = Self.zone.date(of: Self.t0).adding(days: 3)
+        _ = try await r.perform { e, now throws(KeptError) in
+            try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "send the figures", due: .exact(.on(day))), now: now)
+        }
+        await r.synced()
+        #expect(r.server("1.1")?.due == .on(day))
+        let later = day.adding(days: 4)
+        r.calendar.phone(r.uid("1.1"), Self.setting("DUE;VALUE=DATE", ICalendar.date(later)))
+        #expect(await r.synced().actedOn == 1)
+        // Snoozed to that day's reminder time; the phone still shows a day, not a time.
+        let snoozed = try #require(try await r.occurrences()["1.1"]?.snoozedUntil)
+        #expect(snoozed == Self.zone.instant(later, Config().remindAt))
+        #expect(r.server("1.1")?.due == .on(later))
+        #expect(try #require(r.calendar.object(uid: r.uid("1.1"))).object.ics.contains("DUE;VALUE=DATE:\(ICalendar.date(later))"))
+        // Read again and again, the same move is one snooze.
+        let again = await r.synced()
+        #expect(again.actedOn == 0 && again.written == 0)
+        let snoozes = r.journal.records.count { if case .snooze = $0.change { true } else { false } }
+        #expect(snoozes == 1)
+    }
+
     @Test func aDeletedTaskIsPutBackAndAFinishedOneDeletedStaysDeleted() async throws {
         let r = try await Self.rig()
         await r.synced()
