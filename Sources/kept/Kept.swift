@@ -53,8 +53,9 @@ struct Kept: ParsableCommand {
 
     /// The command the arguments name. A subcommand of kept's own without subcommands, asked
     /// for no help, version or completions, is parsed by itself: asking the root would first build
-    /// every command's arguments by reflection to look for a completion request — about half of
-    /// what a kept command spends before it reaches the socket. Anything else goes to the root.
+    /// every command's arguments by reflection to look for a completion request — about a sixth of
+    /// the instructions a kept command spends before it reaches the socket. Anything else goes to
+    /// the root.
     static func parse(_ args: [String]) throws -> any ParsableCommand {
         let builtIn: Set<String> = ["help", "--help", "-h", "--version", "--generate-completion-script"]
         if let name = args.first, let sub = configuration.subcommands.first(where: { $0.configuration.commandName == name }),
