@@ -5,12 +5,14 @@ import Testing
 // The dates in this file are an injected clock's or plain data: no test here reads the wall
 // clock to judge them, so none of them can pass and expire.
 
-@Suite(.serialized) struct StoreFileTests {
+@Suite(.serialized) final class StoreFileTests {
     let dir: String
 
     init() {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("kept-store-\(UUID().uuidString)").path
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     func sample() throws -> (StoreFile, Engine) {
         let (file, state) = try StoreFile.open(directory: dir)

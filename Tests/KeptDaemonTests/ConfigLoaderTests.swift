@@ -3,13 +3,15 @@ import KeptCore
 @testable import KeptDaemon
 import Testing
 
-@Suite struct ConfigLoaderTests {
+@Suite final class ConfigLoaderTests {
     let folder: String
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kept-config-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     func write(_ text: String, name: String = "config.yaml") throws -> String {
         let path = folder + "/" + name

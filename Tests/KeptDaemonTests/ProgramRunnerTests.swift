@@ -18,6 +18,7 @@ import Testing
     @Test func stdinReachesTheProgramAndItsExitCodeComesBack() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kept-run-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let outcome = await ProgramRunner.run(["/bin/sh", "-c", "cat > \"$1\"; echo 'temporary trouble' >&2; exit 75", "sh", folder + "/in"],
                                               input: Array("héllo\n.\n".utf8), timeoutSeconds: Self.generous)
         #expect(outcome == .exited(75, stderr: "temporary trouble"))
@@ -27,6 +28,7 @@ import Testing
     @Test func argumentsAreNeverInterpretedByAShell() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kept-run-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let hostile = "$(touch \(folder)/pwned); `id`; -oQ"
         let outcome = await ProgramRunner.run(["/usr/bin/printf", "%s", hostile], input: [], timeoutSeconds: Self.generous)
         #expect(outcome == .exited(0, stderr: ""))

@@ -88,7 +88,11 @@ public struct CalendarReconciler: Sendable {
     /// (`server`), or, unread, from what kept last wrote; it is new; or a client deleted it —
     /// unless it is finished ("clear completed" on a phone stays cleared).
     public func needsWrite(_ task: CalendarTask, server: VTodo?) -> Bool {
-        let last = published[task.uid]
+        Self.needsWrite(task, last: published[task.uid], server: server)
+    }
+
+    /// The same rule over what kept last wrote alone (`kept status`'s "changes waiting").
+    public static func needsWrite(_ task: CalendarTask, last: CalendarState.Published?, server: VTodo? = nil) -> Bool {
         if last?.gone == true, task.owned.status != .needsAction { return false }
         if let server { return !task.owned.matches(server) }
         return last == nil || last?.gone == true || last?.owned != task.owned

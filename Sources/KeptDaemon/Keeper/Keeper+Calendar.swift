@@ -59,8 +59,8 @@ extension Keeper {
     /// For `kept status`: the tasks still to be written.
     func calendarPending(collection: String) -> Int {
         let plan = calendarPlan(collection: collection)
-        let reconciler = CalendarReconciler(published: plan.state?.tasks ?? [:], collectionPath: "/")
-        return plan.tasks.count { reconciler.needsWrite($0, server: nil) }
+        let published = plan.state?.tasks ?? [:]
+        return plan.tasks.count { CalendarReconciler.needsWrite($0, last: published[$0.uid]) }
     }
 
     var calendarLastSync: Instant? { engine.state.calendar?.lastSync }
