@@ -19,7 +19,7 @@ struct Kept: ParsableCommand {
         version: KeptVersion.current,
         subcommands: [
             Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Note.self, Checkin.self, Draft.self,
-            Agenda.self, Ledger.self, Report.self, Close.self, Status.self, Export.self, Reload.self, Mail.self, Sync.self,
+            Agenda.self, Ledger.self, Report.self, Close.self, Status.self, Export.self, Reload.self, Mail.self, Sync.self, Doctor.self,
         ])
 
     /// Parses the command line as `Arguments` prepares it; a usage error is one line and the hint

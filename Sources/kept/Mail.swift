@@ -25,6 +25,8 @@ struct Ingest: ParsableCommand {
             ignored on purpose); 75: keptd unreachable or the change not saved — the mail system retries.
             """)
     @OptionGroup var global: Global
+    @Flag(name: .customLong("dry-run"), help: "Judge the message and say what kept would do with it (to stdout), changing nothing and sending no answer.")
+    var dryRun = false
 
     /// A message larger than this is no reply: reading stops there and it is ignored.
     static let maxBytes = 32 << 20
@@ -35,10 +37,13 @@ struct Ingest: ParsableCommand {
             standardError("kept: the message is larger than \(Self.maxBytes >> 20) MiB, so it is no reply: ignored\n")
             return
         }
-        let reply = Reply(parsing: bytes)
+        var reply = Reply(parsing: bytes)
+        if dryRun { reply.dryRun = true }
         do {
             let answer = try global.client.call(Methods.MailIngest.self, reply)
-            if global.json { global.output(answer) {} }
+            if global.json || dryRun {
+                global.output(answer) { say("\(answer.outcome.rawValue): \(answer.message)") }
+            }
         } catch {
             switch error {
             case .unreachable(let message): Self.later("\(message); the mail system will try again")

@@ -27,12 +27,32 @@ struct Keptd: AsyncParsableCommand {
     var verbose = false
     @Flag(name: .customLong("check-config"), help: "Validate the configuration (file and KEPT_… environment) and exit: 0 if good, 78 naming the bad key.")
     var checkConfig = false
+    @Flag(help: "Check the whole set-up, as kept doctor does, and exit: 0 when nothing is wrong, 1 otherwise.")
+    var doctor = false
+    @Flag(help: "With --doctor: the report as JSON.")
+    var json = false
+    @Flag(help: "With --doctor: mend what is safe to mend (a drop-in for the unit, a mode, lingering).")
+    var fix = false
+    @Flag(name: .customLong("send-test"), help: "With --doctor: send one test message through every enabled channel.")
+    var sendTest = false
+    @Option(name: .customLong("client-version"), help: .hidden)
+    var clientVersion: String?
 
     func run() async throws {
         var paths = Paths.resolve()
         if let socket { paths.socket = socket }
         if let stateDir { paths.stateDirectory = stateDir }
         if let config { paths.configFile = config }
+        if doctor {
+            var options = Doctor.Options()
+            options.json = json
+            options.fix = fix
+            options.sendTest = sendTest
+            options.clientVersion = clientVersion
+            let code = await Doctor(paths: paths, options: options).run()
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         let journal = log == .journal || (log == .auto && JournalLogHandler.stderrIsJournal)
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { _ in

@@ -16,20 +16,32 @@ final class SMTPSink {
             && Harness.execute("/usr/bin/python3", ["-c", "import aiosmtpd"]).code == 0
     }
 
-    init(root: String) throws {
+    /// The login the server requires, if any (`dana` and `password`), and the password msmtp is given.
+    let password: String?
+
+    init(root: String, password: String? = nil) throws {
         folder = root + "/smtp"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         port = try Self.freePort()
+        self.password = password
         msmtprc = root + "/msmtprc"
-        try "defaults\nauth off\ntls off\ntimeout 10\naccount default\nhost 127.0.0.1\nport \(port)\nfrom kept@example.org\n"
+        let auth = password.map { "auth plain\nuser dana\npassword \($0)\n" } ?? "auth off\n"
+        try "defaults\ntls off\ntimeout 10\naccount default\nhost 127.0.0.1\nport \(port)\nfrom kept@example.org\n\(auth)"
             .write(toFile: msmtprc, atomically: true, encoding: .utf8)
+        chmod(msmtprc, 0o600)
+    }
+
+    /// msmtp given `password` from now on (the server's stays).
+    func giveMsmtp(password given: String) throws {
+        let text = try String(contentsOfFile: msmtprc, encoding: .utf8)
+        try text.replacingOccurrences(of: "password \(password ?? "")\n", with: "password \(given)\n").write(toFile: msmtprc, atomically: true, encoding: .utf8)
         chmod(msmtprc, 0o600)
     }
 
     deinit { stop() }
 
     func start() throws {
-        pid = try Harness.spawnDetached(["/usr/bin/python3", "-c", Self.server, folder, String(port)])
+        pid = try Harness.spawnDetached(["/usr/bin/python3", "-c", Self.server, folder, String(port)] + (password.map { [$0] } ?? []))
         guard Harness.eventually(seconds: 20, { self.listening }) else { throw HarnessError("the SMTP server did not start") }
     }
 
@@ -94,9 +106,14 @@ final class SMTPSink {
     }
 
     static let server = """
-        import asyncio, base64, json, os, signal, sys, time
+        import asyncio, base64, json, os, signal, sys, time, warnings
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        warnings.simplefilter("ignore")
         folder, port = sys.argv[1], int(sys.argv[2])
+        password = sys.argv[3].encode() if len(sys.argv) > 3 else None
+        def login(server, session, envelope, mechanism, data):
+            return AuthResult(success=isinstance(data, LoginPassword) and data.login == b"dana" and data.password == password)
         class Save:
             async def handle_DATA(self, server, session, envelope):
                 record = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
@@ -106,7 +123,11 @@ final class SMTPSink {
                     json.dump(record, f)
                 os.rename(os.path.join(folder, "." + name), os.path.join(folder, name + ".json"))
                 return "250 OK"
-        controller = Controller(Save(), hostname="127.0.0.1", port=port, decode_data=False)
+        if password is None:
+            controller = Controller(Save(), hostname="127.0.0.1", port=port, decode_data=False)
+        else:
+            controller = Controller(Save(), hostname="127.0.0.1", port=port, decode_data=False,
+                                    authenticator=login, auth_required=True, auth_require_tls=False)
         controller.start()
         signal.sigwait([signal.SIGTERM, signal.SIGINT])
         controller.stop()

@@ -42,6 +42,12 @@ extension Engine {
                 (said, outcome) = ("Nothing changed: \(error.message).", .answered)
             }
         }
+        if r.dryRun == true {
+            // What it would do, worded as it would be, and nothing written: no change, no answer sent.
+            let answer = View.Ingested(outcome: outcome, reason: outcome == .acted ? "dry-run" : "not-acted",
+                                       message: "dry run, nothing changed: \(said)", occurrence: key.occurrence?.description)
+            return Decision { _ in answer }
+        }
         changes.append(confirmation(said, to: r, about: key, now: now))
         let answer = View.Ingested(outcome: outcome, reason: outcome == .acted ? nil : "not-acted", message: said,
                                    occurrence: key.occurrence?.description)

@@ -27,6 +27,9 @@ public struct Reply: MethodParams, Equatable {
     public var keptKey: String?
     /// The first line of the reply's own text (the verb line), if it has one.
     public var line: String?
+    /// Judge it and say what it would do, changing nothing (`kept mail ingest --dry-run`, and
+    /// `kept doctor`'s round trip).
+    public var dryRun: Bool?
 
     public init(messageID: String, from: [String], sender: String? = nil, recipients: [String], thread: [String], subject: String? = nil,
                 autoSubmitted: String? = nil, precedence: String? = nil, list: Bool = false, autoReply: Bool = false,

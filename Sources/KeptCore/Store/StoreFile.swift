@@ -92,6 +92,19 @@ public final class StoreFile: @unchecked Sendable {
         return state
     }
 
+    /// The state the store in `directory` holds, read without its lock and without writing
+    /// anything (for `kept doctor`, while keptd may be running): the document, then the journal's
+    /// whole records. `torn` is how many bytes end the journal unterminated (keptd trims them
+    /// at its next start). Nil when there is no store yet.
+    public static func inspect(directory: String) throws(StoreError) -> (state: StoreState, torn: Int)? {
+        let file = StoreFile(directory: directory)
+        guard let document = try file.readIfExists(file.documentPath) else { return nil }
+        var state = try decodeDocument(document, path: file.documentPath)
+        guard let journal = try file.readIfExists(file.journalPath) else { return (state, 0) }
+        let whole = try file.replay(journal, into: &state)
+        return (state, journal.count - whole)
+    }
+
     /// Applies the journal's records after the document's; returns how many bytes are whole records.
     private func replay(_ data: Data, into state: inout StoreState) throws(StoreError) -> Int {
         let decoder = JSONDecoder()

@@ -24,6 +24,8 @@ struct CalDAVClient: CalDAVTransport {
         var etag: String?
         var body: Data
         var location: String? = nil
+        /// The server's clock (`Date`), for `kept doctor`.
+        var date: String? = nil
     }
 
     init(collection: URL, username: String?, password: String?) {
@@ -69,7 +71,8 @@ struct CalDAVClient: CalDAVTransport {
                 let response = try await http.execute(prepared, deadline: .now() + Self.timeout)
                 let bytes = try await response.body.collect(upTo: Self.maxBody)
                 return Answer(status: Int(response.status.code), etag: response.headers.first(name: "ETag"),
-                              body: Data(bytes.readableBytesView), location: response.headers.first(name: "Location"))
+                              body: Data(bytes.readableBytesView), location: response.headers.first(name: "Location"),
+                              date: response.headers.first(name: "Date"))
             }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw CalDAVProblem(late)

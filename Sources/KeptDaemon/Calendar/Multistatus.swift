@@ -46,16 +46,20 @@ struct Multistatus: Sendable {
         private var href: String?, status: Int?, properties: [String: String] = [:]
         private var propstat: [String: String] = [:], propstatStatus: Int?
         private var resourceTypes: [String] = []
+        /// The components a calendar takes (`comp name="VTODO"`) and the reports a collection offers.
+        private var components: [String] = [], reports: [String] = []
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             if name == "multistatus" && namespaceURI == "DAV:" { sawMultistatus = true }
             if path.last == "resourcetype" { resourceTypes.append(name) }
+            if name == "comp", path.last == "supported-calendar-component-set", let component = attributes["name"] { components.append(component) }
+            if path.last == "report", path.contains("supported-report-set") { reports.append(name) }
             path.append(name)
             text = ""
             switch name {
             case "response": href = nil; status = nil; properties = [:]
-            case "propstat": propstat = [:]; propstatStatus = nil; resourceTypes = []
+            case "propstat": propstat = [:]; propstatStatus = nil; resourceTypes = []; components = []; reports = []
             default: break
             }
         }
@@ -72,6 +76,8 @@ struct Multistatus: Sendable {
             case "status" where parent == "propstat": propstatStatus = Multistatus.code(text)
             case "sync-token" where parent == "multistatus": syncToken = text.trimmingCharacters(in: .whitespacesAndNewlines)
             case "resourcetype" where parent == "prop": propstat["resourcetype"] = resourceTypes.joined(separator: " ")
+            case "supported-calendar-component-set" where parent == "prop": propstat[name] = components.joined(separator: " ")
+            case "supported-report-set" where parent == "prop": propstat[name] = reports.joined(separator: " ")
             case "propstat":
                 if let code = propstatStatus, (200..<300).contains(code) { properties.merge(propstat) { a, _ in a } }
             case "response":

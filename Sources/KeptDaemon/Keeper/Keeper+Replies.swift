@@ -27,6 +27,11 @@ extension Keeper {
             if let client = engine.state.incident(occ.item.incident)?.client { metadata["KEPT_CLIENT"] = .string(client) }
         }
         if let reason = answer.reason { metadata["KEPT_REASON"] = .string(reason) }
+        if reply.dryRun == true {
+            metadata["KEPT_EVENT"] = "reply-dry-run"
+            logger.info("reply \(reply.messageID) judged in a dry run (\(answer.outcome.rawValue)): \(answer.message)", metadata: metadata)
+            return answer
+        }
         switch answer.outcome {
         case .acted, .answered: logger.info("reply \(reply.messageID): \(answer.message)", metadata: metadata)
         case .ignored: logger.notice("reply \(reply.messageID) \(answer.message)", metadata: metadata)

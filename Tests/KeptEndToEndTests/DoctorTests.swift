@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kept doctor` against the real parts: a `systemd --user` manager with kept installed by its
+/// install script, journald, msmtp into a loopback SMTP server that wants a login, Radicale with a
+/// password, a `.forward`. A healthy set-up shows only ✓; then each part is broken for real, one
+/// at a time, and the doctor names it with its fix (and mends what `--fix` may).
+@Suite(.serialized, .enabled(if: UserManager.available && SMTPSink.available)) struct DoctorTests {
+    struct Finding: Decodable {
+        var section: String
+        var check: String
+        var status: String
+        var message: String
+        var fix: String?
+        var mendable: Bool?
+        var fixed: Bool?
+    }
+
+    struct Report: Decodable {
+        var ok: Bool
+        var checks: [Finding]
+    }
+
+    static func doctor(_ m: UserManager, _ args: String...) throws -> (code: Int32, report: Report, checks: [String: Finding]) {
+        let r = Harness.execute(m.home + "/.local/bin/kept", ["doctor", "--json"] + args, environment: m.env)
+        let report = try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8))
+        return (r.code, report, Dictionary(report.checks.map { ($0.check, $0) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    static let lingerFile = "/var/lib/systemd/linger/" + String(cString: getpwuid(getuid())!.pointee.pw_name)
+
+    @Test func aHealthySetUpShowsOnlyChecksAndEachBrokenPartIsNamedWithItsFix() async throws {
+        try await Journald.using {
+            let m = try UserManager()
+            defer { m.shutdown() }
+            try m.install()
+            // Lingering on for the test's user (and back as it was after).
+            let lingered = FileManager.default.fileExists(atPath: Self.lingerFile)
+            try FileManager.default.createDirectory(atPath: "/var/lib/systemd/linger", withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: Self.lingerFile, contents: nil)
+            defer { if !lingered { unlink(Self.lingerFile) } }
+
+            let smtp = try SMTPSink(root: m.root, password: "right one")
+            try smtp.start()
+            let radicale = try CalDAVEndToEndTests.Server("radicale", root: m.root)
+            try radicale.start()
+            defer { radicale.stop() }
+            let secret = m.home + "/.config/kept/caldav-password"
+            try FileManager.default.createDirectory(atPath: m.home + "/.config/kept", withIntermediateDirectories: true)
+            func writeSecret(_ text: String) throws {
+                try text.write(toFile: secret, atomically: true, encoding: .utf8)
+                chmod(secret, 0o600)
+            }
+            try writeSecret(radicale.password)
+            let watch = m.home + "/.local/share/kept/replies"
+            for part in ["cur", "new", "tmp"] { try FileManager.default.createDirectory(atPath: watch + "/" + part, withIntermediateDirectories: true) }
+            try "\"|\(m.home)/.local/bin/kept mail ingest\"\n".write(toFile: m.home + "/.forward", atomically: true, encoding: .utf8)
+            func config(watch: String, calendar: String = radicale.collection) -> String {
+                """
+                channels:
+                  email:
+                    enabled: true
+                    to: [dana@example.org]
+                    from: "kept <kept@example.org>"
+                    sendmail: [/usr/bin/msmtp, -C, \(smtp.msmtprc)]
+                reply:
+                  address: dana+kept@example.org
+                  from: [dana@example.org]
+                  watch: \(watch)
+                calendar:
+                  url: \(calendar)
+                  username: \(radicale.user)
+                  password_file: \(secret)
+                """
+            }
+            let configFile = m.home + "/.config/kept/config.yaml"
+            try config(watch: watch).write(toFile: configFile, atomically: true, encoding: .utf8)
+            #expect(m.systemctl("enable", "--now", "keptd.socket", "keptd.service").code == 0)
+            #expect(m.kept("open", "Acme Corp", "Invoice sent with the wrong amounts").code == 0)
+            #expect(m.kept("sync").code == 0)
+
+            // Healthy: every check ✓, exit 0; the test message went through both channels.
+            var (code, report, checks) = try Self.doctor(m, "--send-test")
+            let notOK = report.checks.filter { $0.status != "ok" }.map { "\($0.check): \($0.message)" }
+            #expect(code == 0 && report.ok, "\(notOK)")
+            #expect(notOK.isEmpty)
+            for check in ["units", "enabled", "active", "linger", "version", "zone", "config", "store", "space", "journal", "maildir",
+                          "sendmail", "msmtp-config", "send-maildir", "send-email", "address", "key", "watch", "forward", "round-trip",
+                          "connect", "login", "collection", "sync-collection", "clock", "last-sync"] {
+                #expect(checks[check] != nil, "no \(check) check")
+            }
+            #expect(checks["round-trip"]?.message.contains("1.1") == true, "\(checks["round-trip"]?.message ?? "")")
+            #expect(try smtp.waitForReceived(1).first?.header("Subject") == ["kept doctor: a test message"])
+            // The round trip was a dry run: the apology is still open, and no answer was queued.
+            let shown = m.kept("show", "1")
+            #expect(shown.stdout.contains("1.1") && !shown.stdout.contains("done"), "\(shown.stdout)")
+            // The human report: one line each, a section a heading.
+            let human = m.kept("doctor")
+            #expect(human.code == 0)
+            #expect(human.stdout.contains("\nService\n  ✓ ") && human.stdout.hasSuffix("Everything checks out.\n"), "\(human.stdout)")
+
+            // Lingering off.
+            unlink(Self.lingerFile)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1)
+            #expect(checks["linger"]?.status == "fail")
+            #expect(checks["linger"]?.fix?.hasPrefix("loginctl enable-linger ") == true)
+            _ = FileManager.default.createFile(atPath: Self.lingerFile, contents: nil)
+
+            // The store's folder open to others: named, then mended by --fix.
+            // (systemd before 254 puts a user unit's state folder in ~/.config: ask keptd.)
+            let status = try #require(try JSONSerialization.jsonObject(with: Data(m.kept("status", "--json").stdout.utf8)) as? [String: Any])
+            let state = try #require((status["store"] as? String).map { ($0 as NSString).deletingLastPathComponent })
+            chmod(state, 0o755)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["store-folder"]?.status == "fail")
+            #expect(checks["store-folder"]?.fix == "chmod 700 \(state)")
+            (code, _, checks) = try Self.doctor(m, "--fix")
+            #expect(code == 0 && checks["store-folder"]?.fixed == true)
+            var st = stat()
+            #expect(stat(state, &st) == 0 && st.st_mode & 0o777 == 0o700)
+
+            // msmtp with the wrong password: the test message is refused, and msmtp's verdict said.
+            try smtp.giveMsmtp(password: "wrong one")
+            (code, _, checks) = try Self.doctor(m, "--send-test")
+            #expect(code == 1 && checks["send-email"]?.status == "fail")
+            #expect(checks["send-email"]?.message.contains("msmtp exited") == true, "\(checks["send-email"]?.message ?? "")")
+            #expect(checks["send-maildir"]?.status == "ok")
+            try smtp.giveMsmtp(password: "right one")
+
+            // A .forward naming a program that is not there.
+            try "\"|/opt/nowhere/kept mail ingest\"\n".write(toFile: m.home + "/.forward", atomically: true, encoding: .utf8)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["forward"]?.status == "fail")
+            #expect(checks["forward"]?.fix?.contains(m.home + "/.local/bin/kept mail ingest") == true, "\(checks["forward"]?.fix ?? "")")
+            try "\"|\(m.home)/.local/bin/kept mail ingest\"\n".write(toFile: m.home + "/.forward", atomically: true, encoding: .utf8)
+
+            // A watched folder outside what the unit may write: named; --fix writes the drop-in,
+            // and after a restart the unit may write there.
+            let outside = m.home + "/Mail/kept"
+            for part in ["cur", "new", "tmp"] { try FileManager.default.createDirectory(atPath: outside + "/" + part, withIntermediateDirectories: true) }
+            try config(watch: outside).write(toFile: configFile, atomically: true, encoding: .utf8)
+            #expect(m.systemctl("reload", "keptd.service").code == 0)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["watch"]?.status == "fail" && checks["watch"]?.mendable == true)
+            #expect(checks["watch"]?.fix?.contains("ReadWritePaths=-\(outside)") == true)
+            (code, _, checks) = try Self.doctor(m, "--fix")
+            #expect(checks["watch"]?.fixed == true)
+            #expect(m.property("ReadWritePaths").contains(outside))
+            #expect(m.systemctl("restart", "keptd.service").code == 0)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 0 && checks["watch"]?.status == "ok", "\(checks["watch"]?.message ?? "")")
+
+            // Radicale with the wrong password; then a calendar home instead of a calendar.
+            try writeSecret("not the password")
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["login"]?.status == "fail")
+            #expect(checks["login"]?.message.contains("401") == true)
+            try writeSecret(radicale.password)
+            let home = "http://127.0.0.1:\(radicale.port)/\(radicale.user)/"
+            try config(watch: watch, calendar: home).write(toFile: configFile, atomically: true, encoding: .utf8)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["collection"]?.status == "fail")
+            #expect(checks["collection"]?.fix?.contains(home + "kept/") == true, "\(checks["collection"]?.fix ?? "")")
+
+            // A typo in the config: named with its file, line and column; nothing else checked on it.
+            try "channels:\n  maildir:\n    enabeld: true\n".write(toFile: configFile, atomically: true, encoding: .utf8)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["config"]?.status == "fail")
+            #expect(checks["config"]?.message.contains("\(configFile):3:5") == true, "\(checks["config"]?.message ?? "")")
+            #expect(checks["maildir"] == nil)
+            try config(watch: watch).write(toFile: configFile, atomically: true, encoding: .utf8)
+
+            // keptd stopped, its socket too; then its units masked.
+            #expect(m.systemctl("stop", "keptd.socket", "keptd.service").code == 0)
+            (code, _, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["active"]?.status == "fail")
+            #expect(checks["active"]?.fix == "systemctl --user start keptd.socket keptd.service")
+            // Masked: a link to /dev/null where systemctl mask puts one when the unit file is
+            // elsewhere (here the install script's units are in ~/.config/systemd/user).
+            let masks = m.home + "/.config/systemd/user.control"
+            try FileManager.default.createDirectory(atPath: masks, withIntermediateDirectories: true)
+            for unit in ["keptd.service", "keptd.socket"] { try FileManager.default.createSymbolicLink(atPath: masks + "/" + unit, withDestinationPath: "/dev/null") }
+            #expect(m.systemctl("daemon-reload").code == 0)
+            #expect(m.property("LoadState") == "masked")
+            (code, report, checks) = try Self.doctor(m)
+            #expect(code == 1 && checks["units"]?.status == "fail", "\(report.checks.map { "\($0.check) \($0.status): \($0.message)" })")
+            #expect(checks["units"]?.fix == "systemctl --user unmask keptd.service keptd.socket")
+        }
+    }
+}
