@@ -76,6 +76,23 @@ import Testing
         if f.expected.ignored { #expect(decision.changes.isEmpty, "\(f.file): ignored mail changes nothing") }
     }
 
+    /// A dry run is judged and worded as the real one, and changes nothing: no act, no
+    /// Message-ID marked, no answer queued — each fixture that acts would act, and says so.
+    @Test(arguments: ReplyParsingTests.fixtures.filter { $0.expected.reason != "authentication-failed" })
+    func aDryRunSaysWhatItWouldDoAndChangesNothing(_ f: Fixture) throws {
+        let e = try replying()
+        var r = try reply(f, e)
+        let real = try Methods.MailIngest.decide(e, r, now: now).answer(e)
+        r.dryRun = true
+        let dry = try Methods.MailIngest.decide(e, r, now: now)
+        #expect(dry.changes.isEmpty, "\(f.file)")
+        let answer = dry.answer(e)
+        #expect(answer.outcome == real.outcome, "\(f.file)")
+        if real.outcome == .acted || real.outcome == .answered {
+            #expect(answer.message == "dry run, nothing changed: " + real.message, "\(f.file)")
+        }
+    }
+
     @Test func aForgedFromThatPassesAsTheOwnerIsCaughtByDKIM() throws {
         let f = try #require(ReplyParsingTests.fixtures.first { $0.expected.reason == "authentication-failed" })
         let strict = try replying(trusted: "mx.example.org")

@@ -192,3 +192,61 @@ import Glibc
         }
     }
 }
+
+/// The calendar's checks against servers that fail in their own ways: one whose certificate
+/// this machine does not trust, one that takes the connection and never answers, a port where
+/// nothing listens. Each is named at its own step, with its fix.
+@Suite(.serialized) struct DoctorCalendarTests {
+    static func calendarChecks(_ h: Harness, url: String) throws -> [String: DoctorTests.Finding] {
+        try h.writeConfig("calendar:\n  url: \(url)\n")
+        let r = h.run(Harness.binaries + "/keptd", ["--doctor", "--json"])
+        #expect(r.code == 1, "\(r.stdout) \(r.stderr)")
+        let report = try JSONDecoder().decode(DoctorTests.Report.self, from: Data(r.stdout.utf8))
+        return Dictionary(report.checks.filter { $0.section == "calendar" }.map { ($0.check, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test func aCertificateNotTrustedASilentServerAndAClosedPortAreEachNamed() throws {
+        let h = Harness()
+        let port = try SMTPSink.freePort(), silentPort = try SMTPSink.freePort(), closedPort = try SMTPSink.freePort()
+        let made = Harness.execute("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", h.root + "/key.pem",
+                                                        "-out", h.root + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                                        "-addext", "subjectAltName=IP:127.0.0.1"])
+        try #require(made.code == 0, "\(made.stderr)")
+        let tls = try Harness.spawnDetached(["/usr/bin/python3", "-c", """
+            import http.server, signal, ssl, sys, threading
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[2], sys.argv[3])
+            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.BaseHTTPRequestHandler)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            # SIGTERM may come blocked from the test runner: waited for, not handled.
+            signal.sigwait([signal.SIGTERM, signal.SIGINT])
+            """, String(port), h.root + "/cert.pem", h.root + "/key.pem"])
+        defer { Harness.stopDetached(tls) }
+        // Listens, so the connection is made by the kernel, and never reads or answers.
+        let silent = try Harness.spawnDetached(["/usr/bin/python3", "-c", """
+            import signal, socket, sys
+            s = socket.socket()
+            s.bind(("127.0.0.1", int(sys.argv[1])))
+            s.listen(16)
+            signal.sigwait([signal.SIGTERM, signal.SIGINT])
+            """, String(silentPort)])
+        defer { Harness.stopDetached(silent) }
+        func listening(_ port: Int) -> Bool { Harness.execute("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"]).code == 0 }
+        try #require(Harness.eventually { listening(port) && listening(silentPort) })
+
+        var checks = try Self.calendarChecks(h, url: "https://127.0.0.1:\(port)/dana/kept/")
+        #expect(checks["connect"]?.status == "ok")
+        #expect(checks["tls"]?.status == "fail", "\(checks.values.map(\.message))")
+        #expect(checks["tls"]?.fix?.contains("update-ca-certificates") == true)
+
+        checks = try Self.calendarChecks(h, url: "http://127.0.0.1:\(silentPort)/dana/kept/")
+        #expect(checks["connect"]?.status == "ok")
+        #expect(checks["request"]?.status == "fail" && checks["request"]?.message.contains("did not answer PROPFIND") == true,
+                "\(checks.values.map(\.message))")
+
+        checks = try Self.calendarChecks(h, url: "http://127.0.0.1:\(closedPort)/dana/kept/")
+        #expect(checks["connect"]?.status == "fail" && checks["connect"]?.message.contains("refused") == true, "\(checks.values.map(\.message))")
+        #expect(checks["login"] == nil)
+    }
+}
