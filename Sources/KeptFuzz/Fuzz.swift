@@ -82,8 +82,15 @@ public enum Fuzz {
 
     struct AnyToken: ReplySigner {
         func address(for key: ReminderKey) -> String { "dana+kept-aaaaaaaaaaaaaaaa@example.org" }
-        func token(in address: String) -> String? { address.hasPrefix("dana+kept-") ? "aaaaaaaaaaaaaaaa" : nil }
+        func token(in address: String) -> String? {
+            address.hasPrefix("dana+kept-") && !address.hasPrefix("dana+kept-log-") ? "aaaaaaaaaaaaaaaa" : nil
+        }
         func verify(_ token: String, for key: ReminderKey) -> Bool { true }
+        func logAddress(for target: LetterTarget) -> String { "dana+kept-log-\(target.incident)@example.org" }
+        func logToken(in address: String) -> String? {
+            address.hasPrefix("dana+kept-log-") ? String(address.dropFirst(14).prefix { $0 != "@" }) : nil
+        }
+        func verify(logToken token: String, for target: LetterTarget) -> Bool { token == String(target.incident) }
     }
 
     static func date(_ text: String) {

@@ -136,7 +136,7 @@ struct Draft: ParsableCommand {
 
     func run() throws {
         let d = global.call(Methods.ItemDraft.self, Params.Draft(item: try itemRef(item)))
-        global.output(d) { say("To: \(d.to)\nSubject: \(d.subject)\n\n\(d.text)", terminator: "") }
+        global.output(d) { say("To: \(d.to)\n\(d.bcc.map { "Bcc: \($0)\n" } ?? "")Subject: \(d.subject)\n\n\(d.text)", terminator: "") }
     }
 }
 

@@ -72,6 +72,12 @@ enum Printer {
         out += "  Ledger:    \(ReminderComposer.describe(i.ledger))\n"
         if let note = d.note { out += "  Note:      \(note)\n" }
         if !d.items.isEmpty { out += "\n" + items(d.items) + "\n" }
+        if let letters = d.letters, !letters.isEmpty {
+            out += "\nLetters: Bcc the address of what a letter is for, and kept sees it go:\n"
+            var t = Table("ITEM", "FOR", "BCC")
+            for l in letters { t.add(l.item ?? "—", l.text.count > 40 ? l.text.prefix(39) + "…" : l.text, l.address) }
+            out += t.render() + "\n"
+        }
         out += "\nTimeline:\n"
         for e in d.timeline {
             out += "  \(zone.format(e.at))  \(e.what)\(e.item.map { " " + $0 } ?? "")\(e.text.map { ": " + $0 } ?? "")\n"

@@ -19,6 +19,19 @@ import Testing
             return String(address.dropFirst(10).dropLast(12))
         }
         func verify(_ token: String, for key: ReminderKey) -> Bool { tokens[key.description] == token }
+        func logAddress(for target: LetterTarget) -> String { "dana+kept-log-\(LetterSigner.token(target))@example.org" }
+        func logToken(in address: String) -> String? {
+            guard address.hasPrefix("dana+kept-log-"), address.hasSuffix("@example.org") else { return nil }
+            return String(address.dropFirst(14).dropLast(12))
+        }
+        func verify(logToken token: String, for target: LetterTarget) -> Bool { LetterSigner.token(target) == token }
+    }
+
+    /// Logging tokens for the tests: the target written out, which only these tests accept.
+    enum LetterSigner {
+        static func token(_ target: LetterTarget) -> String {
+            String(target.description.map { $0.isLetter || $0.isNumber ? $0 : "x" })
+        }
     }
 
     struct Manifest: Decodable {

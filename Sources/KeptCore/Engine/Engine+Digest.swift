@@ -67,11 +67,17 @@ extension Engine {
                 }
             }
         }
+        let letters = state.incidents.flatMap { incident in
+            incident.timeline.filter { $0.what == "letter" && $0.at >= lastWeek.0 && $0.at < lastWeek.1 }.map { event in
+                "#\(incident.id) \(incident.client), \(zone.format(event.at)): \(ReminderComposer.clip(event.text ?? "", 100))"
+            }
+        }
         return View.Digest(weekStart: weekStart, heading: "Your week in kept — \(Self.humanDate(weekStart))",
                            warningRate: rules.config.warnings.minRate,
                            records: open.map { record(of: $0, now: now) }, lastWeek: past, thisWeek: coming,
                            clients: ledgerReport(client: nil, now: now).clients,
-                           closing: "kept agenda shows what is due soon; kept ledger the whole record; kept report the picture.")
+                           closing: "kept agenda shows what is due soon; kept ledger the whole record; kept report the picture.",
+                           letters: letters)
     }
 }
 

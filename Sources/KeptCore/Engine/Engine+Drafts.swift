@@ -8,7 +8,8 @@ extension Engine {
               let numbered = occurrence(occ.index, of: item, in: incident),
               let facts = draftFacts(incident, item, numbered, now: now) else { return nil }
         let (subject, text) = drafts?.write(facts) ?? Self.builtIn(facts)
-        return View.Draft(item: name(of: occ, item), kind: facts.kind.label, to: incident.client, subject: subject, text: text)
+        return View.Draft(item: name(of: occ, item), kind: facts.kind.label, to: incident.client, subject: subject, text: text,
+                          bcc: replies.map { $0.signer.logAddress(for: .item(occ.item)) })
     }
 
     /// What the draft for this occurrence may say; nil for an item that has no draft.

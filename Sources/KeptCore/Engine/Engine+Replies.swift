@@ -13,6 +13,17 @@ extension Engine {
         guard let replies else {
             return Self.ignored("replies-off", "replies are not turned on (reply.address is not set)")
         }
+        if let letter = letterTarget(r, replies) {
+            switch screen(r, replies) ?? owner(r, replies) {
+            case .ignore(let reason, let words)?: return Self.ignored(reason, words)
+            case .bounce?: return Self.ignored("delivery-status-notification", "a delivery-status report")
+            case .answers?, nil: break
+            }
+            switch letter {
+            case .success(let target): return logLetter(r, to: target, now: now)
+            case .failure: return Self.ignored("bad-token", "its logging address names nothing of kept's")
+            }
+        }
         let key: ReminderKey
         switch judge(r, replies) {
         case .ignore(let reason, let words): return Self.ignored(reason, words)
@@ -76,6 +87,23 @@ extension Engine {
 
     /// Whether a reply may act, and on which reminder.
     func judge(_ r: Reply, _ s: ReplySettings) -> Verdict {
+        if let refused = screen(r, s) { return refused }
+        let tokens = r.recipients.compactMap { s.signer.token(in: $0) }
+        guard !tokens.isEmpty else { return .ignore(reason: "no-token", words: "not sent to a reply address of kept's") }
+        let keys = r.thread.compactMap { ReminderKey(messageID: $0, storeID: state.storeID) }.filter { key in
+            if case .reply = key { false } else { true }
+        }
+        guard let key = keys.first(where: { key in tokens.contains { s.signer.verify($0, for: key) } }) else {
+            return .ignore(reason: "bad-token", words: "its token is not the one of the reminder it answers")
+        }
+        if let refused = owner(r, s) { return refused }
+        guard r.line != nil else { return .ignore(reason: "no-own-text", words: "nothing written above the quote") }
+        return .answers(key)
+    }
+
+    /// The rules every message meets before its address is read: not kept's own, no report, no
+    /// automatic reply, no list, no mail system's, not handled before.
+    func screen(_ r: Reply, _ s: ReplySettings) -> Verdict? {
         // kept's own messages say so in a header of their own (their From may well be the owner's).
         if r.keptKey != nil { return .ignore(reason: "own-message", words: "one of kept's own messages") }
         if r.report {
@@ -93,22 +121,18 @@ extension Engine {
             return .ignore(reason: "bounce", words: "a message from a mail system")
         }
         if state.replied?.contains(r.messageID) == true { return .ignore(reason: "replayed", words: "handled before (\(r.messageID))") }
-        let tokens = r.recipients.compactMap { s.signer.token(in: $0) }
-        guard !tokens.isEmpty else { return .ignore(reason: "no-token", words: "not sent to a reply address of kept's") }
-        let keys = r.thread.compactMap { ReminderKey(messageID: $0, storeID: state.storeID) }.filter { key in
-            if case .reply = key { false } else { true }
-        }
-        guard let key = keys.first(where: { key in tokens.contains { s.signer.verify($0, for: key) } }) else {
-            return .ignore(reason: "bad-token", words: "its token is not the one of the reminder it answers")
-        }
+        return nil
+    }
+
+    /// From one owner address, and authenticated where the config asks for it.
+    func owner(_ r: Reply, _ s: ReplySettings) -> Verdict? {
         guard r.from.count == 1, s.owners.contains(r.from[0]) else {
             return .ignore(reason: "from-not-owner", words: "from \(r.from.joined(separator: ", ")), not an owner address")
         }
         if let server = s.trustedServer, !Self.authenticated(r.authentication, by: server, from: r.from[0]) {
             return .ignore(reason: "authentication-failed", words: "no dkim=pass or dmarc=pass from \(server)")
         }
-        guard r.line != nil else { return .ignore(reason: "no-own-text", words: "nothing written above the quote") }
-        return .answers(key)
+        return nil
     }
 
     /// The topmost `Authentication-Results` of `server` says DMARC passed for the From address's

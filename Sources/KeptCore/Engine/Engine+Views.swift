@@ -60,7 +60,19 @@ extension Engine {
 
     public func detail(of incident: Incident, now: Instant) -> View.IncidentDetail {
         View.IncidentDetail(incident: summary(of: incident, now: now), note: incident.note,
-                            items: incident.items.map { itemView($0, in: incident, now: now) }, timeline: incident.timeline)
+                            items: incident.items.map { itemView($0, in: incident, now: now) }, timeline: incident.timeline,
+                            letters: letterAddresses(of: incident))
+    }
+
+    /// The incident's logging address and each letter item's, when replies are on.
+    func letterAddresses(of incident: Incident) -> [View.LetterAddress]? {
+        guard let signer = replies?.signer, incident.isOpen else { return nil }
+        let touchpoint = View.LetterAddress(item: nil, text: "any letter to \(incident.client) (a touchpoint)",
+                                            address: signer.logAddress(for: .incident(incident.id)))
+        return [touchpoint] + incident.items.filter(LetterTarget.isLetter).map { item in
+            let id = ItemID(incident: incident.id, number: item.number)
+            return View.LetterAddress(item: id.description, text: item.text, address: signer.logAddress(for: .item(id)))
+        }
     }
 
     public func list(all: Bool, client: String?, now: Instant) -> [View.IncidentSummary] {

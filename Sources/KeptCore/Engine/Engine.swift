@@ -93,7 +93,7 @@ public struct Engine: Sendable {
         case .close(let id, _, _, _): state.incident(id)?.items.map { ItemID(incident: id, number: $0.number) } ?? []
         case .enqueue(let entry, _): entry.key.occurrence.map { [$0.item] } ?? []
         case .note(let occ, _): [occ.item]
-        case .checkin, .replied, .attempt, .delivered, .failed, .calendarTasks, .calendarSynced: []
+        case .checkin, .replied, .letterSent, .attempt, .delivered, .failed, .calendarTasks, .calendarSynced: []
         }
     }
 
@@ -179,6 +179,11 @@ public struct Engine: Sendable {
                 var reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
                                                 scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now),
                                                 record: record.map { RecordText().draw($0, warningRate: rate) })
+                if let signer = replies?.signer, LetterTarget.isLetter(item) {
+                    let id = ItemID(incident: incident.id, number: item.number)
+                    reminder.body += (reminder.body.hasSuffix("\n") ? "" : "\n")
+                        + "\nWhen you send the letter, Bcc \(signer.logAddress(for: .item(id))) — kept sees it go and marks \(name(of: o.id, item)) done.\n"
+                }
                 let message = render(&reminder, now: now) { text in
                     record.flatMap { record in painter?.review(record, warningRate: rate, text: text) }
                 }

@@ -95,6 +95,16 @@ public enum View {
         public var note: String?
         public var items: [Item]
         public var timeline: [Event]
+        /// With replies on: the address to Bcc a letter to, for the incident and each letter item.
+        public var letters: [LetterAddress]?
+    }
+
+    /// Where a letter is Bcc'd for kept to see it go.
+    public struct LetterAddress: Codable, Sendable, Equatable {
+        /// The item (`1.6`); nil for the incident's own address (a touchpoint).
+        public var item: String?
+        public var text: String
+        public var address: String
     }
 
     public struct Warning: Codable, Sendable, Equatable {
@@ -303,8 +313,10 @@ public enum View {
         public var to: String
         public var subject: String
         public var text: String
-        public init(item: String, kind: String, to: String, subject: String, text: String) {
-            self.item = item; self.kind = kind; self.to = to; self.subject = subject; self.text = text
+        /// With replies on: the item's logging address, to Bcc when the letter is sent.
+        public var bcc: String?
+        public init(item: String, kind: String, to: String, subject: String, text: String, bcc: String? = nil) {
+            self.item = item; self.kind = kind; self.to = to; self.subject = subject; self.text = text; self.bcc = bcc
         }
     }
 

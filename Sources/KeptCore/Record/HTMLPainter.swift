@@ -22,6 +22,8 @@ extension View {
         public var thisWeek: [Line]
         public var clients: [LedgerReport.Row]
         public var closing: String
+        /// The letters kept saw go last week, one line each.
+        public var letters: [String] = []
 
         /// One due in the week.
         public struct Line: Sendable, Equatable {
@@ -54,6 +56,9 @@ extension View.Digest {
             }.joined()
         }
         body += "\nLast week\n" + lines(lastWeek, none: "nothing fell due")
+        if !letters.isEmpty {
+            body += "\nLetters you sent last week (\(letters.count))\n" + letters.map { "  \($0)\n" }.joined()
+        }
         body += "\nThis week\n" + lines(thisWeek, none: "nothing falls due")
         body += "\nLedger by client\n"
         for c in clients { body += "  \(c.client): \(ReminderComposer.describe(c.ledger))\n" }

@@ -27,17 +27,22 @@ public struct Reply: MethodParams, Equatable {
     public var keptKey: String?
     /// The first line of the reply's own text (the verb line), if it has one.
     public var line: String?
+    /// When it says it was written (`Date`): a letter is done then.
+    public var date: Instant?
+    /// Its `To` and `Cc` as written (`Dana Scully <dana@acme.example>`), for the timeline of a letter.
+    public var sentTo: [String]?
     /// Judge it and say what it would do, changing nothing (`kept mail ingest --dry-run`, and
     /// `kept doctor`'s round trip).
     public var dryRun: Bool?
 
     public init(messageID: String, from: [String], sender: String? = nil, recipients: [String], thread: [String], subject: String? = nil,
                 autoSubmitted: String? = nil, precedence: String? = nil, list: Bool = false, autoReply: Bool = false,
-                report: Bool = false, reported: String? = nil, authentication: [String] = [], keptKey: String? = nil, line: String?) {
+                report: Bool = false, reported: String? = nil, authentication: [String] = [], keptKey: String? = nil, line: String?,
+                date: Instant? = nil, sentTo: [String]? = nil) {
         self.messageID = messageID; self.from = from; self.sender = sender; self.recipients = recipients; self.thread = thread
         self.subject = subject; self.autoSubmitted = autoSubmitted; self.precedence = precedence; self.list = list
         self.autoReply = autoReply; self.report = report; self.reported = reported; self.authentication = authentication
-        self.keptKey = keptKey; self.line = line
+        self.keptKey = keptKey; self.line = line; self.date = date; self.sentTo = sentTo
     }
 
     /// Header values, Message-IDs and lists are cut to these sizes: a reply's facts are a few
@@ -67,7 +72,29 @@ public struct Reply: MethodParams, Equatable {
             reported: clip(mail.reportedMessageID.flatMap { Self.messageIDs($0).first }),
             authentication: Array(list(mail.all("Authentication-Results")).prefix(4)),
             keptKey: clip(mail.header("X-Kept-Key")),
-            line: clip(ReplyText.verbLine(mail.text)))
+            line: clip(ReplyText.verbLine(mail.text)),
+            date: mail.header("Date").flatMap(MailDate.parse),
+            sentTo: list(["To", "Cc"].flatMap { mail.all($0) }.flatMap(Self.mailboxes), 200))
+    }
+
+    /// The mailboxes of an address header as written, one by one: `"Scully, Dana" <dana@acme.example>`.
+    public static func mailboxes(_ value: String) -> [String] {
+        var out: [String] = [], current = "", quoted = false, angle = false
+        for c in EncodedWords.decode(value) {
+            switch c {
+            case "\"": quoted.toggle()
+            case "<" where !quoted: angle = true
+            case ">" where !quoted: angle = false
+            case "," where !quoted && !angle:
+                out.append(current.trimmingWhitespace())
+                current = ""
+                continue
+            default: break
+            }
+            current.append(c)
+        }
+        out.append(current.trimmingWhitespace())
+        return out.filter { !$0.isEmpty }.map { String($0.map { $0.isNewline ? " " : $0 }) }
     }
 
     /// The addresses in an address header, lower-cased: `"Dana, M." <Dana@Example.org>, x@y` → two.

@@ -27,4 +27,11 @@ public protocol ReplySigner: Sendable {
     func token(in address: String) -> String?
     /// True when `token` was made for `key`.
     func verify(_ token: String, for key: ReminderKey) -> Bool
+    /// `dana+kept-log-TOKEN@example.org`: the address a letter to the client is Bcc'd to, so
+    /// kept sees it go.
+    func logAddress(for target: LetterTarget) -> String
+    /// The token in a recipient address, when it is one of kept's logging addresses.
+    func logToken(in address: String) -> String?
+    /// True when `token` was made for `target`.
+    func verify(logToken token: String, for target: LetterTarget) -> Bool
 }

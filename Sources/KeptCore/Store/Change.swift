@@ -13,6 +13,9 @@ public enum Change: Codable, Sendable, Equatable {
     case note(occurrence: OccurrenceID, text: String)
     /// A reply was handled: its Message-ID never acts again.
     case replied(messageID: String)
+    /// A letter the user sent the client, seen through its logging address: on the timeline as
+    /// "sent to …: subject" (with the occurrence it was for, if any).
+    case letterSent(incident: Int, occurrence: OccurrenceID?, text: String)
     case close(incident: Int, outcome: Outcome, note: String?, released: [OccurrenceID])
     /// A reminder enters the outbox; `covered` are earlier reminders it stands in for.
     case enqueue(entry: OutboxEntry, covered: [ReminderKey])

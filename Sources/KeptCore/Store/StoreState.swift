@@ -101,6 +101,9 @@ public struct StoreState: Codable, Sendable, Equatable {
         case .replied(let id):
             replied = (replied ?? []).union([id])
 
+        case .letterSent(let id, let occ, let text):
+            incidents[id - 1].timeline.append(Event(at: at, what: "letter", item: occ?.description, text: text))
+
         case .close(let id, let outcome, let note, let released):
             for occ in released {
                 updateMark(occ) { $0.released = "incident closed: \(outcome.rawValue)"; $0.releasedAt = at }

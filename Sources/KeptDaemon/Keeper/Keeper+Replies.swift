@@ -27,6 +27,8 @@ extension Keeper {
             if let client = engine.state.incident(occ.item.incident)?.client { metadata["KEPT_CLIENT"] = .string(client) }
         }
         if let reason = answer.reason { metadata["KEPT_REASON"] = .string(reason) }
+        // A letter the user sent: its own entry (letter-logged) went with the change; this says what it did.
+        if answer.reason == "letter" { metadata["KEPT_EVENT"] = .string("letter-\(answer.outcome.rawValue)") }
         if reply.dryRun == true {
             metadata["KEPT_EVENT"] = "reply-dry-run"
             logger.info("reply \(reply.messageID) judged in a dry run (\(answer.outcome.rawValue)): \(answer.message)", metadata: metadata)

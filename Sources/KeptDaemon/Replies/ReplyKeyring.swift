@@ -47,6 +47,19 @@ public struct ReplyKeyring: ReplySigner {
 
     public func address(for key: ReminderKey) -> String { "\(local)-\(token(for: key))@\(domain)" }
 
+    public func logAddress(for target: LetterTarget) -> String { "\(local)-log-\(mac("kept-log/\(target)"))@\(domain)" }
+
+    public func logToken(in address: String) -> String? {
+        let a = address.lowercased()
+        guard a.hasSuffix("@" + domain), a.hasPrefix(local + "-log-") else { return nil }
+        let token = a.dropFirst(local.count + 5).dropLast(domain.count + 1)
+        return token.count == 16 ? String(token) : nil
+    }
+
+    public func verify(logToken token: String, for target: LetterTarget) -> Bool {
+        Self.same(mac("kept-log/\(target)"), token)
+    }
+
     public func token(in address: String) -> String? {
         let a = address.lowercased()
         guard a.hasSuffix("@" + domain), a.hasPrefix(local + "-") else { return nil }
@@ -55,14 +68,22 @@ public struct ReplyKeyring: ReplySigner {
     }
 
     public func verify(_ token: String, for key: ReminderKey) -> Bool {
-        let expected = Array(self.token(for: key).utf8), given = Array(token.lowercased().utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        Self.same(self.token(for: key), token)
     }
 
-    func token(for key: ReminderKey) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("kept-reply/\(key)".utf8), using: SymmetricKey(data: secret))
-        return Self.base32(Array(mac.prefix(10)))
+    func token(for key: ReminderKey) -> String { mac("kept-reply/\(key)") }
+
+    /// 80 bits of HMAC-SHA256 of `text` under the secret, in base32.
+    func mac(_ text: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: secret))
+        return Self.base32(Array(code.prefix(10)))
+    }
+
+    /// Compared in constant time.
+    static func same(_ expected: String, _ given: String) -> Bool {
+        let expected = Array(expected.utf8), given = Array(given.lowercased().utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// RFC 4648 base32, lower case, no padding: 10 bytes → 16 letters and digits.

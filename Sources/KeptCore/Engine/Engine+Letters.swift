@@ -1,0 +1,84 @@
+/// Letters: the user's own mail to the client, Bcc'd to a logging address of kept's, seen
+/// through the same two doors as replies and judged by the same rules of who may act. A letter to
+/// an item's address does that item's open occurrence at the letter's `Date`; to the incident's
+/// address it is a touchpoint (`kept checkin`). Every letter goes on the timeline with its
+/// recipients, subject and Message-ID; kept never writes to the client and never answers it.
+extension Engine {
+    /// The letter's target, when a recipient is one of kept's logging addresses; nil when none is.
+    /// `.failure` when a logging token is there but names nothing of this store.
+    func letterTarget(_ r: Reply, _ s: ReplySettings) -> Result<LetterTarget, LetterRefusal>? {
+        let tokens = r.recipients.compactMap { s.signer.logToken(in: $0) }
+        guard !tokens.isEmpty else { return nil }
+        for incident in state.incidents {
+            let targets = [LetterTarget.incident(incident.id)]
+                + incident.items.filter(LetterTarget.isLetter).map { LetterTarget.item(ItemID(incident: incident.id, number: $0.number)) }
+            for target in targets where tokens.contains(where: { s.signer.verify(logToken: $0, for: target) }) {
+                return .success(target)
+            }
+        }
+        return .failure(LetterRefusal())
+    }
+
+    struct LetterRefusal: Error {}
+
+    /// Logs a letter that passed the rules: what it does to the ledger, and its line on the timeline.
+    func logLetter(_ r: Reply, to target: LetterTarget, now: Instant) -> Decision<View.Ingested> {
+        let incident = state.incident(target.incident)!
+        let to = (r.sentTo ?? []).filter { mailbox in !Reply.addresses(mailbox).contains { replies?.signer.logToken(in: $0) != nil } }
+        let subject = TypedText.trimmed(r.subject) ?? "(no subject)"
+        let line = "sent to \(to.isEmpty ? "no one named" : to.joined(separator: ", ")): \(subject) \(r.messageID)"
+        var changes: [Change] = [.replied(messageID: r.messageID)]
+        var said: String
+        var counted = false
+        var about: OccurrenceID?
+        // Done when it was written: not in the future, not before the thing existed.
+        func sent(after earliest: Instant) -> Instant {
+            guard let date = r.date, date <= now + 60, date >= earliest else { return now }
+            return min(date, now)
+        }
+
+        switch target {
+        case .incident(let id):
+            changes.append(.letterSent(incident: id, occurrence: nil, text: line))
+            if !incident.isOpen {
+                said = "a letter for incident \(id), closed: on its timeline, not counted"
+            } else if let checkin = try? Methods.CheckinLog.decide(self, Params.Checkin(incident: id, note: "letter: \(subject)"), now: sent(after: incident.noticed)) {
+                changes += checkin.changes
+                counted = true
+                said = "a letter to \(incident.client): a touchpoint of incident \(id)"
+            } else {
+                said = "a letter for incident \(id): on its timeline"
+            }
+        case .item(let itemID):
+            let item = incident.item(itemID.number)!
+            let open = occurrences(of: item, in: incident).filter { $0.status(at: now).isOpen }.min { $0.times.due < $1.times.due }
+            changes.append(.letterSent(incident: incident.id, occurrence: open?.id, text: line))
+            about = open?.id
+            if !incident.isOpen {
+                said = "a letter for \(itemID), whose incident is closed: on its timeline, not counted"
+            } else if let open {
+                let params = Params.Done(item: ItemRef(item: itemID, occurrence: open.id.index), at: .exact(.at(sent(after: Self.madeAt(item, in: incident)))))
+                do throws(KeptError) {
+                    let done = try Methods.ItemDone.decide(self, params, now: now)
+                    changes += done.changes
+                    counted = true
+                    said = "a letter to \(incident.client): \(name(of: open.id, item)) done"
+                } catch {
+                    said = "a letter for \(itemID): on its timeline, not counted (\(error.message))"
+                }
+            } else if item.step == .acknowledge {
+                said = "a second apology to \(incident.client): noted on the timeline, not counted — apologize once"
+            } else {
+                said = "a letter for \(itemID), already done: on its timeline"
+            }
+        }
+        if r.dryRun == true {
+            let answer = View.Ingested(outcome: counted ? .acted : .answered, reason: "letter", message: "dry run, nothing changed: \(said)",
+                                       occurrence: nil)
+            return Decision { _ in answer }
+        }
+        let answer = View.Ingested(outcome: counted ? .acted : .answered, reason: "letter", message: said,
+                                   occurrence: about?.description)
+        return Decision(changes: changes) { _ in answer }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import KeptCore
+
+// The dates in this file are an injected clock's or plain data: no test here reads the wall
+// clock to judge them, so none of them can pass and expire.
+
+/// Letters the user sends the client, Bcc'd to a logging address: which occurrence each does and
+/// when, the timeline's line, once per Message-ID, never an answer — and the replies' rules of who
+/// may act, so a forged, automatic, list or bounced message changes nothing.
+@Suite struct LetterEngineTests {
+    typealias Signer = ReplyEngineTests.ManifestSigner
+    let now = at("2026-12-01 10:00", berlin)
+
+    /// Incident 1 for Acme Corp, noticed ten days ago: its first weekly check-in (1.6) overdue.
+    func engine() throws -> Engine {
+        var e = KeptCoreTests.engine(berlin)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", noticed: "2026-11-21T09:00"), now: now)
+        e.replies = ReplySettings(owners: ["dana@example.org"], signer: Signer(tokens: [:]))
+        return e
+    }
+
+    func letter(to target: LetterTarget, _ e: Engine, from: String = "Dana <dana@example.org>", id: String = "<letter-1@example.org>",
+                date: String = "Tue, 01 Dec 2026 08:30:00 +0100", extra: String = "") -> Reply {
+        let log = e.replies!.signer.logAddress(for: target)
+        return Reply(parsing: Array("""
+            Return-Path: <dana@example.org>\r
+            Delivered-To: \(log)\r
+            \(extra)From: \(from)\r
+            To: "Scully, Dana" <dana@acme.example>\r
+            Cc: ops@acme.example\r
+            Subject: Weekly update =?utf-8?q?=E2=80=94?= invoices\r
+            Date: \(date)\r
+            Message-ID: \(id)\r
+            \r
+            Dear Dana, here is where we are.\r
+
+            """.utf8))
+    }
+
+    func ingest(_ r: Reply, into e: inout Engine) throws -> View.Ingested {
+        let decision = try Methods.MailIngest.decide(e, r, now: now)
+        e.commit(e.records(for: decision.changes, at: now))
+        #expect(!decision.changes.contains { if case .enqueue = $0 { true } else { false } }, "kept never answers a letter")
+        return decision.answer(e)
+    }
+
+    @Test func aLetterToACheckinsAddressDoesItsOpenOccurrenceAtTheLettersDate() throws {
+        var e = try engine()
+        let answer = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e), into: &e)
+        #expect(answer.outcome == .acted, "\(answer.message)")
+        let checkin = try #require(e.state.incident(1)?.item(6))
+        #expect(checkin.kind == .checkin)
+        #expect(checkin.mark(1)?.done == at("2026-12-01 08:30", berlin))
+        let event = try #require(e.state.incident(1)?.timeline.first { $0.what == "letter" })
+        #expect(event.item == "1.6#1")
+        #expect(event.text == "sent to \"Scully, Dana\" <dana@acme.example>, ops@acme.example: Weekly update — invoices <letter-1@example.org>")
+    }
+
+    @Test func eachMessageIDCountsOnce() throws {
+        var e = try engine()
+        _ = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e), into: &e)
+        let again = try ingest(letter(to: .item(ItemID(incident: 1, number: 7)), e), into: &e)
+        #expect(again.outcome == .ignored && again.reason == "replayed")
+        #expect(e.state.incident(1)?.item(7)?.mark(1)?.done == nil)
+        #expect(e.state.incident(1)?.timeline.count { $0.what == "letter" } == 1)
+    }
+
+    @Test func aSecondApologyIsNotedAndNotCounted() throws {
+        var e = try engine()
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(item: ItemID(incident: 1, number: 1))), now: now - 86_400)
+        let ledger = e.ledger(of: e.state.incident(1)!, now: now)
+        let answer = try ingest(letter(to: .item(ItemID(incident: 1, number: 1)), e), into: &e)
+        #expect(answer.outcome == .answered && answer.message.contains("second apology"), "\(answer.message)")
+        #expect(e.ledger(of: e.state.incident(1)!, now: now) == ledger)
+        #expect(e.state.incident(1)?.timeline.last?.what == "letter")
+    }
+
+    @Test func aLetterToTheIncidentsAddressIsATouchpointThatCountsAsTheCheckinDue() throws {
+        var e = try engine()
+        let answer = try ingest(letter(to: .incident(1), e), into: &e)
+        #expect(answer.outcome == .acted, "\(answer.message)")
+        #expect(e.state.incident(1)?.timeline.contains { $0.what == "checkin" } == true)
+        #expect(e.state.incident(1)?.item(6)?.mark(1)?.done == at("2026-12-01 08:30", berlin))
+    }
+
+    @Test(arguments: ["Fri, 01 Jan 2027 09:00:00 +0000", "Mon, 02 Nov 2026 09:00:00 +0000", "not a date"])
+    func aDateInTheFutureOrBeforeTheItemIsTheTimeItArrived(_ date: String) throws {
+        var e = try engine()
+        _ = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e, date: date), into: &e)
+        #expect(e.state.incident(1)?.item(6)?.mark(1)?.done == now)
+    }
+
+    @Test func aLetterForAClosedIncidentIsOnItsTimelineOnly() throws {
+        var e = try engine()
+        _ = try e.perform(Methods.IncidentClose.self, Params.Close(incident: 1, outcome: .recovered), now: now - 60)
+        let answer = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e), into: &e)
+        #expect(answer.outcome == .answered)
+        #expect(e.state.incident(1)?.timeline.last?.what == "letter")
+        #expect(e.state.incident(1)?.item(6)?.mark(1)?.done == nil)
+    }
+
+    /// The replies' rules: none of these changes anything.
+    @Test(arguments: [
+        ("forged", "Mallory <mallory@evil.example>", ""),
+        ("auto-reply", "Dana <dana@example.org>", "Auto-Submitted: auto-replied\r\n"),
+        ("list", "Dana <dana@example.org>", "List-Id: <team.example.org>\r\n"),
+        ("kept's own", "Dana <dana@example.org>", "X-Kept-Key: 1.6#1/due\r\n"),
+        ("bounce", "MAILER-DAEMON@example.org", ""),
+    ])
+    func aMessageThatIsNotTheOwnersOwnChangesNothing(_ name: String, _ from: String, _ extra: String) throws {
+        var e = try engine()
+        let before = e.state
+        let answer = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e, from: from, extra: extra), into: &e)
+        #expect(answer.outcome == .ignored, "\(name): \(answer.message)")
+        #expect(e.state == before, "\(name)")
+    }
+
+    @Test func aTokenKeptDidNotMakeChangesNothing() throws {
+        var e = try engine()
+        let before = e.state
+        var r = letter(to: .item(ItemID(incident: 1, number: 6)), e)
+        r.recipients = ["dana+kept-log-itemx9x9@example.org"]
+        let answer = try ingest(r, into: &e)
+        #expect(answer.outcome == .ignored && answer.reason == "bad-token")
+        #expect(e.state == before)
+    }
+
+    @Test func theLettersAddressesAreShownAndCarriedByTheDraftAndTheReminder() throws {
+        let e = try engine()
+        let detail = e.detail(of: e.state.incident(1)!, now: now)
+        let letters = try #require(detail.letters)
+        #expect(letters.first?.item == nil && letters.first?.address == "dana+kept-log-incidentx1@example.org")
+        // The apology, the plan and the check-ins; not the other playbook steps.
+        #expect(letters.dropFirst().map(\.item).prefix(3) == ["1.1", "1.4", "1.6"])
+        #expect(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now)?.bcc == "dana+kept-log-itemx1x6@example.org")
+    }
+
+    @Test func theMailDateReadsWhatMailCarries() {
+        #expect(MailDate.parse("Tue, 1 Dec 2026 08:30:00 +0100") == at("2026-12-01 08:30", berlin))
+        #expect(MailDate.parse("1 Dec 2026 07:30 GMT") == at("2026-12-01 08:30", berlin))
+        #expect(MailDate.parse("Tue, 01 Dec 26 02:30:00 EST (Eastern)") == at("2026-12-01 08:30", berlin))
+        #expect(MailDate.parse("Mon, 30 Feb 2026 08:30:00 +0000") == nil)
+        #expect(MailDate.parse("yesterday") == nil)
+    }
+}
