@@ -105,6 +105,39 @@ struct MailSystemTests {
         #expect((again?["timeline"] as? [[String: Any]] ?? []).filter { $0["what"] as? String == "done" }.count == 1)
         #expect(!log().contains("status=bounced"), "\(log())")
         #expect(log().contains("status=sent"), "\(log())")
+
+        // A letter to the client, Bcc'd to the first check-in's logging address: the mail system
+        // delivers the Bcc copy (the envelope's recipient; no Bcc header travels) to the same
+        // pipe, and the check-in is done at the letter's Date.
+        let letters = (again?["letters"] as? [[String: Any]]) ?? []
+        let log16 = try #require(letters.first { $0["item"] as? String == "1.6" }?["address"] as? String, "\(letters)")
+        #expect(log16.hasPrefix("\(user)+kept-log-") && log16.hasSuffix("@localhost"))
+        let written = Date().addingTimeInterval(-600)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let letter = bin + "/letter.eml"
+        try """
+            From: Dana <dana@example.org>\r
+            To: Dana Scully <dana@acme.example>\r
+            Subject: Weekly update: invoices\r
+            Date: \(formatter.string(from: written))\r
+            Message-ID: <letter-\(UUID().uuidString)@example.org>\r
+            MIME-Version: 1.0\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            Dear Dana, the corrected invoices went out this morning.\r
+
+            """.write(toFile: letter, atomically: true, encoding: .utf8)
+        #expect(Self.sh([rig, "send", "dana@example.org", log16, letter]).code == 0)
+        #expect(Self.sh([rig, "wait-empty", "30"]).code == 0)
+        let after = try JSONSerialization.jsonObject(with: Data(kept("show", "1", "--json").stdout.utf8)) as? [String: Any]
+        let checkin = ((after?["items"] as? [[String: Any]])?.first { $0["id"] as? String == "1.6" }?["occurrences"] as? [[String: Any]])?.first
+        #expect(checkin?["done"] != nil, "\(String(describing: checkin))")
+        let sent = (after?["timeline"] as? [[String: Any]] ?? []).first { $0["what"] as? String == "letter" }
+        #expect((sent?["text"] as? String)?.hasPrefix("sent to Dana Scully <dana@acme.example>: Weekly update: invoices <letter-") == true,
+                "\(String(describing: sent))")
+        #expect(!log().contains("status=bounced"), "\(log())")
     }
 
     @Test func mbsyncFillsTheWatchedMaildirFromDovecotAndAReplyBecomesDone() throws {
