@@ -15,7 +15,7 @@ struct Open: ParsableCommand {
     @Option(parsing: .unconditional, help: "Follow-through window in days (default 90).") var window: Int?
     @Flag(name: .customLong("no-playbook"), help: "Do not create the playbook steps and check-ins.") var noPlaybook = false
     @Option(parsing: .unconditional, help: "A longer description.") var note: String?
-    @Option(parsing: .unconditional, help: "The person at the client you write to: drafts say \"Dear NAME,\".") var contact: String?
+    @Option(parsing: .unconditional, help: "The person at the client you write to — a name, or \"Dana Scully <dana@acme.example>\": drafts say \"Dear Dana,\" and letters go there.") var contact: String?
 
     func params(noticed: When?) -> Params.Open {
         Params.Open(client: client, title: title, noticed: noticed, severity: severity, window: window,
@@ -136,7 +136,9 @@ struct Draft: ParsableCommand {
 
     func run() throws {
         let d = global.call(Methods.ItemDraft.self, Params.Draft(item: try itemRef(item)))
-        global.output(d) { say("To: \(d.to)\n\(d.bcc.map { "Bcc: \($0)\n" } ?? "")Subject: \(d.subject)\n\n\(d.text)", terminator: "") }
+        global.output(d) {
+            say("To: \(d.to)\n\(d.cc.map { "Cc: \($0)\n" } ?? "")\(d.bcc.map { "Bcc: \($0)\n" } ?? "")Subject: \(d.subject)\n\n\(d.text)", terminator: "")
+        }
     }
 }
 
@@ -176,6 +178,21 @@ struct Release: ParsableCommand {
 
     func run() throws {
         let r = global.call(Methods.ItemRelease.self, try params())
+        global.output(r) { say(r.message) }
+    }
+}
+
+struct Contact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contact", abstract: "Set who at the client letters go to: \"Dana Scully <dana@acme.example>\" …, and --cc.",
+        discussion: "Drafts are addressed to them and greet the first by name; kept show lists them.")
+    @OptionGroup var global: Global
+    @Argument(help: "Incident id.") var incident: Int
+    @Argument(help: "Each address letters go to: \"Name <address>\" or address.") var to: [String]
+    @Option(parsing: .unconditionalSingleValue, help: "An address letters are copied to (repeat for more).") var cc: [String] = []
+
+    func run() throws {
+        let r = global.call(Methods.IncidentContact.self, Params.Contact(incident: incident, to: to, cc: cc.isEmpty ? nil : cc))
         global.output(r) { say(r.message) }
     }
 }

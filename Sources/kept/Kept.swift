@@ -18,7 +18,7 @@ struct Kept: ParsableCommand {
             """,
         version: KeptVersion.current,
         subcommands: [
-            Open.self, List.self, Show.self, Promise.self, Done.self, Snooze.self, Release.self, Note.self, Checkin.self, Draft.self,
+            Open.self, List.self, Show.self, Contact.self, Promise.self, Done.self, Snooze.self, Release.self, Note.self, Checkin.self, Draft.self,
             Agenda.self, Ledger.self, Report.self, Close.self, Status.self, Export.self, Reload.self, Mail.self, Sync.self, Doctor.self,
         ])
 
@@ -95,7 +95,7 @@ struct Global: ParsableArguments {
     static let options: [String: String] = [
         "noticed": "--noticed", "severity": "--severity", "window": "--window", "note": "--note", "due": "--due",
         "every": "--every", "from": "--from", "until": "--until", "at": "--at", "cause": "--cause", "reason": "--reason",
-        "days": "--days", "outcome": "--outcome", "format": "--format", "allowPast": "--allow-past", "contact": "--contact",
+        "days": "--days", "outcome": "--outcome", "format": "--format", "allowPast": "--allow-past", "contact": "--contact", "cc": "--cc",
     ]
 
     /// A message about a parameter, in the CLI's words: `--window: the window must be …`.

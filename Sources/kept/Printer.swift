@@ -70,6 +70,7 @@ enum Printer {
             out += "  Closed:    \(i.outcome?.rawValue ?? "")\n"
         }
         out += "  Ledger:    \(ReminderComposer.describe(i.ledger))\n"
+        if let to = d.to { out += "  Letters to: \(to.joined(separator: ", "))\(d.cc.map { "; cc " + $0.joined(separator: ", ") } ?? "")\n" }
         if let note = d.note { out += "  Note:      \(note)\n" }
         if !d.items.isEmpty { out += "\n" + items(d.items) + "\n" }
         if let letters = d.letters, !letters.isEmpty {

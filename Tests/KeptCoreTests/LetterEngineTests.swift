@@ -136,6 +136,28 @@ import Testing
         #expect(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now)?.bcc == "dana+kept-log-itemx1x6@example.org")
     }
 
+    @Test func theClientsAddressesAreCheckedSetAndAddressTheDraft() throws {
+        var e = KeptCoreTests.engine(berlin)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", contact: "Dana Scully <dana@acme.example>"), now: now)
+        #expect(e.state.incident(1)?.contact == "Dana Scully")
+        #expect(e.state.incident(1)?.to == ["Dana Scully <dana@acme.example>"])
+        #expect(throws: KeptError.self) {
+            try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Beta", title: "x", contact: "Dana <dana@@beta>"), now: now)
+        }
+        #expect(e.state.incidents.count == 1, "a bad address opens nothing")
+        _ = try e.perform(Methods.IncidentContact.self, Params.Contact(incident: 1, to: ["\"Scully, Dana\" <Dana@acme.example>"], cc: ["ops@acme.example"]), now: now)
+        #expect(e.state.incident(1)?.to == ["\"Scully, Dana\" <Dana@acme.example>"] && e.state.incident(1)?.cc == ["ops@acme.example"])
+        let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1), now: now))
+        #expect(draft.to == "\"Scully, Dana\" <Dana@acme.example>" && draft.cc == "ops@acme.example")
+        #expect(draft.text.hasPrefix("Dear Dana,\n"), "\(draft.text.prefix(40))")
+        for bad in ["dana", "dana@", "<dana@acme.example", "Dana <da na@acme.example>", "dana@acme..example", "x@-acme.example"] {
+            #expect(throws: KeptError.self, "\(bad)") {
+                try e.perform(Methods.IncidentContact.self, Params.Contact(incident: 1, to: [bad]), now: now)
+            }
+        }
+        #expect(e.state.incident(1)?.cc == ["ops@acme.example"], "a refused change changes nothing")
+    }
+
     @Test func theMailDateReadsWhatMailCarries() {
         #expect(MailDate.parse("Tue, 1 Dec 2026 08:30:00 +0100") == at("2026-12-01 08:30", berlin))
         #expect(MailDate.parse("1 Dec 2026 07:30 GMT") == at("2026-12-01 08:30", berlin))

@@ -8,8 +8,18 @@ extension Engine {
               let numbered = occurrence(occ.index, of: item, in: incident),
               let facts = draftFacts(incident, item, numbered, now: now) else { return nil }
         let (subject, text) = drafts?.write(facts) ?? Self.builtIn(facts)
-        return View.Draft(item: name(of: occ, item), kind: facts.kind.label, to: incident.client, subject: subject, text: text,
-                          bcc: replies.map { $0.signer.logAddress(for: .item(occ.item)) })
+        return View.Draft(item: name(of: occ, item), kind: facts.kind.label, to: incident.to?.joined(separator: ", ") ?? incident.client,
+                          subject: subject, text: text, bcc: replies.map { $0.signer.logAddress(for: .item(occ.item)) },
+                          cc: incident.cc?.joined(separator: ", "))
+    }
+
+    /// Who "Dear …," greets: the first name of `Dana Scully`, and of `Scully, Dana`.
+    static func firstName(_ name: String) -> String? {
+        var given = Substring(name)
+        if let comma = name.firstIndex(of: ","), !name[name.index(after: comma)...].trimmingWhitespace().isEmpty {
+            given = name[name.index(after: comma)...]
+        }
+        return given.split(separator: " ").first.map { String($0.filter { $0 != "," }) }
     }
 
     /// What the draft for this occurrence may say; nil for an item that has no draft.
@@ -27,7 +37,7 @@ extension Engine {
         let openPromises = openPromises(i, now: now)
         return DraftFacts(
             kind: kind, subject: subject, client: i.client, contact: i.contact,
-            dear: i.contact.flatMap { $0.split(separator: " ").first.map(String.init) } ?? i.client,
+            dear: i.contact.flatMap(Self.firstName) ?? i.client,
             title: i.title, note: i.note, incident: i.id, noticed: humanDate(i.noticed, in: i), windowEnd: humanDate(i.windowEnd, in: i),
             day: i.day(at: now, in: rules.for(i).zone), windowDays: i.windowDays,
             openPromises: openPromises,

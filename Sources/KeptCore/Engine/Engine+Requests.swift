@@ -85,9 +85,16 @@ extension Engine {
         }
         let id = state.nextIncidentID
         let windowEnd = zone.adding(days: window, to: noticed)
-        var incident = Incident(id: id, client: client, title: title, contact: TypedText.trimmed(p.contact), note: TypedText.trimmed(p.note), noticed: noticed,
+        // A name alone is who the drafts greet; an address is also where letters go.
+        var contact = TypedText.trimmed(p.contact), to: [String]?
+        if let given = contact, Mailbox.isAddress(given) {
+            let mailbox = try Self.mailbox(given, field: "contact")
+            (contact, to) = (mailbox.name, [mailbox.description])
+        }
+        var incident = Incident(id: id, client: client, title: title, contact: contact, note: TypedText.trimmed(p.note), noticed: noticed,
                                 severity: p.severity ?? .major, windowDays: window, windowEnd: windowEnd, opened: now,
                                 zone: p.zone == nil ? nil : zone.identifier)
+        incident.to = to
         if p.playbook ?? true { incident.items = playbook(noticed: noticed, windowEnd: windowEnd, created: now, in: zone) }
         incident.timeline = [Event(at: now, what: "opened", text: title)]
         let warnings = repeatBreach(client: client, noticed: noticed, speaking: zone)
@@ -277,6 +284,23 @@ extension Engine {
             let what = occs.count == 1 ? views[0].id : "\(occs.count) occurrences of \(ref.item)"
             return View.Changed(occurrences: views, message: "\(what) released: \(reason)")
         }
+    }
+
+    /// Sets who at the client letters go to (and are copied to).
+    func contact(_ p: Params.Contact, now: Instant) throws(KeptError) -> Decision<View.Message> {
+        let incident = try existing(p.incident, open: true)
+        let to = try p.to.map { raw throws(KeptError) in try Self.mailbox(raw, field: "to") }
+        let cc = try (p.cc ?? []).map { raw throws(KeptError) in try Self.mailbox(raw, field: "cc") }
+        guard !to.isEmpty else { throw .invalid("to", "name at least one address to write to") }
+        let name = to.first?.name ?? incident.contact
+        return Decision(changes: [.contact(incident: incident.id, name: name, to: to.map(\.description), cc: cc.map(\.description))]) { _ in
+            View.Message(message: "Incident \(incident.id) (\(incident.client)): letters go to \(to.map(\.description).joined(separator: ", "))"
+                         + (cc.isEmpty ? "" : ", copied to \(cc.map(\.description).joined(separator: ", "))") + ".")
+        }
+    }
+
+    static func mailbox(_ raw: String, field: String) throws(KeptError) -> Mailbox {
+        do { return try Mailbox(parsing: raw) } catch { throw .invalid(field, error.message) }
     }
 
     func close(_ p: Params.Close, now: Instant) throws(KeptError) -> Decision<View.Closed> {

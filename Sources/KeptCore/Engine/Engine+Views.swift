@@ -61,7 +61,7 @@ extension Engine {
     public func detail(of incident: Incident, now: Instant) -> View.IncidentDetail {
         View.IncidentDetail(incident: summary(of: incident, now: now), note: incident.note,
                             items: incident.items.map { itemView($0, in: incident, now: now) }, timeline: incident.timeline,
-                            letters: letterAddresses(of: incident))
+                            to: incident.to, cc: incident.cc, letters: letterAddresses(of: incident))
     }
 
     /// The incident's logging address and each letter item's, when replies are on.

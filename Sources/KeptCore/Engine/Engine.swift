@@ -93,7 +93,7 @@ public struct Engine: Sendable {
         case .close(let id, _, _, _): state.incident(id)?.items.map { ItemID(incident: id, number: $0.number) } ?? []
         case .enqueue(let entry, _): entry.key.occurrence.map { [$0.item] } ?? []
         case .note(let occ, _): [occ.item]
-        case .checkin, .replied, .letterSent, .attempt, .delivered, .failed, .calendarTasks, .calendarSynced: []
+        case .checkin, .replied, .letterSent, .contact, .attempt, .delivered, .failed, .calendarTasks, .calendarSynced: []
         }
     }
 

@@ -5,6 +5,9 @@ public struct Incident: Codable, Sendable, Equatable {
     public var title: String
     /// The person at the client the drafts are addressed to (`Dear Dana,`).
     public var contact: String?
+    /// The client's people a letter goes to and is copied to, as mailboxes (`Dana Scully <dana@acme.example>`).
+    public var to: [String]?
+    public var cc: [String]?
     public var note: String?
     public var noticed: Instant
     public var severity: Severity

@@ -71,6 +71,13 @@ public enum Methods {
         public static let decider: Decider = Engine.show(_:now:)
     }
 
+    public enum IncidentContact: EngineMethod {
+        public static let name = "incident.contact"
+        public typealias Params = KeptCore.Params.Contact
+        public typealias Result = View.Message
+        public static let decider: Decider = Engine.contact(_:now:)
+    }
+
     public enum IncidentClose: EngineMethod {
         public static let name = "incident.close"
         public typealias Params = KeptCore.Params.Close
@@ -194,7 +201,7 @@ public enum Methods {
 
     /// Every method the Engine decides, for the tables built from them (the daemon's router, the fuzzer).
     public static let decided: [any EngineMethod.Type] = [
-        IncidentOpen.self, IncidentList.self, IncidentShow.self, IncidentClose.self, PromiseAdd.self,
+        IncidentOpen.self, IncidentList.self, IncidentShow.self, IncidentContact.self, IncidentClose.self, PromiseAdd.self,
         ItemShow.self, ItemDone.self, ItemSnooze.self, ItemRelease.self, ItemNote.self, ItemDraft.self, CheckinLog.self, MailIngest.self,
         Agenda.self, Ledger.self, Report.self, Export.self,
     ]

@@ -161,6 +161,20 @@ public enum Params {
         public init(item: ItemRef) { self.item = item }
     }
 
+    /// `incident.contact`: who at the client letters go to.
+    public struct Contact: MethodParams {
+        public var target: RequestTarget { RequestTarget(incident: incident) }
+        public var incident: Int
+        public var to: [String]
+        public var cc: [String]?
+        public init(incident: Int, to: [String], cc: [String]? = nil) { self.incident = incident; self.to = to; self.cc = cc }
+
+        public func validate() throws(KeptError) {
+            guard to.count + (cc?.count ?? 0) <= 20 else { throw .invalid("to", "at most 20 addresses") }
+            for raw in to + (cc ?? []) { try TypedText.check(raw, "to", limit: 300) }
+        }
+    }
+
     public struct Checkin: MethodParams {
         public var target: RequestTarget { RequestTarget(incident: incident) }
         public var incident: Int

@@ -95,6 +95,9 @@ public enum View {
         public var note: String?
         public var items: [Item]
         public var timeline: [Event]
+        /// Who letters go to, and are copied to.
+        public var to: [String]?
+        public var cc: [String]?
         /// With replies on: the address to Bcc a letter to, for the incident and each letter item.
         public var letters: [LetterAddress]?
     }
@@ -315,8 +318,9 @@ public enum View {
         public var text: String
         /// With replies on: the item's logging address, to Bcc when the letter is sent.
         public var bcc: String?
-        public init(item: String, kind: String, to: String, subject: String, text: String, bcc: String? = nil) {
-            self.item = item; self.kind = kind; self.to = to; self.subject = subject; self.text = text; self.bcc = bcc
+        public var cc: String?
+        public init(item: String, kind: String, to: String, subject: String, text: String, bcc: String? = nil, cc: String? = nil) {
+            self.item = item; self.kind = kind; self.to = to; self.subject = subject; self.text = text; self.bcc = bcc; self.cc = cc
         }
     }
 

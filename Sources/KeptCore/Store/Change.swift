@@ -17,6 +17,8 @@ public enum Change: Codable, Sendable, Equatable {
     /// "sent to …: subject" (with the occurrence it was for, if any).
     case letterSent(incident: Int, occurrence: OccurrenceID?, text: String)
     case close(incident: Int, outcome: Outcome, note: String?, released: [OccurrenceID])
+    /// Who at the client letters go to (`name` greets them in the drafts).
+    case contact(incident: Int, name: String?, to: [String], cc: [String])
     /// A reminder enters the outbox; `covered` are earlier reminders it stands in for.
     case enqueue(entry: OutboxEntry, covered: [ReminderKey])
     /// A channel is about to be tried: after a crash, the channel checks what it already did.

@@ -101,6 +101,12 @@ public struct StoreState: Codable, Sendable, Equatable {
         case .replied(let id):
             replied = (replied ?? []).union([id])
 
+        case .contact(let id, let name, let to, let cc):
+            incidents[id - 1].contact = name
+            incidents[id - 1].to = to
+            incidents[id - 1].cc = cc.isEmpty ? nil : cc
+            incidents[id - 1].timeline.append(Event(at: at, what: "contact", text: (to + cc.map { "cc " + $0 }).joined(separator: ", ")))
+
         case .letterSent(let id, let occ, let text):
             incidents[id - 1].timeline.append(Event(at: at, what: "letter", item: occ?.description, text: text))
 

@@ -13,6 +13,7 @@ extension Change {
         case .note: "item-noted"
         case .replied: "reply-handled"
         case .letterSent: "letter-logged"
+        case .contact: "incident-contact"
         case .close: "incident-closed"
         case .enqueue: "reminder-due"
         case .attempt: "delivery-attempt"
@@ -26,7 +27,7 @@ extension Change {
     var incidentID: Int? {
         switch self {
         case .open(let i): i.id
-        case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _), .letterSent(let id, _, _): id
+        case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _), .letterSent(let id, _, _), .contact(let id, _, _, _): id
         case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.item.incident
         case .replied, .calendarTasks, .calendarSynced: nil
         case .release(let os, _): os.first?.item.incident
@@ -37,7 +38,7 @@ extension Change {
 
     var itemName: String? {
         switch self {
-        case .open, .checkin, .close, .replied, .calendarTasks, .calendarSynced: nil
+        case .open, .checkin, .close, .replied, .calendarTasks, .calendarSynced, .contact: nil
         case .letterSent(_, let o, _): o?.description
         case .addItem(let id, let item): "\(id).\(item.number)"
         case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.description
@@ -57,6 +58,7 @@ extension Change {
         case .checkin(let id, _): "check-in logged for incident \(id)"
         case .note(let o, _): "note on \(o)"
         case .replied(let id): "reply \(id) handled"
+        case .contact(let id, _, let to, let cc): "incident \(id): letters go to \((to + cc).joined(separator: ", "))"
         case .letterSent(let id, let o, let text): "letter for \(o.map(\.description) ?? "incident \(id)") logged: \(text)"
         case .close(let id, let outcome, _, let released): "incident \(id) closed: \(outcome.rawValue) (\(released.count) released)"
         case .enqueue(let e, let covered): "reminder \(e.key) due\(e.reminder.late ? " (late)" : "")\(covered.isEmpty ? "" : ", covering \(covered.map(\.description).joined(separator: ", "))")"
