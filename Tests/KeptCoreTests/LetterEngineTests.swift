@@ -158,6 +158,22 @@ import Testing
         #expect(e.state.incident(1)?.cc == ["ops@acme.example"], "a refused change changes nothing")
     }
 
+    @Test func aRecurringPromiseReadsAsOneAndTheLetterIsSignedByItsOwner() throws {
+        var config = Config()
+        config.letters.signature = "Dana Example"
+        var e = KeptCoreTests.engine(berlin, config: config)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice", noticed: "2026-11-21T09:00"), now: now)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "A status note", every: "1w", from: "2026-12-07T10:00",
+                                                                 until: "2027-02-22T10:00"), now: now)
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "Send the corrected invoice", due: "2026-12-04"), now: now)
+        let draft = try #require(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: 1), index: 1), now: now))
+        #expect(draft.text.contains("  - Send the corrected invoice — by Friday 4 December\n"), "\(draft.text)")
+        #expect(draft.text.contains("  - A status note — every Monday at 10:00, from 7 December until 22 February\n"), "\(draft.text)")
+        #expect(!draft.text.contains("by Monday 7 December"))
+        #expect(draft.text.hasSuffix("\n\nDana Example\n"))
+        #expect(!draft.text.contains("[your name]"))
+    }
+
     @Test func theMailDateReadsWhatMailCarries() {
         #expect(MailDate.parse("Tue, 1 Dec 2026 08:30:00 +0100") == at("2026-12-01 08:30", berlin))
         #expect(MailDate.parse("1 Dec 2026 07:30 GMT") == at("2026-12-01 08:30", berlin))

@@ -35,6 +35,16 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("config/config.yaml").path
     }
 
+    @Test func theFirstOwnersNameSignsTheDraftsUnlessASignatureIsGiven() async throws {
+        let owners = "reply:\n  address: dana+kept@example.org\n  from: [\"Dana Example <Dana@example.org>\", other@example.org]\n"
+        var config = try await ConfigLoader.load(file: try write(owners), environment: [:])
+        #expect(config.reply.from == ["dana@example.org", "other@example.org"])
+        #expect(config.letters.signature == "Dana Example")
+        config = try await ConfigLoader.load(file: try write(owners + "letters:\n  signature: D. Example, Example Ltd\n"), environment: [:])
+        #expect(config.letters.signature == "D. Example, Example Ltd")
+        #expect(try await problem("reply:\n  address: dana+kept@example.org\n  from: [\"Dana <dana@>\"]\n").contains("reply.from"))
+    }
+
     @Test func missingFileMeansDefaults() async throws {
         let config = try await ConfigLoader.load(file: folder + "/absent.yaml", environment: [:])
         #expect(config == Config())

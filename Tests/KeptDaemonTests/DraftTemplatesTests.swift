@@ -117,8 +117,8 @@ import Testing
         #expect(problem("Dear {{dear}},\n\n{{#coming}}x{{/open_promises}}\n").hasSuffix("a section is closed with another name than it was opened with"))
         #expect(problem("Dear {{dear}},\nI made a mistake: {{title}.\n").hasPrefix("\(path):2:"))
         #expect(problem("Dear {{clinet}},\n") == "\(path):1:6: kept has no variable \"clinet\" (the README lists the variables)")
-        #expect(problem("Hi\n  {{#open_promises}}{{text}} by {{when}}{{/open_promises}}", kind: .apology)
-                == "\(path):2:33: kept has no variable \"when\" (the README lists the variables)")
+        #expect(problem("Hi\n  {{#open_promises}}{{text}} by {{deadline}}{{/open_promises}}", kind: .apology)
+                == "\(path):2:33: kept has no variable \"deadline\" (the README lists the variables)")
         #expect(problem("{{> footer}}").hasSuffix("1:1: partials and blocks are not used in kept's drafts"))
     }
 

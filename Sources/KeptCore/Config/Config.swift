@@ -23,6 +23,7 @@ public struct Config: Sendable, Equatable {
     public var retry = Retry()
     public var reply = Reply()
     public var calendar = Calendar()
+    public var letters = Letters()
 
     public init() {}
 
@@ -105,6 +106,14 @@ public struct Config: Sendable, Equatable {
         /// With `dkim`, a reply also needs dkim=pass or dmarc=pass from `trustedServer`.
         public var requireDKIM = false
         public var trustedServer = ""
+        public init() {}
+    }
+
+    /// The letters to the client (`letters.*`).
+    public struct Letters: Sendable, Equatable {
+        /// How the drafts are signed; without it, the name of the first owner address
+        /// (`reply.from: ["Dana Example <dana@example.org>"]`).
+        public var signature: String?
         public init() {}
     }
 

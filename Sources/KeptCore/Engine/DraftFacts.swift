@@ -13,7 +13,17 @@ public struct DraftFacts: Sendable, Equatable {
     /// A promise still open: what, and by when.
     public struct Promised: Sendable, Equatable {
         public var text: String
+        /// The next due: `Monday 7 December`.
         public var due: String
+        /// When, as a client reads a promise: `by Monday 7 December`, or for one that recurs
+        /// `every Monday, from Monday 7 December until Sunday 28 February`.
+        public var when: String
+
+        public init(text: String, due: String, when: String? = nil) {
+            self.text = text
+            self.due = due
+            self.when = when ?? "by " + due
+        }
     }
 
     /// A promise kept since the last update: what, and the day it was done.
@@ -53,6 +63,9 @@ public struct DraftFacts: Sendable, Equatable {
     public var days: Int
     public var ledger: View.Ledger
     public var promises: View.Ledger
+    /// How the letter is signed: `letters.signature`, else the owner's name; a placeholder when
+    /// neither is configured.
+    public var signature: String = "[your name]"
 
     /// The promises' record as one sentence for the client; nil while none has been judged.
     public var record: String? {

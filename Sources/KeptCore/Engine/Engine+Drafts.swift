@@ -45,7 +45,8 @@ extension Engine {
             doneSince: keptSince(i, since: since ?? i.noticed, now: now),
             coming: self.openPromises(i, now: now, within: 14, limit: 6),
             week: week, cause: i.items.first { $0.step == .rootCause }?.marks.first?.cause,
-            days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now), promises: ledger(of: i, now: now, only: .promise))
+            days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now), promises: ledger(of: i, now: now, only: .promise),
+            signature: rules.config.letters.signature ?? "[your name]")
     }
 
     // MARK: The built-in drafts
@@ -56,32 +57,32 @@ extension Engine {
         case .apology:
             t += "I made a mistake: \(f.title). That is on me, and I am sorry.\n\n"
             t += "What happened: [in one or two plain sentences, from your side — no excuses].\n\n"
-            t += "What I am doing to fix it:\n" + bullets(f.openPromises.map { "\($0.text) — by \($0.due)" }, orElse: "[the fix, and the day it will be done]")
+            t += "What I am doing to fix it:\n" + bullets(f.openPromises.map { "\($0.text) — \($0.when)" }, orElse: "[the fix, and the day it will be done]")
             t += "\nWhat I am doing so it does not happen again:\n  - [the change to how we work, or the check we are adding]\n\n"
             t += "What I am asking of you: [anything you need from them — or nothing].\n\n"
-            t += "What would help you feel confident in us again?\n\n[your name]\n"
+            t += "What would help you feel confident in us again?\n\n\(f.signature)\n"
         case .plan:
             switch f.cause {
             case .systemic?: t += "We have looked at how the mistake came about: it was a gap in our process, and that is what we are changing.\n\n"
             case .judgement?: t += "We have looked at how the mistake came about: it was a judgement call that should have gone the other way, and we are making sure it does next time.\n\n"
             case nil: t += "We have looked at how the mistake came about. [The cause, in a sentence.]\n\n"
             }
-            t += "To put it right:\n" + bullets(f.openPromises.map { "\($0.text) — by \($0.due)" }, orElse: "[what you will do, and by when]")
+            t += "To put it right:\n" + bullets(f.openPromises.map { "\($0.text) — \($0.when)" }, orElse: "[what you will do, and by when]")
             t += "\nSo it does not happen again:\n  - [the fail-safe, process change or training — and when it is in place]\n\n"
             t += "I will keep you posted every week until this is behind us.\n\n"
-            t += "Is there anything else it would take to set this right for you?\n\n[your name]\n"
+            t += "Is there anything else it would take to set this right for you?\n\n\(f.signature)\n"
         case .progress:
             t += "Here is where things stand, in week \(f.week) since the mistake.\n\n"
             t += f.firstUpdate ? "Done since the mistake on \(f.since ?? f.noticed):\n" : "Done since my last update on \(f.since ?? f.noticed):\n"
             t += bullets(f.doneSince.map { "\($0.text) (done \($0.done))" }, orElse: "[nothing finished yet — say what is in progress]")
-            t += "\nComing next:\n" + bullets(f.coming.map { "\($0.text) — by \($0.due)" }, orElse: "[what you will do next, and by when]")
-            t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n[your name]\n"
+            t += "\nComing next:\n" + bullets(f.coming.map { "\($0.text) — \($0.when)" }, orElse: "[what you will do next, and by when]")
+            t += "\nIs there anything you would like me to do differently, or anything I have missed?\n\n\(f.signature)\n"
         case .review:
             t += "It has been \(plural(f.days, "day")) since the mistake I made (\(f.title))."
             if let record = f.record { t += " " + record }
             t += "\n\nI would like to hear how it has been from your side: [what changed for them].\n\n"
             t += "[Recovered, stronger, or not yet: say which you think it is, and why.]\n\n"
-            t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n[your name]\n"
+            t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n\(f.signature)\n"
         }
         return (f.subject, t)
     }
@@ -104,11 +105,36 @@ extension Engine {
             for o in occurrences(of: item, in: i) where o.status(at: now).isOpen {
                 let at = o.times.due
                 if let days, at > now + Int64(days) * 86_400 { continue }
-                found.append((at, DraftFacts.Promised(text: item.text, due: humanDue(o.due, in: zone))))
+                let due = humanDue(o.due, in: zone)
+                found.append((at, DraftFacts.Promised(text: item.text, due: due, when: item.every.map { recurring(item, every: $0, next: o, in: i, zone: zone) })))
                 if item.every != nil { break }  // a recurring promise: its next occurrence says enough
             }
         }
         return found.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
+    }
+
+    /// A recurring promise as one: `every Monday, from Monday 7 December until Sunday 28 February`.
+    func recurring(_ item: Item, every: Interval, next: Occurrence, in i: Incident, zone: Zone) -> String {
+        let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        let day = weekdays[next.due.date(in: zone).isoWeekday - 1]
+        let cadence = switch (every.unit, every.count) {
+        case (.week, 1): "every \(day)"
+        case (.week, 2): "every other \(day)"
+        case (.week, let n): "every \(n) weeks on \(day)"
+        case (.day, 1): "every day"
+        case (.day, let n): "every \(n) days"
+        case (.hour, 1): "every hour"
+        case (.hour, let n): "every \(n) hours"
+        case (_, let n): "every \(n)\(every.unit.rawValue)"
+        }
+        var time = ""
+        if case .at(let at) = next.due, every.unit != .hour {
+            let t = zone.local(at).time
+            time = " at " + pad2(Int64(t.hour)) + ":" + pad2(Int64(t.minute))
+        }
+        func dayMonth(_ d: LocalDate) -> String { String(Self.humanDate(d).drop { $0 != " " }.dropFirst()) }
+        let last = occurrences(of: item, in: i).last?.due.date(in: zone) ?? zone.date(of: i.windowEnd)
+        return "\(cadence)\(time), from \(dayMonth(next.due.date(in: zone))) until \(dayMonth(last))"
     }
 
     /// The promises done after `since`, with when: what the client was promised and got, never

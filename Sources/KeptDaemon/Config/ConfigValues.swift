@@ -66,6 +66,7 @@ struct ConfigValueReader {
         if c.retry.capSeconds < c.retry.firstSeconds {
             throw problem("retry.cap_seconds", "\(c.retry.capSeconds) is below retry.first_seconds (\(c.retry.firstSeconds))")
         }
+        c.letters.signature = try string("letters.signature")
         try readReply(&c)
         try readCalendar(&c)
         return c
@@ -116,7 +117,16 @@ struct ConfigValueReader {
                 throw problem("reply.address", "\(address.debugDescription) is not an address like dana+kept@example.org")
             }
         }
-        c.reply.from = (try list("reply.from") ?? []).map { $0.lowercased() }
+        // An owner may be written with a name (`Dana Example <dana@example.org>`): the name signs the drafts.
+        var owners: [String] = []
+        for written in try list("reply.from") ?? [] {
+            guard let mailbox = try? Mailbox(parsing: written) else {
+                throw problem("reply.from", "\(written.debugDescription) is not an email address")
+            }
+            if owners.isEmpty, c.letters.signature == nil { c.letters.signature = mailbox.name }
+            owners.append(mailbox.address.lowercased())
+        }
+        c.reply.from = owners
         for address in c.reply.from where !Self.isAddress(address) {
             throw problem("reply.from", "\(address.debugDescription) is not an email address")
         }

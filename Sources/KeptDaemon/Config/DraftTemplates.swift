@@ -20,7 +20,9 @@ public struct DraftTemplates: DraftWriter {
     public static let variables: Set<String> = [
         "subject", "client", "contact", "dear", "title", "note", "incident", "noticed", "window_end", "day", "window_days",
         "open_promises", "since", "first_update", "done_since", "coming", "week", "cause", "systemic", "judgement",
-        "days", "record", "ledger", "promises",
+        "days", "record", "ledger", "promises", "signature",
+        // open_promises and coming: also when (`by Monday 7 December`, `every Monday, from … until …`)
+        "when",
         // fields of the entries of open_promises, coming and done_since; of ledger
         "text", "due", "done", "kept", "late", "missed", "released", "rate",
     ]
@@ -85,12 +87,12 @@ public struct DraftTemplates: DraftWriter {
         var c: [String: Any] = [
             "subject": f.subject, "client": f.client, "dear": f.dear, "title": f.title, "incident": f.incident,
             "noticed": f.noticed, "window_end": f.windowEnd, "day": f.day, "window_days": f.windowDays,
-            "open_promises": f.openPromises.map { ["text": $0.text, "due": $0.due] },
+            "open_promises": f.openPromises.map { ["text": $0.text, "due": $0.due, "when": $0.when] },
             "done_since": f.doneSince.map { ["text": $0.text, "done": $0.done] },
-            "coming": f.coming.map { ["text": $0.text, "due": $0.due] },
+            "coming": f.coming.map { ["text": $0.text, "due": $0.due, "when": $0.when] },
             "week": f.week, "first_update": f.firstUpdate, "days": Engine.plural(f.days, "day"),
             "systemic": f.cause == .systemic, "judgement": f.cause == .judgement,
-            "ledger": ledger(f.ledger), "promises": ledger(f.promises),
+            "ledger": ledger(f.ledger), "promises": ledger(f.promises), "signature": f.signature,
         ]
         if let record = f.record { c["record"] = record }
         if let contact = f.contact { c["contact"] = contact }
