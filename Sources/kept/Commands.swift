@@ -131,12 +131,17 @@ struct Draft: ParsableCommand {
         abstract: "Print a draft for the client: the apology (acknowledge), the plan (share-plan), a progress report (check-ins), the review.")
     @OptionGroup var global: Global
     @Argument(help: "Item, like 3.1 or 3.6.") var item: String
+    @Flag(help: "Also put the letter in your Drafts folder (letters.drafts), addressed and ready to make yours and send.") var save = false
 
     func validate() throws { _ = try itemRef(item) }
 
     func run() throws {
-        let d = global.call(Methods.ItemDraft.self, Params.Draft(item: try itemRef(item)))
+        let d = global.call(Methods.ItemDraft.self, Params.Draft(item: try itemRef(item), save: save ? true : nil))
         global.output(d) {
+            if let path = d.savedTo {
+                say("The letter is in your Drafts folder (\(path)): make it yours and send it\(d.bcc == nil ? "." : "; kept will see it go.")")
+                return
+            }
             say("To: \(d.to)\n\(d.cc.map { "Cc: \($0)\n" } ?? "")\(d.bcc.map { "Bcc: \($0)\n" } ?? "")Subject: \(d.subject)\n\n\(d.text)", terminator: "")
         }
     }

@@ -59,13 +59,14 @@ import Testing
         Issue.record("never happened within 30 s: \(what)")
     }
 
-    static func start(zone: Zone = zone, now: Instant = t0) async throws -> Running {
+    static func start(zone: Zone = zone, now: Instant = t0, configure: (inout Config, String) -> Void = { _, _ in }) async throws -> Running {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kept-loop-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let maildir = root + "/Maildir"
         var config = Config()
         config.maildir.path = maildir
         config.digest.enabled = false
+        configure(&config, root)
         let paths = Paths(stateDirectory: root + "/state", configFile: root + "/config.yaml", socket: root + "/control.sock", maildir: maildir)
         var options = Daemon.Options(paths: paths, config: config, environment: [:])
         options.handlesSignals = false
@@ -95,6 +96,47 @@ import Testing
                 try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "promise \(n + 1)", due: .text(zone.rfc3339(at))), now: now)
             }
         }
+    }
+
+    /// The letter of a check-in goes into the Drafts folder as a draft when its lead reminder goes
+    /// out, addressed to the client; once: deleted there, it is not put back.
+    @Test func aLetterGoesIntoTheDraftsFolderWithItsLeadReminderOnce() async throws {
+        var folder = ""
+        let r = try await Self.start { config, root in
+            folder = root + "/Drafts"
+            config.letters.drafts = folder
+            config.letters.signature = "Dana Example"
+            config.reply.from = ["dana@example.org"]
+        }
+        _ = try await r.keeper.perform { e, now throws(KeptError) in
+            try Methods.IncidentOpen.decide(e, Params.Open(client: "Acme", title: "Wrong invoice", contact: "Dana Scully <dana@acme.example>"), now: now)
+        }
+        func drafts() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/cur")) ?? []).sorted() }
+        func letterOf(_ occ: String) -> [String] { drafts().filter { $0.contains("kept-letter-loopte57-\(occ).") } }
+        // The check-in 1.6, due in a week: its lead reminder the day before.
+        let checkin = try #require(await r.keeper.state.incident(1)?.item(6))
+        #expect(checkin.kind == .checkin)
+        #expect(letterOf("1_6_1").isEmpty)
+        let due = try #require(await r.keeper.engine.occurrences(of: checkin, in: r.keeper.state.incident(1)!).first?.times.due)
+        r.timer.advance(to: due - 86_400 + 3600 * 12)
+        await Self.settle("the check-in's letter is a draft") { letterOf("1_6_1").count == 1 }
+        let name = try #require(letterOf("1_6_1").first)
+        #expect(name.hasSuffix(":2,D"))
+        let text = try String(contentsOfFile: folder + "/cur/" + name, encoding: .utf8)
+        #expect(text.hasPrefix("From: Dana Example <dana@example.org>\nTo: Dana Scully <dana@acme.example>\nSubject: "), "\(text)")
+        #expect(text.contains("\n\nDear Dana,\n") && text.hasSuffix("\nDana Example\n"))
+        #expect(!text.contains("X-Kept"))
+        await Self.settle("the reminder says so") {
+            r.delivered.contains { ((try? String(contentsOfFile: r.maildir + "/new/" + $0, encoding: .utf8)) ?? "").contains("The letter is in your Drafts folder") }
+        }
+        #expect(await r.keeper.state.incident(1)?.item(6)?.mark(1)?.drafted != nil)
+        // The user deleted it; the due reminder comes and goes: it is not put back.
+        try FileManager.default.removeItem(atPath: folder + "/cur/" + name)
+        r.timer.advance(to: due + 60)
+        await Self.settle("the due reminder is out") { await r.keeper.state.incident(1)?.item(6)?.mark(1)?.reminded?.contains(.due) == true }
+        await Self.settle("the outbox is empty") { await r.keeper.state.outbox.isEmpty }
+        #expect(letterOf("1_6_1").isEmpty)
+        await r.stop()
     }
 
     @Test func aReminderIsDeliveredAtItsDeadlineAndTheNextIsArmed() async throws {

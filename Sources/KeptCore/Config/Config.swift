@@ -114,6 +114,9 @@ public struct Config: Sendable, Equatable {
         /// How the drafts are signed; without it, the name of the first owner address
         /// (`reply.from: ["Dana Example <dana@example.org>"]`).
         public var signature: String?
+        /// A Maildir folder the user's mail program drafts in (synced up by mbsync …): each
+        /// letter is put there when its lead reminder goes out.
+        public var drafts: String?
         public init() {}
     }
 

@@ -82,3 +82,40 @@ extension Engine {
         return Decision(changes: changes) { _ in answer }
     }
 }
+
+// MARK: Drafts in the Drafts folder
+
+extension Engine {
+    /// The occurrence a reference names (its next open one when none is given).
+    public func occurrence(_ ref: ItemRef, now: Instant) throws(KeptError) -> OccurrenceID {
+        let (incident, item, index) = try target(ref, now: now)
+        return OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: index)
+    }
+
+    /// The letter of `occ` as a draft for the user's mail program: From the owner (signed with
+    /// their name), To and Cc the client's people, Bcc its logging address, the subject and text
+    /// of its draft. Nil for an item without a letter.
+    public func letterDraft(for occ: OccurrenceID, now: Instant) -> String? {
+        guard let incident = state.incident(occ.item.incident), let item = incident.item(occ.item.number),
+              LetterTarget.isLetter(item), let draft = draft(for: occ, now: now) else { return nil }
+        let config = rules.config
+        let owner = config.reply.from.first ?? config.email.to.first
+        let from = owner.map { address in config.letters.signature.map { "\($0) <\(address)>" } ?? address } ?? ""
+        let messageID = "<letter.\(String(occ.description.map { $0.isLetter || $0.isNumber ? $0 : "." })).\(state.storeID)@kept>"
+        return MailMessage.letter(from: from, to: incident.to ?? [], cc: incident.cc ?? [], bcc: draft.bcc, subject: draft.subject,
+                                  date: rules.zone.rfc5322(now), messageID: messageID, body: draft.text)
+    }
+
+    /// Of what `changes` enqueue, the occurrences whose letter goes into the Drafts folder now:
+    /// a lead reminder of a letter item that has a draft, open, and never drafted before.
+    public func draftsDue(after changes: [Change], now: Instant) -> [OccurrenceID] {
+        guard rules.config.letters.drafts != nil else { return [] }
+        return changes.compactMap { change -> OccurrenceID? in
+            guard case .enqueue(let entry, _) = change, case .occurrence(let occ, .lead) = entry.key,
+                  let incident = state.incident(occ.item.incident), incident.isOpen, let item = incident.item(occ.item.number),
+                  LetterTarget.isLetter(item), item.kind != .promise, item.mark(occ.index)?.drafted == nil,
+                  item.mark(occ.index)?.isResolved != true else { return nil }
+            return occ
+        }
+    }
+}

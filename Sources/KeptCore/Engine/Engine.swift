@@ -93,7 +93,7 @@ public struct Engine: Sendable {
         case .close(let id, _, _, _): state.incident(id)?.items.map { ItemID(incident: id, number: $0.number) } ?? []
         case .enqueue(let entry, _): entry.key.occurrence.map { [$0.item] } ?? []
         case .note(let occ, _): [occ.item]
-        case .checkin, .replied, .letterSent, .contact, .attempt, .delivered, .failed, .calendarTasks, .calendarSynced: []
+        case .checkin, .replied, .letterSent, .contact, .drafted, .attempt, .delivered, .failed, .calendarTasks, .calendarSynced: []
         }
     }
 
@@ -179,10 +179,8 @@ public struct Engine: Sendable {
                 var reminder = composer.compose(incident: incident, item: item, occurrence: o.id.index, due: o.due, kind: send.kind,
                                                 scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now),
                                                 record: record.map { RecordText().draw($0, warningRate: rate) })
-                if let signer = replies?.signer, LetterTarget.isLetter(item) {
-                    let id = ItemID(incident: incident.id, number: item.number)
-                    reminder.body += (reminder.body.hasSuffix("\n") ? "" : "\n")
-                        + "\nWhen you send the letter, Bcc \(signer.logAddress(for: .item(id))) — kept sees it go and marks \(name(of: o.id, item)) done.\n"
+                if LetterTarget.isLetter(item) {
+                    reminder.body += letterLine(item, o, lead: send.kind == .lead, in: incident)
                 }
                 let message = render(&reminder, now: now) { text in
                     record.flatMap { record in painter?.review(record, warningRate: rate, text: text) }
@@ -202,6 +200,19 @@ public struct Engine: Sendable {
 }
 
 extension Engine {
+    /// What the reminder of a letter item says of the letter: where its draft is, and what to Bcc.
+    func letterLine(_ item: Item, _ o: Occurrence, lead: Bool, in incident: Incident) -> String {
+        let id = ItemID(incident: incident.id, number: item.number)
+        var line = ""
+        if lead, rules.config.letters.drafts != nil, item.kind != .promise, o.mark?.drafted == nil {
+            line = replies == nil ? "The letter is in your Drafts folder — make it yours and send it, then: kept done \(name(of: o.id, item))."
+                : "The letter is in your Drafts folder — make it yours and send it; kept will see it go."
+        } else if let signer = replies?.signer {
+            line = "When you send the letter, Bcc \(signer.logAddress(for: .item(id))) — kept sees it go and marks \(name(of: o.id, item)) done."
+        }
+        return line.isEmpty ? "" : "\n" + line + "\n"
+    }
+
     /// The message for a reminder, as it goes out by mail and into the Maildir. With replies on it
     /// carries its reply address (the token of `replyKey`, else its own key) and says what can be replied.
     ///

@@ -60,6 +60,32 @@ public enum MailMessage {
         return out
     }
 
+    /// A letter to the client as a draft for the user's own mail program: the user's From, the
+    /// client's To and Cc, the Bcc that lets kept see it go, and nothing of kept's own in it.
+    public static func letter(from: String, to: [String], cc: [String], bcc: String?, subject: String, date: String,
+                              messageID: String, body: String) -> String {
+        let plain = isPlain(body)
+        var headers: [(String, String)] = [
+            ("From", mailboxes([from], nameLength: 4)),
+            ("To", mailboxes(to, nameLength: 2)),
+        ]
+        if !cc.isEmpty { headers.append(("Cc", mailboxes(cc, nameLength: 2))) }
+        if let bcc { headers.append(("Bcc", mailboxes([bcc], nameLength: 3))) }
+        headers += [
+            ("Subject", headerValue(subject, nameLength: 7)),
+            ("Date", date),
+            ("Message-ID", messageID),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Transfer-Encoding", plain ? "7bit" : "quoted-printable"),
+        ]
+        var out = ""
+        for (name, value) in headers { out += name + ": " + value + "\n" }
+        out += "\n" + (plain ? body : quotedPrintable(body))
+        if !out.hasSuffix("\n") { out += "\n" }
+        return out
+    }
+
     /// Short ASCII lines with no line of a lone dot can go as they are (7bit), readable in the file.
     static func isPlain(_ body: String) -> Bool {
         var column = 0

@@ -50,6 +50,8 @@ public struct Mark: Codable, Sendable, Equatable {
     public var snoozes: [Snooze]?
     /// Reminder kinds already handled (sent, or covered by a later one): `lead`, `due`, `overdue1`, …
     public var reminded: [Rules.ReminderKind]?
+    /// When its letter was put in the Drafts folder (`letters.drafts`): never again after.
+    public var drafted: Instant?
 
     public init(occurrence: Int) { self.occurrence = occurrence }
 

@@ -158,7 +158,9 @@ public enum Params {
     public struct Draft: MethodParams {
         public var target: RequestTarget { RequestTarget(item: item) }
         public var item: ItemRef
-        public init(item: ItemRef) { self.item = item }
+        /// Put the letter in the Drafts folder (`letters.drafts`) too.
+        public var save: Bool?
+        public init(item: ItemRef, save: Bool? = nil) { self.item = item; self.save = save }
     }
 
     /// `incident.contact`: who at the client letters go to.

@@ -319,6 +319,8 @@ public enum View {
         /// With replies on: the item's logging address, to Bcc when the letter is sent.
         public var bcc: String?
         public var cc: String?
+        /// With `save`: the draft's file in the Drafts folder.
+        public var savedTo: String?
         public init(item: String, kind: String, to: String, subject: String, text: String, bcc: String? = nil, cc: String? = nil) {
             self.item = item; self.kind = kind; self.to = to; self.subject = subject; self.text = text; self.bcc = bcc; self.cc = cc
         }

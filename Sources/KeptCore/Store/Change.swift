@@ -17,6 +17,8 @@ public enum Change: Codable, Sendable, Equatable {
     /// "sent to …: subject" (with the occurrence it was for, if any).
     case letterSent(incident: Int, occurrence: OccurrenceID?, text: String)
     case close(incident: Int, outcome: Outcome, note: String?, released: [OccurrenceID])
+    /// The occurrence's letter was put in the Drafts folder.
+    case drafted(occurrence: OccurrenceID, folder: String)
     /// Who at the client letters go to (`name` greets them in the drafts).
     case contact(incident: Int, name: String?, to: [String], cc: [String])
     /// A reminder enters the outbox; `covered` are earlier reminders it stands in for.

@@ -101,6 +101,10 @@ public struct StoreState: Codable, Sendable, Equatable {
         case .replied(let id):
             replied = (replied ?? []).union([id])
 
+        case .drafted(let occ, let folder):
+            updateMark(occ) { $0.drafted = at }
+            incidents[occ.item.incident - 1].timeline.append(Event(at: at, what: "drafted", item: occ.description, text: "the letter is in \(folder)"))
+
         case .contact(let id, let name, let to, let cc):
             incidents[id - 1].contact = name
             incidents[id - 1].to = to

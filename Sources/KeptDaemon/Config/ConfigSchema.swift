@@ -30,7 +30,7 @@ enum ConfigSchema: Sendable {
         "reply": .section([
             "address": .value, "from": .list, "watch": .value, "authentication": .value, "trusted_authserv_id": .value,
         ]),
-        "letters": .section(["signature": .value]),
+        "letters": .section(["signature": .value, "drafts": .value]),
     ]
 
     /// Every leaf key, dotted (`channels.email.to`).

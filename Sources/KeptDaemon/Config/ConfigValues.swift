@@ -67,6 +67,12 @@ struct ConfigValueReader {
             throw problem("retry.cap_seconds", "\(c.retry.capSeconds) is below retry.first_seconds (\(c.retry.firstSeconds))")
         }
         c.letters.signature = try string("letters.signature")
+        c.letters.drafts = try string("letters.drafts").map { path throws(ConfigProblem) in
+            var path = path
+            if path.hasPrefix("~/"), let home = environment["HOME"] { path = home + path.dropFirst(1) }
+            guard path.hasPrefix("/") else { throw problem("letters.drafts", "\(path.debugDescription) must be an absolute path (or start with ~/)") }
+            return path
+        }
         try readReply(&c)
         try readCalendar(&c)
         return c

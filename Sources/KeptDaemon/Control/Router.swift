@@ -14,7 +14,11 @@ struct Router: Sendable {
         var table: [String: Handler] = [:]
         // mail.ingest is decided by the Engine too, but through the keeper's own path (which logs
         // what the reply did), registered with the daemon's methods below: once.
-        for method in Methods.decided where method.name != Methods.MailIngest.name { table[method.name] = Self.decided(method) }
+        // item.draft too: with save, the keeper writes into the Drafts folder.
+        for method in Methods.decided where ![Methods.MailIngest.name, Methods.ItemDraft.name].contains(method.name) {
+            table[method.name] = Self.decided(method)
+        }
+        table[Methods.ItemDraft.name] = Self.daemon(Methods.ItemDraft.self) { keeper, p throws(KeptError) in try await keeper.draft(p) }
         table[Methods.Status.name] = Self.daemon(Methods.Status.self) { keeper, _ in await keeper.fullStatus() }
         table[Methods.CalendarSync.name] = Self.daemon(Methods.CalendarSync.self) { keeper, _ throws(KeptError) in try await keeper.syncCalendarNow() }
         table[Methods.Reload.name] = Self.daemon(Methods.Reload.self) { keeper, _ throws(KeptError) in try await keeper.reloadAnswer() }

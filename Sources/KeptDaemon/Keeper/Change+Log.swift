@@ -14,6 +14,7 @@ extension Change {
         case .replied: "reply-handled"
         case .letterSent: "letter-logged"
         case .contact: "incident-contact"
+        case .drafted: "letter-drafted"
         case .close: "incident-closed"
         case .enqueue: "reminder-due"
         case .attempt: "delivery-attempt"
@@ -28,7 +29,7 @@ extension Change {
         switch self {
         case .open(let i): i.id
         case .addItem(let id, _), .checkin(let id, _), .close(let id, _, _, _), .letterSent(let id, _, _), .contact(let id, _, _, _): id
-        case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.item.incident
+        case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _), .drafted(let o, _): o.item.incident
         case .replied, .calendarTasks, .calendarSynced: nil
         case .release(let os, _): os.first?.item.incident
         case .enqueue(let e, _): e.reminder.incident
@@ -41,7 +42,7 @@ extension Change {
         case .open, .checkin, .close, .replied, .calendarTasks, .calendarSynced, .contact: nil
         case .letterSent(_, let o, _): o?.description
         case .addItem(let id, let item): "\(id).\(item.number)"
-        case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _): o.description
+        case .done(let o, _, _, _), .snooze(let o, _), .note(let o, _), .drafted(let o, _): o.description
         case .release(let os, _): os.first?.description
         case .enqueue(let e, _): e.key.description
         case .attempt(let key, _), .delivered(let key, _), .failed(let key, _, _, _, _): key.description
@@ -58,6 +59,7 @@ extension Change {
         case .checkin(let id, _): "check-in logged for incident \(id)"
         case .note(let o, _): "note on \(o)"
         case .replied(let id): "reply \(id) handled"
+        case .drafted(let o, let folder): "the letter for \(o) is in \(folder)"
         case .contact(let id, _, let to, let cc): "incident \(id): letters go to \((to + cc).joined(separator: ", "))"
         case .letterSent(let id, let o, let text): "letter for \(o.map(\.description) ?? "incident \(id)") logged: \(text)"
         case .close(let id, let outcome, _, let released): "incident \(id) closed: \(outcome.rawValue) (\(released.count) released)"

@@ -72,7 +72,7 @@ extension Change {
     /// Whether the calendar should follow this change (a sync's own records do not start another).
     var changesTheCalendar: Bool {
         switch self {
-        case .calendarTasks, .calendarSynced, .attempt, .delivered, .failed, .replied, .letterSent, .contact: false
+        case .calendarTasks, .calendarSynced, .attempt, .delivered, .failed, .replied, .letterSent, .contact, .drafted: false
         default: true
         }
     }

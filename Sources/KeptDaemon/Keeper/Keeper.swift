@@ -100,6 +100,7 @@ public actor Keeper {
         // Something new to send (a reminder, an answer to a reply): the deliveries go now.
         if records.contains(where: { if case .enqueue = $0.change { true } else { false } }) {
             for channel in engine.channels { wakeups[channel]?.signal() }
+            putDrafts(after: records)
         }
         if wakingTheCalendar, records.contains(where: \.change.changesTheCalendar) { calendarWakeup.signal() }
     }
