@@ -149,7 +149,8 @@ struct MailSystemTests {
         defer { _ = Self.sh([rig, "stop"]) }
         let h = Harness()
         let watch = h.root + "/data/mail/kept"
-        let replies = try ReplyRig(extra: "  watch: \(watch)", harness: h)
+        let drafts = h.root + "/data/mail/Drafts"
+        let replies = try ReplyRig(extra: "  watch: \(watch)\nletters:\n  drafts: \(drafts)", harness: h)
         try replies.start()
         defer { h.stop() }
         let file = h.root + "/reply.eml"
@@ -171,5 +172,13 @@ struct MailSystemTests {
             + ((try? FileManager.default.contentsOfDirectory(atPath: watch + "/new")) ?? [])
         #expect(files.count == 1, "\(files)")
         #expect(Harness.eventually(seconds: 10) { ((try? replies.confirmations()) ?? []).count == 1 })
+
+        // A letter kept puts in the local Drafts folder goes up to the server's Drafts with mbsync,
+        // as a draft, where the user's phone and webmail find it.
+        #expect(h.kept("draft", "1.6", "--save").code == 0)
+        let up = Self.sh([rig, "sync", h.root + "/mbsync-drafts", drafts, "Drafts"])
+        #expect(up.code == 0, "\(up.stderr)")
+        let onServer = Self.sh([rig, "list", "dana", "secret-for-tests", "Drafts"]).stdout
+        #expect(onServer.split(separator: "\n").count == 1 && onServer.contains("\\Draft"), "\(onServer)")
     }
 }
