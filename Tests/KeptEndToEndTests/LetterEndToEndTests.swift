@@ -3,8 +3,76 @@ import Testing
 
 /// A letter from draft to done, through the real binaries: `kept draft --save` puts it in the
 /// Drafts folder addressed to the client and Bcc'd to its logging address (Python's `email` reads
-/// it strictly); sent, its Bcc copy comes back through `kept mail ingest` and the check-in is done.
+/// it strictly; neomutt recalls and sends it); sent, its Bcc copy comes back through `kept mail
+/// ingest` and the check-in is done.
 @Suite(.serialized) struct LetterEndToEndTests {
+    static var neomuttAndTmux: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/neomutt") && FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+    }
+
+    /// neomutt, a mail client nobody here wrote, recalls kept's draft (`-p`) in a terminal (tmux)
+    /// and sends it: the Bcc goes on the envelope only, and that copy, delivered, does the check-in.
+    @Test(.enabled(if: neomuttAndTmux)) func neomuttRecallsTheDraftAndSendsItWithItsBcc() throws {
+        let h = Harness()
+        let drafts = h.root + "/Mail/Drafts"
+        try h.writeConfig("""
+            reply:
+              address: dana+kept@example.org
+              from: ["Dana Example <dana@example.org>"]
+            letters:
+              drafts: \(drafts)
+            """)
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--contact", "Dana Scully <dana@acme.example>").code == 0)
+        #expect(h.kept("draft", "1.6", "--save").code == 0)
+        // neomutt's sendmail: keeps its argv (the envelope's recipients) and the message.
+        let send = h.root + "/send"
+        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(h.root)/argv\ncat > \(h.root)/sent\n".write(toFile: send, atomically: true, encoding: .utf8)
+        chmod(send, 0o755)
+        try FileManager.default.createDirectory(atPath: h.root + "/Mail/Inbox/cur", withIntermediateDirectories: true)
+        for part in ["new", "tmp"] { try FileManager.default.createDirectory(atPath: h.root + "/Mail/Inbox/" + part, withIntermediateDirectories: true) }
+        let rc = h.root + "/neomuttrc"
+        try """
+            set folder=\(h.root)/Mail/Inbox
+            set spoolfile=\(h.root)/Mail/Inbox
+            set mbox_type=Maildir
+            set postponed=\(drafts)
+            set record=""
+            set sendmail="\(send)"
+            set editor="true"
+            set sleep_time=0
+            set header_cache=""
+            set message_cachedir=""
+
+            """.write(toFile: rc, atomically: true, encoding: .utf8)
+        let session = "kept-neomutt-\(UUID().uuidString.prefix(8))"
+        let tmux = { (args: [String]) in Harness.execute("/usr/bin/tmux", args, environment: h.env) }
+        // Started detached: the tmux server it starts must hold none of this process's descriptors.
+        _ = try Harness.spawnDetached(["/usr/bin/tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "40",
+                                       "TERM=xterm /usr/bin/neomutt -n -F \(rc) -p"], environment: h.env)
+        defer { _ = tmux(["kill-session", "-t", session]) }
+        // The compose screen of the recalled draft, its Bcc there; then y sends it.
+        #expect(Harness.eventually(seconds: 15) { tmux(["capture-pane", "-p", "-t", session]).stdout.contains("Bcc: dana+kept-log-") },
+                "\(tmux(["capture-pane", "-p", "-t", session]).stdout)")
+        #expect(tmux(["send-keys", "-t", session, "y"]).code == 0)
+        #expect(Harness.eventually(seconds: 15) { FileManager.default.fileExists(atPath: h.root + "/sent") })
+        #expect(Harness.eventually(seconds: 5) { ((try? String(contentsOfFile: h.root + "/sent", encoding: .utf8)) ?? "").hasSuffix("Dana Example\n") })
+
+        let argv = try String(contentsOfFile: h.root + "/argv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let bcc = try #require(argv.first { $0.hasPrefix("dana+kept-log-") }, "\(argv)")
+        #expect(argv.contains("dana@acme.example"))
+        let sent = try String(contentsOfFile: h.root + "/sent", encoding: .utf8)
+        #expect(!sent.contains("Bcc:") && !sent.contains("kept-log"), "the client's copy names no logging address")
+        #expect(sent.contains("To: Dana Scully <dana@acme.example>"))
+        let copy = "Return-Path: <dana@example.org>\nDelivered-To: \(bcc)\n" + sent
+        let ingested = h.run(Harness.binaries + "/kept", ["mail", "ingest", "--json"], stdin: Data(copy.utf8))
+        #expect(ingested.code == 0 && ingested.stdout.contains("\"acted\""), "\(ingested.stdout) \(ingested.stderr)")
+        let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
+        let checkin = ((show["items"] as? [[String: Any]])?.first { $0["id"] as? String == "1.6" }?["occurrences"] as? [[String: Any]])?.first
+        #expect(checkin?["done"] != nil)
+    }
+
     @Test func aDraftSavedSentAndSeenGoingDoesItsCheckin() throws {
         let h = Harness()
         let drafts = h.root + "/Mail/Drafts"
