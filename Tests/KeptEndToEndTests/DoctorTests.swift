@@ -70,6 +70,8 @@ import Glibc
                   address: dana+kept@example.org
                   from: [dana@example.org]
                   watch: \(watch)
+                letters:
+                  drafts: \(m.home)/.local/share/kept/Drafts
                 calendar:
                   url: \(calendar)
                   username: \(radicale.user)
@@ -87,7 +89,7 @@ import Glibc
             let notOK = report.checks.filter { $0.status != "ok" }.map { "\($0.check): \($0.message)" }
             #expect(code == 0 && report.ok, "\(notOK)")
             #expect(notOK.isEmpty)
-            for check in ["units", "enabled", "active", "linger", "version", "zone", "config", "store", "space", "journal", "maildir",
+            for check in ["units", "enabled", "active", "linger", "version", "zone", "config", "store", "space", "journal", "maildir", "drafts",
                           "sendmail", "msmtp-config", "send-maildir", "send-email", "address", "key", "watch", "forward", "round-trip",
                           "connect", "login", "collection", "sync-collection", "clock", "last-sync"] {
                 #expect(checks[check] != nil, "no \(check) check")

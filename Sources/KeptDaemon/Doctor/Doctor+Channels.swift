@@ -10,6 +10,9 @@ extension Doctor {
             let maildir = config.maildir.path ?? paths.maildir
             await checkFolder(.channels, "maildir", maildir, what: "the Maildir", makesIt: true)
         }
+        if let drafts = config.letters.drafts {
+            await checkFolder(.channels, "drafts", drafts, what: "the Drafts folder (letters.drafts)", makesIt: true)
+        }
         if config.email.enabled { await checkEmail(config.email) }
         if config.command.enabled {
             let program = config.command.argv.first ?? ""
@@ -52,7 +55,7 @@ extension Doctor {
                 var fixed: Bool?
                 if options.fix { fixed = await writeDropIn(needed) }
                 note(section, check, fixed == true ? .ok : .fail,
-                     "\(what) \(short(folder)) is outside the folders keptd's unit may write (ReadWritePaths=): \(check == "maildir" ? "reminders cannot land there" : "handled messages cannot be marked")",
+                     "\(what) \(short(folder)) is outside the folders keptd's unit may write (ReadWritePaths=): \(["maildir": "reminders cannot land there", "drafts": "letters cannot be put there"][check] ?? "handled messages cannot be marked")",
                      fix: "a drop-in \(short(dropIn)) with ReadWritePaths=-\(folder), then: systemctl --user daemon-reload && systemctl --user restart keptd",
                      mendable: true, fixed: fixed)
                 return
@@ -71,6 +74,7 @@ extension Doctor {
         var folders: [String] = []
         if config.maildir.enabled { folders.append(config.maildir.path ?? paths.maildir) }
         if let watch = config.reply.watch { folders.append(watch) }
+        if let drafts = config.letters.drafts { folders.append(drafts) }
         let kept = currentDropIn
         let needed = folders.filter { folder in
             kept.contains(folder) || !unit.mayWrite(folder, home: home, stateDirectory: stateDirectory, configFile: configFile)
