@@ -50,6 +50,10 @@ struct Ingest: ParsableCommand {
             // Not saved now: the mail system keeps it and tries again. Refused for good (a
             // message kept can make nothing of): handled, or it would come back for days.
             case .refused(let e) where e.code == RPC.Code.storage.rawValue: Self.later("keptd could not save the reply now: \(e.message)")
+            // An older keptd, still running after an upgrade, does not know what this kept sends:
+            // kept the mail until keptd is restarted, rather than lose it.
+            case .refused(let e) where e.code == RPC.Code.invalidParams.rawValue && e.message.hasPrefix("unknown parameter"):
+                Self.later("keptd is older than this kept (\(e.message)); restart it: systemctl --user restart keptd")
             case .refused(let e): standardError("kept: the reply was not taken: \(e.message)\n")
             case .protocolError(let message): Self.later(message)
             }

@@ -174,6 +174,36 @@ import Testing
         #expect(!draft.text.contains("[your name]"))
     }
 
+    /// A weekly promise done this week (by the phone, say) whose letter's Bcc copy comes later:
+    /// the letter does not do next week's.
+    @Test func aLetterForARecurringPromiseDoesNotDoAnOccurrenceWeeksAhead() throws {
+        var e = try engine()
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "A status note", every: "1w", from: "2026-11-30T10:00",
+                                                                 until: "2027-01-25T10:00"), now: now - 86_400 * 2)
+        let promise = try #require(e.state.incident(1)?.items.last).number
+        _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(item: ItemID(incident: 1, number: promise), occurrence: 1)), now: now - 3600)
+        let answer = try ingest(letter(to: .item(ItemID(incident: 1, number: promise)), e), into: &e)
+        #expect(answer.outcome == .answered, "\(answer.message)")
+        #expect(e.state.incident(1)?.item(promise)?.mark(2)?.done == nil)
+        #expect(e.state.incident(1)?.timeline.last?.what == "letter")
+    }
+
+    @Test func theLetterIsDraftedAtItsFirstReminderAndTheReviewCarriesNoBcc() throws {
+        var config = Config()
+        config.letters.drafts = "/home/dana/Mail/Drafts"
+        var e = KeptCoreTests.engine(berlin, config: config)
+        _ = try e.perform(Methods.IncidentOpen.self, Params.Open(client: "Acme Corp", title: "Wrong invoice"), now: now)
+        e.replies = ReplySettings(owners: ["dana@example.org"], signer: Signer(tokens: [:]))
+        // The apology has no lead reminder (due a day after the mistake): its due reminder drafts it.
+        let apology = OccurrenceID(item: ItemID(incident: 1, number: 1), index: 1)
+        let due = e.dueReminders(at: now + 86_400 + 60)
+        #expect(e.draftsDue(after: due, now: now + 86_400 + 60).contains(apology))
+        e.commit(e.records(for: due + [.drafted(occurrence: apology, folder: "/home/dana/Mail/Drafts")], at: now + 86_400 + 60))
+        #expect(e.draftsDue(after: due, now: now + 86_400 + 60).contains(apology) == false, "once drafted, never again")
+        let review = try #require(e.state.incident(1)?.items.first { $0.step == .review })
+        #expect(e.draft(for: OccurrenceID(item: ItemID(incident: 1, number: review.number), index: 1), now: now)?.bcc == nil)
+    }
+
     @Test func theMailDateReadsWhatMailCarries() {
         #expect(MailDate.parse("Tue, 1 Dec 2026 08:30:00 +0100") == at("2026-12-01 08:30", berlin))
         #expect(MailDate.parse("1 Dec 2026 07:30 GMT") == at("2026-12-01 08:30", berlin))

@@ -9,7 +9,8 @@ extension Engine {
               let facts = draftFacts(incident, item, numbered, now: now) else { return nil }
         let (subject, text) = drafts?.write(facts) ?? Self.builtIn(facts)
         return View.Draft(item: name(of: occ, item), kind: facts.kind.label, to: incident.to?.joined(separator: ", ") ?? incident.client,
-                          subject: subject, text: text, bcc: replies.map { $0.signer.logAddress(for: .item(occ.item)) },
+                          subject: subject, text: text,
+                          bcc: LetterTarget.isLetter(item) ? replies.map { $0.signer.logAddress(for: .item(occ.item)) } : nil,
                           cc: incident.cc?.joined(separator: ", "))
     }
 

@@ -51,13 +51,20 @@ extension Engine {
             }
         case .item(let itemID):
             let item = incident.item(itemID.number)!
-            let open = occurrences(of: item, in: incident).filter { $0.status(at: now).isOpen }.min { $0.times.due < $1.times.due }
+            // The one due soonest, or overdue; of a recurring promise, not one due more than half its
+            // period after the letter: the one it was for may be done already (on the phone, by a
+            // reply), and its Bcc copy must not do the next.
+            let written = sent(after: Self.madeAt(item, in: incident))
+            let latest = item.every.map { written + min(7 * 86_400, $0.seconds / 2) }
+            let open = occurrences(of: item, in: incident)
+                .filter { o in o.status(at: now).isOpen && latest.map { o.times.due <= $0 } ?? true }
+                .min { $0.times.due < $1.times.due }
             changes.append(.letterSent(incident: incident.id, occurrence: open?.id, text: line))
             about = open?.id
             if !incident.isOpen {
                 said = "a letter for \(itemID), whose incident is closed: on its timeline, not counted"
             } else if let open {
-                let params = Params.Done(item: ItemRef(item: itemID, occurrence: open.id.index), at: .exact(.at(sent(after: Self.madeAt(item, in: incident)))))
+                let params = Params.Done(item: ItemRef(item: itemID, occurrence: open.id.index), at: .exact(.at(written)))
                 do throws(KeptError) {
                     let done = try Methods.ItemDone.decide(self, params, now: now)
                     changes += done.changes
@@ -107,11 +114,12 @@ extension Engine {
     }
 
     /// Of what `changes` enqueue, the occurrences whose letter goes into the Drafts folder now:
-    /// a lead reminder of a letter item that has a draft, open, and never drafted before.
+    /// the first reminder (the lead, or the due one where there was no lead, as for an apology due
+    /// a day after the mistake) of a letter item that has a draft, open, and never drafted before.
     public func draftsDue(after changes: [Change], now: Instant) -> [OccurrenceID] {
         guard rules.config.letters.drafts != nil else { return [] }
         return changes.compactMap { change -> OccurrenceID? in
-            guard case .enqueue(let entry, _) = change, case .occurrence(let occ, .lead) = entry.key,
+            guard case .enqueue(let entry, _) = change, case .occurrence(let occ, _) = entry.key,
                   let incident = state.incident(occ.item.incident), incident.isOpen, let item = incident.item(occ.item.number),
                   LetterTarget.isLetter(item), item.kind != .promise, item.mark(occ.index)?.drafted == nil,
                   item.mark(occ.index)?.isResolved != true else { return nil }

@@ -180,7 +180,7 @@ public struct Engine: Sendable {
                                                 scheduled: send.at, now: now, ledger: ledger, draft: draft(for: o.id, now: now),
                                                 record: record.map { RecordText().draw($0, warningRate: rate) })
                 if LetterTarget.isLetter(item) {
-                    reminder.body += letterLine(item, o, lead: send.kind == .lead, in: incident)
+                    reminder.body += letterLine(item, o, in: incident)
                 }
                 let message = render(&reminder, now: now) { text in
                     record.flatMap { record in painter?.review(record, warningRate: rate, text: text) }
@@ -201,10 +201,11 @@ public struct Engine: Sendable {
 
 extension Engine {
     /// What the reminder of a letter item says of the letter: where its draft is, and what to Bcc.
-    func letterLine(_ item: Item, _ o: Occurrence, lead: Bool, in incident: Incident) -> String {
+    func letterLine(_ item: Item, _ o: Occurrence, in incident: Incident) -> String {
         let id = ItemID(incident: incident.id, number: item.number)
         var line = ""
-        if lead, rules.config.letters.drafts != nil, item.kind != .promise, o.mark?.drafted == nil {
+        // Its first reminder puts the letter there (Keeper+Letters); the later ones find it there.
+        if rules.config.letters.drafts != nil, item.kind != .promise {
             line = replies == nil ? "The letter is in your Drafts folder — make it yours and send it, then: kept done \(name(of: o.id, item))."
                 : "The letter is in your Drafts folder — make it yours and send it; kept will see it go."
         } else if let signer = replies?.signer {

@@ -22,7 +22,7 @@ extension Doctor {
         case .success: ok(.calendar, "connect", "\(host):\(port) answers (\(addresses.count) address\(addresses.count == 1 ? "" : "es"))")
         case .failure(let why):
             note(.calendar, "connect", .fail, "\(host):\(port) does not take connections: \(why)",
-                 fix: "is the server up? curl -sI \(raw) (keptd keeps every change and sends it when the server is back)")
+                 fix: "is the server up? curl -sI \(Self.quoted(raw)) (keptd keeps every change and sends it when the server is back)")
             return
         }
         let password = calendarPassword(config.calendar)
@@ -43,7 +43,7 @@ extension Doctor {
                 note(.calendar, "tls", .fail, "TLS with \(host) fails: its certificate is not one this machine trusts (self-signed, expired, or for another name)",
                      fix: "give the server a certificate from a trusted authority, or add its CA: cp CA.crt /usr/local/share/ca-certificates/ && update-ca-certificates")
             } else {
-                note(.calendar, "request", .fail, "the calendar does not answer: \(Self.clip(said, 160))", fix: "curl -sI \(raw) shows what the server says")
+                note(.calendar, "request", .fail, "the calendar does not answer: \(Self.clip(said, 160))", fix: "curl -sI \(Self.quoted(raw)) shows what the server says")
             }
             return
         }
@@ -65,7 +65,7 @@ extension Doctor {
             return
         case 207: break
         default:
-            note(.calendar, "collection", .fail, "the calendar was answered \(answer.status)", fix: "curl -sI \(raw) shows what the server says")
+            note(.calendar, "collection", .fail, "the calendar was answered \(answer.status)", fix: "curl -sI \(Self.quoted(raw)) shows what the server says")
             return
         }
         ok(.calendar, "login", "the server takes \(config.calendar.username ?? "kept")'s login")
@@ -157,7 +157,8 @@ extension Doctor {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard parts.count == 6, let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...31).contains(day) else { return nil }
+        guard clock.count == 3, (1...31).contains(day), (1970...9999).contains(year), (0...23).contains(clock[0]),
+              (0...59).contains(clock[1]), (0...60).contains(clock[2]) else { return nil }
         return Zone.utc.instant(LocalDate(year: year, month: month + 1, day: day), TimeOfDay(hour: clock[0], minute: clock[1], second: clock[2]))
     }
 

@@ -133,14 +133,15 @@ extension Doctor {
             if word.hasPrefix("--file=") { file = String(word.dropFirst(7)) }
             if word.hasPrefix("-C"), word.count > 2 { file = String(word.dropFirst(2)) }
         }
-        let candidates = file.map { [$0] } ?? [home + "/.msmtprc", (environment["XDG_CONFIG_HOME"] ?? home + "/.config") + "/msmtp/config"]
+        let candidates = file.map { [$0] } ?? [home + "/.msmtprc", (environment["XDG_CONFIG_HOME"] ?? home + "/.config") + "/msmtp/config", "/etc/msmtprc"]
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             note(.channels, "msmtp-config", .fail, "msmtp has no config (\(candidates.map(short).joined(separator: " or ")))",
                  fix: "write \(short(candidates[0])) with your mail account (man msmtp), then: chmod 600 \(short(candidates[0]))")
             return
         }
         var st = stat()
-        guard stat(found, &st) == 0, st.st_mode & 0o077 != 0 else {
+        // The system's own (/etc/msmtprc) is root's to keep, readable by all when it holds no password.
+        guard stat(found, &st) == 0, st.st_mode & 0o077 != 0, found != "/etc/msmtprc" else {
             ok(.channels, "msmtp-config", "msmtp's config \(short(found)) is yours alone (0600)")
             return
         }

@@ -64,8 +64,12 @@ extension Doctor {
             note(.files, "store-file", fixed == true ? .ok : .fail, "\(short(path)) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8)))",
                  fix: "chmod 600 \(Self.quoted(path))", mendable: true, fixed: fixed)
         }
-        do {
-            guard let (state, torn) = try StoreFile.inspect(directory: folder) else {
+        do throws(StoreError) {
+            // Read without the lock: a running keptd may fold its journal in between the two
+            // reads, which looks like records missing; read again before saying so.
+            var inspected: (state: StoreState, torn: Int)?
+            do { inspected = try StoreFile.inspect(directory: folder) } catch { inspected = try StoreFile.inspect(directory: folder) }
+            guard let (state, torn) = inspected else {
                 ok(.files, "store", "no store yet in \(short(folder)): keptd makes it at its first start")
                 return
             }
@@ -75,7 +79,8 @@ extension Doctor {
             ok(.files, "store", "the store reads whole: \(state.incidents.count) incident\(state.incidents.count == 1 ? "" : "s") (\(open) open), change \(state.seq)\(tail)")
         } catch {
             note(.files, "store", .fail, "the store does not read: \(error.message)",
-                 fix: "keptd will not start on it: restore \(short(folder)) from a backup, or move the file away to start afresh")
+                 fix: status == nil ? "keptd will not start on it: mend the file where it says, or restore \(short(folder)) from a backup"
+                     : "keptd is running on what it read at its start: do not stop it; kept export > backup.json, then mend the file where it says")
         }
     }
 

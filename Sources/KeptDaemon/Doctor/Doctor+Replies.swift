@@ -11,7 +11,7 @@ extension Doctor {
         if local.contains("+") {
             ok(.replies, "address", "\(address): replies go to \(local)-TOKEN@…, which reaches kept when the mail system routes the +detail part (Postfix: recipient_delimiter = +)")
         } else {
-            note(.replies, "address", .fail, "reply.address \(address) has no +detail part: replies to \(local)-TOKEN@… will bounce on most mail systems",
+            note(.replies, "address", .warn, "reply.address \(address) has no +detail part: replies go to \(local)-TOKEN@…, which only a mail system with recipient_delimiter = - (or a catch-all) delivers",
                  fix: "reply.address: \(local)+kept@\(address.split(separator: "@").dropFirst().joined()) in \(short(configFile))")
         }
         if config.reply.from.isEmpty {
@@ -52,21 +52,23 @@ extension Doctor {
         guard let text = try? String(contentsOfFile: forward, encoding: .utf8) else {
             if watched { return nil }
             note(.replies, "forward", .warn, "nothing hands replies to kept: no reply.watch and no ~/.forward",
-                 fix: "echo '\"|\(mine ?? "/usr/bin/kept") mail ingest\"' > ~/.forward (Postfix, Exim; procmail: | kept mail ingest; Sieve: pipe \"kept\" [\"mail\", \"ingest\"])")
+                 fix: "add the line \"|\(mine ?? "/usr/bin/kept") mail ingest\" to ~/.forward (Postfix, Exim; procmail: | kept mail ingest; Sieve: pipe \"kept\" [\"mail\", \"ingest\"])")
             return nil
         }
         for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "," }) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("\""), line.hasSuffix("\""), line.count >= 2 { line = String(line.dropFirst().dropLast()) }
             guard line.hasPrefix("|"), line.contains("mail"), line.contains("ingest") else { continue }
-            let words = line.dropFirst().split(separator: " ").map(String.init)
+            // `|exec /usr/bin/kept …` and `|/usr/bin/env … kept …` run the same program.
+            var words = line.dropFirst().split(separator: " ").map(String.init)
+            while let first = words.first, first == "exec" || first.hasSuffix("/env") || first.contains("=") { words.removeFirst() }
             guard let program = words.first else { continue }
             if FileManager.default.isExecutableFile(atPath: program) {
                 ok(.replies, "forward", "~/.forward pipes mail to \(program) mail ingest")
                 return program
             }
             note(.replies, "forward", .fail, "~/.forward pipes mail to \(program), which is not there: every reply bounces",
-                 fix: "echo '\"|\(mine ?? "/usr/bin/kept") mail ingest\"' > ~/.forward")
+                 fix: "in ~/.forward, make that line \"|\(mine ?? "/usr/bin/kept") mail ingest\"")
             return nil
         }
         if !watched {
