@@ -57,6 +57,17 @@ import Testing
         #expect(event.text == "sent to \"Scully, Dana\" <dana@acme.example>, ops@acme.example: Weekly update — invoices <letter-1@example.org>")
     }
 
+    @Test func theRecordCountsTheLettersAndTheWeeksTheyFellIn() throws {
+        var e = try engine()
+        #expect(e.record(of: e.state.incident(1)!, now: now).lettersLine == nil)
+        _ = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e), into: &e)
+        _ = try ingest(letter(to: .incident(1), e, id: "<letter-2@example.org>"), into: &e)
+        let record = e.record(of: e.state.incident(1)!, now: now)
+        #expect(record.letters == View.Letters(sent: 2, weeks: 1, of: 2))
+        #expect(record.lettersLine == "2 letters sent, in 1 of 2 weeks")
+        #expect(RecordText().draw(record, warningRate: 0.8).contains("   Letters: 2 letters sent, in 1 of 2 weeks\n"))
+    }
+
     @Test func eachMessageIDCountsOnce() throws {
         var e = try engine()
         _ = try ingest(letter(to: .item(ItemID(incident: 1, number: 6)), e), into: &e)

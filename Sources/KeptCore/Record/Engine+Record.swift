@@ -68,8 +68,13 @@ extension Engine {
                                  slack: View.Budget.slack(kept: l.kept, judged: judged, remaining: remaining, pastGrace: pastGrace, rate: rate),
                                  bestRate: total == 0 ? nil : Double(l.kept + remaining - pastGrace) / Double(total))
         }
+        // The letters seen going out, and the weeks they fell in.
+        let sent = incident.timeline.filter { $0.what == "letter" && $0.at <= at }
+        let letterWeeks = Set(sent.map { Int((zone.date(of: $0.at).daysSinceEpoch - first.daysSinceEpoch) / 7) })
+        let begun = weeks.count { $0.start <= today }
         return View.Record(incident: summary, today: today,
                            daysLeft: max(0, Int(last.daysSinceEpoch - today.daysSinceEpoch)),
-                           weeks: weeks, budget: budget, closedNote: incident.closed?.note)
+                           weeks: weeks, budget: budget, closedNote: incident.closed?.note,
+                           letters: sent.isEmpty ? nil : View.Letters(sent: sent.count, weeks: letterWeeks.count, of: max(begun, 1)))
     }
 }

@@ -44,6 +44,7 @@ extension View.Digest {
             let i = r.incident
             body += "  #\(i.id) \(i.client): \(ReminderComposer.clip(i.title, 60)) — day \(i.day) of \(i.windowDays)\n"
             body += "      \(r.ledgerLine)\n"
+            if let letters = r.lettersLine { body += "      \(letters)\n" }
             body += "      \(r.budgetLine(warningRate: warningRate))\n\n"
             for line in draw.grid(r, warningRate: warningRate) { body += "      " + line + "\n" }
             body += "\n"

@@ -26,6 +26,15 @@ extension View {
         /// How many more may slip; nil for a closed incident.
         public var budget: Budget?
         public var closedNote: String?
+        /// The letters kept saw the user send the client (Bcc'd to a logging address); nil: none.
+        public var letters: Letters?
+    }
+
+    /// How many letters went out, and in how many of the weeks begun.
+    public struct Letters: Codable, Sendable, Equatable {
+        public var sent: Int
+        public var weeks: Int
+        public var of: Int
     }
 
     /// Seven days of the window, from the day the mistake was noticed.

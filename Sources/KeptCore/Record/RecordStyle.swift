@@ -62,6 +62,14 @@ extension View.Record {
     /// `12 due, 10 kept, 1 late, 1 missed, 0 released; follow-through 83%`
     public var ledgerLine: String { ReminderComposer.describe(incident.ledger) }
 
+    /// `12 letters sent, at least one every week`, `5 letters sent, in 4 of 7 weeks`; nil: none.
+    public var lettersLine: String? {
+        guard let l = letters else { return nil }
+        let sent = Engine.plural(l.sent, "letter") + " sent"
+        if l.of <= 1 { return sent }
+        return l.weeks >= l.of ? sent + (l.sent == l.of ? ", one every week" : ", at least one every week") : sent + ", in \(l.weeks) of \(l.of) weeks"
+    }
+
     /// `open · major · day 23 of 90 · 67 days left`, or the outcome of a closed incident.
     public var statusLine: String {
         let i = incident

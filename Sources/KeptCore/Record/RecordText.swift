@@ -22,6 +22,7 @@ public struct RecordText: Sendable {
         for line in grid(record, warningRate: warningRate) { out += "   " + line + "\n" }
         out += "\n   " + legend() + "\n\n"
         out += "   Ledger: " + record.ledgerLine + "\n"
+        if let letters = record.lettersLine { out += "   Letters: " + letters + "\n" }
         out += "   " + Self.plain(record.budgetLine(warningRate: warningRate), ascii: ascii) + "\n"
         if let note = record.closedNote { out += "   Note: " + Self.clean(note, 200, ascii: ascii) + "\n" }
         return out

@@ -80,6 +80,7 @@ public struct RecordPages: HTMLPainter {
             "weeks": weeks, "chart": chart(r, rate: rate),
         ]
         if let note = r.closedNote { facts["closed_note"] = RecordText.visible(note) }
+        if let letters = r.lettersLine { facts["letters_line"] = letters }
         return facts
     }
 

@@ -72,6 +72,7 @@ enum RecordTemplates {
     {{/has_line}}{{/chart}}
     <div class="sums">
     <p>{{ledger_line}}</p>
+    {{#letters_line}}<p>{{letters_line}}</p>{{/letters_line}}
     <p><strong>{{budget_line}}</strong></p>
     {{#closed_note}}<p class="note">{{closed_note}}</p>{{/closed_note}}
     </div>
@@ -102,6 +103,7 @@ enum RecordTemplates {
     {{/weeks}}
     </table>
     <p style="margin:8px 0 0;font-size:14px">{{ledger_line}}</p>
+    {{#letters_line}}<p style="margin:4px 0 0;font-size:14px">{{letters_line}}</p>{{/letters_line}}
     <p style="margin:2px 0 0;font-size:14px"><b>{{budget_line}}</b></p>
     """#
 
