@@ -33,23 +33,6 @@ struct DraftsFolder: Sendable {
     func put(_ message: String, for occ: OccurrenceID, now: Instant) throws(DeliveryError) -> String {
         try MaildirChannel.prepare(root)
         let host = ProcessInfo.processInfo.hostName.map { $0 == "/" || $0 == ":" ? "_" : $0 }.reduce(into: "") { $0.append($1) }
-        let name = "\(now.seconds).\(token(occ)).\(host)"
-        let tmp = root + "/tmp/" + name, draft = root + "/cur/" + name + ":2,D"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw DeliveryError("cannot create \(tmp): \(errnoText())") }
-        var failure = Array(message.utf8).withUnsafeBytes { writeAll(fd, $0) }
-        if failure == 0, fsync(fd) != 0 { failure = errno }
-        close(fd)
-        if failure != 0 {
-            unlink(tmp)
-            throw DeliveryError("cannot write \(tmp): \(errnoText(failure))")
-        }
-        guard rename(tmp, draft) == 0 else {
-            let reason = errnoText()
-            unlink(tmp)
-            throw DeliveryError("cannot move the draft into \(root)/cur: \(reason)")
-        }
-        syncFolder(root + "/cur")
-        return draft
+        return try MaildirChannel.write(message, into: root, as: "cur/\(now.seconds).\(token(occ)).\(host):2,D")
     }
 }

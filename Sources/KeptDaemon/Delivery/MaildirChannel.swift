@@ -42,25 +42,32 @@ public struct MaildirChannel: DeliveryChannel {
     }
 
     public func deliver(_ entry: OutboxEntry, _ context: DeliveryContext) async throws(DeliveryError) {
-        let root = context.maildir
-        try Self.prepare(root)
-        let name = fileName(entry)
-        let tmp = root + "/tmp/" + name, new = root + "/new/" + name
+        try Self.prepare(context.maildir)
+        _ = try Self.write(entry.message, into: context.maildir, as: "new/" + fileName(entry))
+    }
+
+    /// The Maildir delivery protocol: written in `tmp/`, fsynced, renamed to `place` (`new/NAME`,
+    /// or `cur/NAME:2,FLAGS`), the folder fsynced. Returns the file's path.
+    static func write(_ message: String, into root: String, as place: String) throws(DeliveryError) -> String {
+        let name = String(place.drop { $0 != "/" }.dropFirst())
+        let folder = String(place.prefix { $0 != "/" })
+        let tmp = root + "/tmp/" + name, final = root + "/" + place
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DeliveryError("cannot create \(tmp): \(errnoText())") }
-        var failure = Array(entry.message.utf8).withUnsafeBytes { writeAll(fd, $0) }
+        var failure = Array(message.utf8).withUnsafeBytes { writeAll(fd, $0) }
         if failure == 0, fsync(fd) != 0 { failure = errno }
         close(fd)
         if failure != 0 {
             unlink(tmp)
             throw DeliveryError("cannot write \(tmp): \(errnoText(failure))")
         }
-        guard rename(tmp, new) == 0 else {
+        guard rename(tmp, final) == 0 else {
             let reason = errnoText()
             unlink(tmp)
-            throw DeliveryError("cannot move the message into \(root)/new: \(reason)")
+            throw DeliveryError("cannot move the message into \(root)/\(folder): \(reason)")
         }
-        syncFolder(root + "/new")
+        syncFolder(root + "/" + folder)
+        return final
     }
 
     public func alreadyDelivered(_ entry: OutboxEntry, _ context: DeliveryContext) async -> Bool {

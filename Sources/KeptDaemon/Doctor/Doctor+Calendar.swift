@@ -151,16 +151,9 @@ extension Doctor {
         }
     }
 
-    /// An HTTP `Date` (RFC 9110's IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`).
-    static func httpDate(_ text: String) -> Instant? {
-        let parts = text.split(separator: " ")
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]) else { return nil }
-        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...31).contains(day), (1970...9999).contains(year), (0...23).contains(clock[0]),
-              (0...59).contains(clock[1]), (0...60).contains(clock[2]) else { return nil }
-        return Zone.utc.instant(LocalDate(year: year, month: month + 1, day: day), TimeOfDay(hour: clock[0], minute: clock[1], second: clock[2]))
-    }
+    /// An HTTP `Date` (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, is an RFC 5322
+    /// date: read as a mail's is).
+    static func httpDate(_ text: String) -> Instant? { MailDate.parse(text) }
 
     /// The addresses a host name resolves to.
     static func resolveHost(_ host: String, port: Int) -> [sockaddr_storage] {

@@ -49,21 +49,20 @@ public struct ReplyKeyring: ReplySigner {
 
     public func logAddress(for target: LetterTarget) -> String { "\(local)-log-\(mac("kept-log/\(target)"))@\(domain)" }
 
-    public func logToken(in address: String) -> String? {
-        let a = address.lowercased()
-        guard a.hasSuffix("@" + domain), a.hasPrefix(local + "-log-") else { return nil }
-        let token = a.dropFirst(local.count + 5).dropLast(domain.count + 1)
-        return token.count == 16 ? String(token) : nil
-    }
+    public func logToken(in address: String) -> String? { token(in: address, after: local + "-log-") }
 
     public func verify(logToken token: String, for target: LetterTarget) -> Bool {
         Self.same(mac("kept-log/\(target)"), token)
     }
 
-    public func token(in address: String) -> String? {
+    public func token(in address: String) -> String? { token(in: address, after: local + "-") }
+
+    /// The 16 letters between `prefix` and `@domain` (a logging address's are not a reply token:
+    /// `log-` and 16 letters are 20).
+    func token(in address: String, after prefix: String) -> String? {
         let a = address.lowercased()
-        guard a.hasSuffix("@" + domain), a.hasPrefix(local + "-") else { return nil }
-        let token = a.dropFirst(local.count + 1).dropLast(domain.count + 1)
+        guard a.hasSuffix("@" + domain), a.hasPrefix(prefix) else { return nil }
+        let token = a.dropFirst(prefix.count).dropLast(domain.count + 1)
         return token.count == 16 ? String(token) : nil
     }
 
