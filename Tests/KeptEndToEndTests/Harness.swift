@@ -272,6 +272,15 @@ final class Harness {
         return !stat[close...].hasPrefix(") Z")
     }
 
+    /// `date` as mail writes it (RFC 5322), in UTC.
+    static func rfc5322(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+
     /// Polls `condition` until it holds or `seconds` pass; whether it held.
     static func eventually(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

@@ -105,13 +105,16 @@ import Testing
             import email, email.policy, json, sys
             m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.strict)
             assert not m.defects, m.defects
-            print(json.dumps({k: str(m[k]) for k in ['From', 'To', 'Cc', 'Bcc', 'Subject']} | {'body': m.get_content(), 'kept': [k for k in m.keys() if k.lower().startswith('x-kept')]}))
+            print(json.dumps({k: str(m[k]) for k in ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Message-ID']} | {'body': m.get_content(), 'kept': [k for k in m.keys() if k.lower().startswith('x-kept')]}))
             """, drafts + "/cur/" + files[0]])
         #expect(read.code == 0, "\(read.stderr)")
         let draft = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
         #expect(draft["From"] as? String == "Dana Example <dana@example.org>")
         #expect(draft["To"] as? String == "Dana Scully <dana@acme.example>")
         #expect(draft["Cc"] as? String == "ops@acme.example, Bob Ops <bob@acme.example>")
+        // Named as the user's own mail program would: at their domain, nothing of kept's.
+        let messageID = try #require(draft["Message-ID"] as? String)
+        #expect(messageID.hasSuffix("@example.org>") && !messageID.contains("kept"), "\(messageID)")
         let bcc = try #require(draft["Bcc"] as? String)
         #expect(bcc.hasPrefix("dana+kept-log-") && bcc.hasSuffix("@example.org"))
         #expect((draft["Subject"] as? String)?.hasPrefix("Invoice sent with the wrong amounts: progress update") == true)
@@ -138,5 +141,61 @@ import Testing
         // The same letter again (the mail system delivering twice): nothing more.
         let again = h.run(Harness.binaries + "/kept", ["mail", "ingest", "--json"], stdin: Data(copy.utf8))
         #expect(again.code == 0 && again.stdout.contains("\"replayed\""), "\(again.stdout)")
+    }
+
+    /// The replies' safety rules, through the binary a mail system runs: a forged sender, a token
+    /// kept did not make, an automatic reply, a list's copy, a bounce, kept's own message — each
+    /// exits 0 (nothing for the mail system to bounce), says why, and changes nothing.
+    @Test func mailThatIsNotTheOwnersOwnLetterChangesNothingThroughKeptMailIngest() throws {
+        let h = Harness()
+        try h.writeConfig("""
+            reply:
+              address: dana+kept@example.org
+              from: ["Dana Example <dana@example.org>"]
+            """)
+        try h.start()
+        defer { h.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent with the wrong amounts", "--contact", "Dana Scully <dana@acme.example>").code == 0)
+        let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
+        let letters = show["letters"] as? [[String: Any]] ?? []
+        let address = try #require(letters.first { $0["item"] as? String == "1.6" }?["address"] as? String)
+        let token = address.dropFirst("dana+kept-log-".count).prefix(16)
+        let forgedToken = "dana+kept-log-" + String(token.reversed()) + "@example.org"
+        func record() throws -> String {
+            let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
+            let kept = ["items", "timeline"].map { show[$0] ?? NSNull() }
+            return String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
+        }
+        let before = try record()
+        let attacks: [(name: String, from: String, to: String, extra: String, reason: String)] = [
+            ("a forged sender", "Mallory <mallory@evil.example>", address, "", "from-not-owner"),
+            ("a token kept did not make", "Dana Example <dana@example.org>", forgedToken, "", "bad-token"),
+            ("an automatic reply", "Dana Example <dana@example.org>", address, "Auto-Submitted: auto-replied\n", "auto-submitted"),
+            ("a list's copy", "Dana Example <dana@example.org>", address, "List-Id: <team.example.org>\n", "list-mail"),
+            ("a bounce", "MAILER-DAEMON@example.org", address, "", "bounce"),
+            ("kept's own message", "Dana Example <dana@example.org>", address, "X-Kept-Key: 1.6#1/due\n", "own-message"),
+        ]
+        for attack in attacks {
+            let message = """
+                Return-Path: <\(attack.reason == "bounce" ? "" : "dana@example.org")>
+                Delivered-To: \(attack.to)
+                From: \(attack.from)
+                To: Dana Scully <dana@acme.example>
+                Subject: Invoice sent with the wrong amounts: progress update, week 1
+                Date: \(Harness.rfc5322(Date().addingTimeInterval(-60)))
+                Message-ID: <attack-\(UUID().uuidString)@example.org>
+                \(attack.extra)MIME-Version: 1.0
+                Content-Type: text/plain; charset=utf-8
+
+                Dear Dana, here is where things stand.
+
+                """
+            let ingested = h.run(Harness.binaries + "/kept", ["mail", "ingest", "--json"], stdin: Data(message.utf8))
+            #expect(ingested.code == 0, "\(attack.name): \(ingested.stderr)")
+            let answer = try JSONSerialization.jsonObject(with: Data(ingested.stdout.utf8)) as? [String: Any]
+            #expect(answer?["outcome"] as? String == "ignored" && answer?["reason"] as? String == attack.reason,
+                    "\(attack.name): \(String(describing: answer))")
+        }
+        #expect(try record() == before, "nothing changed")
     }
 }

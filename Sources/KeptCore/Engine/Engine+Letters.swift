@@ -108,7 +108,11 @@ extension Engine {
         let config = rules.config
         let owner = config.reply.from.first ?? config.email.to.first
         let from = owner.map { address in config.letters.signature.map { "\($0) <\(address)>" } ?? address } ?? ""
-        let messageID = "<letter.\(String(occ.description.map { $0.isLetter || $0.isNumber ? $0 : "." })).\(state.storeID)@kept>"
+        // As the user's own mail program would name it: nothing of kept's, the owner's domain;
+        // stable per occurrence and store, so the draft written again is the same letter.
+        let mark = Reply.hash(Array("letter/\(state.storeID)/\(occ)".utf8)).prefix { $0 != "." }
+        let domain = owner.flatMap { $0.split(separator: "@").last }.map(String.init) ?? "localhost"
+        let messageID = "<\(mark).\(occ.index)@\(domain)>"
         return MailMessage.letter(from: from, to: incident.to ?? [], cc: incident.cc ?? [], bcc: draft.bcc, subject: draft.subject,
                                   date: rules.zone.rfc5322(now), messageID: messageID, body: draft.text)
     }
