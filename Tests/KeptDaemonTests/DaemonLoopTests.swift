@@ -139,6 +139,36 @@ import Testing
         await r.stop()
     }
 
+    /// A Drafts folder that cannot be written when the lead reminder goes: the letter is owed, not
+    /// lost, and goes in at the next reminder once the folder can take it.
+    @Test func aLetterThatCouldNotBeWrittenIsPutThereAtTheNextReminder() async throws {
+        var folder = ""
+        let r = try await Self.start { config, root in
+            folder = root + "/Drafts"
+            config.letters.drafts = folder
+            config.reply.from = ["dana@example.org"]
+        }
+        // A file where the folder should be: nothing can be written under it.
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: folder))
+        _ = try await r.keeper.perform { e, now throws(KeptError) in
+            try Methods.IncidentOpen.decide(e, Params.Open(client: "Acme", title: "Wrong invoice", contact: "dana@acme.example"), now: now)
+        }
+        let checkin = try #require(await r.keeper.state.incident(1)?.item(6))
+        let due = try #require(await r.keeper.engine.occurrences(of: checkin, in: r.keeper.state.incident(1)!).first?.times.due)
+        r.timer.advance(to: due - 86_400 + 3600 * 12)
+        await Self.settle("the lead reminder is out") { await r.keeper.state.incident(1)?.item(6)?.mark(1)?.reminded?.contains(.lead) == true }
+        #expect(await r.keeper.state.incident(1)?.item(6)?.mark(1)?.drafted == nil, "the write failed: not recorded as drafted")
+        #expect(await r.keeper.engine.draftsDue(now: due).contains(OccurrenceID(item: ItemID(incident: 1, number: 6), index: 1)))
+        // Mended; the due reminder goes out, and the letter with it.
+        try FileManager.default.removeItem(atPath: folder)
+        r.timer.advance(to: due + 60)
+        await Self.settle("the letter is a draft now") {
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/cur")) ?? []).filter { $0.contains("-1_6_1.") }.count == 1
+        }
+        await Self.settle("and recorded") { await r.keeper.state.incident(1)?.item(6)?.mark(1)?.drafted != nil }
+        await r.stop()
+    }
+
     @Test func aReminderIsDeliveredAtItsDeadlineAndTheNextIsArmed() async throws {
         let r = try await Self.start()
         try await Self.promise(r, at: [Self.t0 + 3600, Self.t0 + 7200])

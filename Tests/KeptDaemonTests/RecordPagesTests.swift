@@ -93,6 +93,21 @@ import Testing
         }
     }
 
+    /// The letters kept saw go last week are listed in both parts, each line whole, escaped.
+    @Test func theDigestListsLastWeeksLettersInBothParts() throws {
+        let e = try engine()
+        var digest = e.digest(slot: monday, now: monday)
+        digest.letters = ["#1 Acme Corp, Fri 20 Nov 16:02: sent to Dana Scully <dana@acme.example>: Weekly update <l1@example.org>",
+                          "#1 Acme Corp, Sat 21 Nov 10:00: sent to dana@acme.example: <b>Fixed</b> & done <l2@example.org>"]
+        #expect(digest.text.contains("Letters you sent last week (2)\n  #1 Acme Corp, Fri 20 Nov 16:02: sent to Dana Scully"))
+        let html = RecordPages().digest(digest)
+        #expect(html.contains("Letters you sent last week (2)</h2>"))
+        #expect(html.contains("<td style=\"padding:2px 0\">#1 Acme Corp, Fri 20 Nov 16:02: sent to Dana Scully &lt;dana@acme.example&gt;: Weekly update &lt;l1@example.org&gt;</td>"))
+        #expect(html.contains("&lt;b&gt;Fixed&lt;/b&gt; &amp; done") && !html.contains("<b>Fixed"))
+        digest.letters = []
+        #expect(!RecordPages().digest(digest).contains("Letters you sent"), "no heading for a week without letters")
+    }
+
     @Test func theReviewCarriesTheRecordAndOtherRemindersStayPlain() throws {
         var e = try engine()
         let windowEnd = try #require(e.state.incident(1)?.windowEnd)

@@ -66,6 +66,8 @@ public struct DraftFacts: Sendable, Equatable {
     /// How the letter is signed: `letters.signature`, else the owner's name; a placeholder when
     /// neither is configured.
     public var signature: String = "[your name]"
+    /// For the review: the letters kept saw go to the client, and the weeks they fell in.
+    public var letters: View.Letters?
 
     /// The promises' record as one sentence for the client; nil while none has been judged.
     public var record: String? {
@@ -83,6 +85,15 @@ public struct DraftFacts: Sendable, Equatable {
             if p.missed > 0 { s += "; I missed \(p.missed)" }
             return s + "."
         }
+    }
+}
+
+extension DraftFacts {
+    /// The letters as one sentence for the client, in the review; nil for fewer than two.
+    public var lettersSentence: String? {
+        guard let l = letters, l.sent >= 2, l.of >= 2 else { return nil }
+        if l.weeks >= l.of { return "I have written to you every week since then: \(l.sent) letters in \(l.of) weeks." }
+        return "I have written to you \(l.sent) times since then, in \(l.weeks) of the \(l.of) weeks."
     }
 }
 

@@ -36,7 +36,7 @@ extension Engine {
         }
         let since = kind == .progress ? previousTouchpoint(i, before: o.times.due, now: now) : nil
         let openPromises = openPromises(i, now: now)
-        return DraftFacts(
+        var facts = DraftFacts(
             kind: kind, subject: subject, client: i.client, contact: i.contact,
             dear: i.contact.flatMap(Self.firstName) ?? i.client,
             title: i.title, note: i.note, incident: i.id, noticed: humanDate(i.noticed, in: i), windowEnd: humanDate(i.windowEnd, in: i),
@@ -48,6 +48,8 @@ extension Engine {
             week: week, cause: i.items.first { $0.step == .rootCause }?.marks.first?.cause,
             days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now), promises: ledger(of: i, now: now, only: .promise),
             signature: rules.config.letters.signature ?? "[your name]")
+        if kind == .review { facts.letters = record(of: i, now: now).letters }
+        return facts
     }
 
     // MARK: The built-in drafts
@@ -81,6 +83,7 @@ extension Engine {
         case .review:
             t += "It has been \(plural(f.days, "day")) since the mistake I made (\(f.title))."
             if let record = f.record { t += " " + record }
+            if let letters = f.lettersSentence { t += " " + letters }
             t += "\n\nI would like to hear how it has been from your side: [what changed for them].\n\n"
             t += "[Recovered, stronger, or not yet: say which you think it is, and why.]\n\n"
             t += "[If it went well: ask for the next piece of work, or for more of their trust.]\n\n\(f.signature)\n"

@@ -117,17 +117,23 @@ extension Engine {
                                   date: rules.zone.rfc5322(now), messageID: messageID, body: draft.text)
     }
 
-    /// Of what `changes` enqueue, the occurrences whose letter goes into the Drafts folder now:
-    /// the first reminder (the lead, or the due one where there was no lead, as for an apology due
-    /// a day after the mistake) of a letter item that has a draft, open, and never drafted before.
-    public func draftsDue(after changes: [Change], now: Instant) -> [OccurrenceID] {
+    /// The letters owed to the Drafts folder now: every open occurrence of a letter item (the
+    /// apology, the plan, a check-in — a promise's letter is the user's to start) whose first
+    /// reminder has gone out (the lead, or the due one where there was no lead, as for an apology
+    /// due a day after the mistake) and that was never drafted. A write that failed leaves it owed,
+    /// to be tried again at the next reminder, reload or start.
+    public func draftsDue(now: Instant) -> [OccurrenceID] {
         guard rules.config.letters.drafts != nil else { return [] }
-        return changes.compactMap { change -> OccurrenceID? in
-            guard case .enqueue(let entry, _) = change, case .occurrence(let occ, _) = entry.key,
-                  let incident = state.incident(occ.item.incident), incident.isOpen, let item = incident.item(occ.item.number),
-                  LetterTarget.isLetter(item), item.kind != .promise, item.mark(occ.index)?.drafted == nil,
-                  item.mark(occ.index)?.isResolved != true else { return nil }
-            return occ
+        var owed: [OccurrenceID] = []
+        for incident in state.incidents where incident.isOpen {
+            for item in incident.items where item.kind != .promise && LetterTarget.isLetter(item) {
+                for mark in item.marks where mark.reminded?.isEmpty == false && mark.drafted == nil && !mark.isResolved {
+                    let occ = OccurrenceID(item: ItemID(incident: incident.id, number: item.number), index: mark.occurrence)
+                    guard occurrences(of: item, in: incident).first(where: { $0.id == occ })?.status(at: now).isOpen == true else { continue }
+                    owed.append(occ)
+                }
+            }
         }
+        return owed
     }
 }

@@ -20,7 +20,7 @@ public struct DraftTemplates: DraftWriter {
     public static let variables: Set<String> = [
         "subject", "client", "contact", "dear", "title", "note", "incident", "noticed", "window_end", "day", "window_days",
         "open_promises", "since", "first_update", "done_since", "coming", "week", "cause", "systemic", "judgement",
-        "days", "record", "ledger", "promises", "signature",
+        "days", "record", "letters", "ledger", "promises", "signature",
         // open_promises and coming: also when (`by Monday 7 December`, `every Monday, from … until …`)
         "when",
         // fields of the entries of open_promises, coming and done_since; of ledger
@@ -95,6 +95,7 @@ public struct DraftTemplates: DraftWriter {
             "ledger": ledger(f.ledger), "promises": ledger(f.promises), "signature": f.signature,
         ]
         if let record = f.record { c["record"] = record }
+        if let letters = f.lettersSentence { c["letters"] = letters }
         if let contact = f.contact { c["contact"] = contact }
         if let note = f.note { c["note"] = note }
         if let since = f.since { c["since"] = since }

@@ -1,15 +1,16 @@
 import KeptCore
 import Logging
 
-/// Letters into the user's Drafts folder: when a letter item's lead reminder goes out, and when
+/// Letters into the user's Drafts folder: when a letter item's first reminder goes out (or, after
+/// a write that failed, the next time a reminder goes out, at a reload or at start), and when
 /// `kept draft ITEM --save` asks. The draft is written first and `drafted` journaled after, so a
 /// letter is put there once: the folder is looked at before writing, and once journaled, never
 /// again (a draft the user deleted stays deleted).
 extension Keeper {
-    /// Puts the letters of what `records` enqueued into the Drafts folder.
-    func putDrafts(after records: [JournalRecord]) {
-        let due = engine.draftsDue(after: records.map(\.change), now: now)
-        for occ in due {
+    /// Puts the letters owed into the Drafts folder: after a reminder goes out, at a reload, at
+    /// start. One that cannot be written is logged and tried again the next time.
+    func putDrafts() {
+        for occ in engine.draftsDue(now: now) {
             do throws(KeptError) { _ = try putDraft(occ) } catch {
                 logger.error("the letter for \(occ) was not put in the Drafts folder: \(error.message)",
                              metadata: ["KEPT_EVENT": "letter-draft-failed", "KEPT_ITEM": .string(occ.description)])

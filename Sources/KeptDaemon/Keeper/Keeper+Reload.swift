@@ -28,6 +28,7 @@ extension Keeper {
             engine.drafts = drafts
             engine.replies = replies
             apply(fresh)
+            putDrafts()  // a Drafts folder set or mended
             logger.info("reloaded \(paths.configFile)", metadata: ["KEPT_EVENT": "reloaded"])
         case .failure(let problem):
             logger.error("configuration not reloaded, the one in force stays: \(problem.message)", metadata: ["KEPT_EVENT": "reload-refused"])

@@ -100,7 +100,7 @@ public actor Keeper {
         // Something new to send (a reminder, an answer to a reply): the deliveries go now.
         if records.contains(where: { if case .enqueue = $0.change { true } else { false } }) {
             for channel in engine.channels { wakeups[channel]?.signal() }
-            putDrafts(after: records)
+            putDrafts()
         }
         if wakingTheCalendar, records.contains(where: \.change.changesTheCalendar) { calendarWakeup.signal() }
     }
@@ -145,7 +145,10 @@ public actor Keeper {
     func fireDue() {
         let now = self.now
         let changes = engine.dueReminders(at: now)
-        guard !changes.isEmpty else { return armTimer() }
+        guard !changes.isEmpty else {
+            putDrafts()  // at start, and any owed since a write failed
+            return armTimer()
+        }
         let records = engine.records(for: changes, at: now)
         do { try append(records) } catch {
             logger.error("reminders not saved, retrying in \(Self.storeRetrySeconds) s: \(error.message)", metadata: ["KEPT_EVENT": "store-failed"])

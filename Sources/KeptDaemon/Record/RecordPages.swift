@@ -28,6 +28,7 @@ public struct RecordPages: HTMLPainter {
             "legend_rows": Self.legendRows, "last_week": lines(d.lastWeek), "this_week": lines(d.thisWeek),
             "clients": d.clients.map { ["client": RecordText.visible($0.client), "ledger": ReminderComposer.describe($0.ledger)] },
             "closing": d.closing,
+            "letters": d.letters.map { ["line": RecordText.visible($0)] }, "letters_count": d.letters.count, "has_letters": !d.letters.isEmpty,
         ]
         return Self.library.render(context, withTemplate: "digest") ?? ""
     }

@@ -131,6 +131,10 @@ enum RecordTemplates {
     <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px">
     {{#last_week}}<tr><td style="padding:2px 8px 2px 0;white-space:nowrap">{{id}}</td><td style="padding:2px 8px 2px 0">{{text}}</td><td style="padding:2px 8px 2px 0;color:#57606a">{{due}}</td><td style="padding:2px 0;white-space:nowrap">{{symbol}} {{status}}</td></tr>{{/last_week}}
     </table>
+    {{#has_letters}}<h2 style="font-size:16px;margin:24px 0 6px">Letters you sent last week ({{letters_count}})</h2>
+    <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px">
+    {{#letters}}<tr><td style="padding:2px 0">{{line}}</td></tr>{{/letters}}
+    </table>{{/has_letters}}
     <h2 style="font-size:16px;margin:24px 0 6px">This week</h2>
     {{^this_week}}<p style="margin:0;color:#57606a">Nothing falls due.</p>{{/this_week}}
     <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px">
