@@ -50,6 +50,40 @@ import Glibc
         }
     }
 
+    /// A letter the user sent, seen through its Bcc copy: an entry of its own, with the incident
+    /// and the occurrence it did, and a message that says to whom and what.
+    @Test func aLetterSeenGoingIsLogged() async throws {
+        try await Journald.using {
+            let h = Harness()
+            try h.writeConfig("reply:\n  address: dana+kept@example.org\n  from: [dana@example.org]\n")
+            try h.start(["--log", "journal"])
+            defer { h.stop() }
+            let pid = h.daemon!.processIdentifier
+            #expect(h.kept("open", "Acme Corp", "Wrong invoice", "--contact", "Dana Scully <dana@acme.example>").code == 0)
+            let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
+            let address = try #require((show["letters"] as? [[String: Any]])?.first { $0["item"] as? String == "1.6" }?["address"] as? String)
+            let letter = """
+                Return-Path: <dana@example.org>
+                Delivered-To: \(address)
+                From: Dana <dana@example.org>
+                To: Dana Scully <dana@acme.example>
+                Subject: Weekly update: invoices
+                Date: \(Harness.rfc5322(Date().addingTimeInterval(-60)))
+                Message-ID: <journal-\(UUID().uuidString)@example.org>
+
+                Dear Dana, the corrected invoices went out.
+
+                """
+            #expect(h.run(Harness.binaries + "/kept", ["mail", "ingest"], stdin: Data(letter.utf8)).code == 0)
+            let entries = Journald.wait(for: ["_PID=\(pid)"]) { found in found.contains { $0["KEPT_EVENT"] == "letter-logged" } }
+            let logged = try #require(entries.first { $0["KEPT_EVENT"] == "letter-logged" })
+            #expect(logged["KEPT_INCIDENT"] == "1")
+            #expect(logged["KEPT_ITEM"] == "1.6#1")
+            #expect(logged["KEPT_CLIENT"] == "Acme Corp")
+            #expect(logged["MESSAGE"]?.contains("sent to Dana Scully <dana@acme.example>: Weekly update: invoices") == true, "\(logged)")
+        }
+    }
+
     /// With the journal's socket hidden (a private mount namespace with an empty folder over
     /// /run/systemd/journal), the same entries come out on stderr as readable lines.
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
