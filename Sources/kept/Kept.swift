@@ -33,6 +33,12 @@ struct Kept: ParsableCommand {
                       command: command)
             }
         }
+        // The common lines of the commands run most, read without ArgumentParser's reflection;
+        // a line the door cannot read, or that its command refuses, goes the long way (which says why).
+        if var command = FrontDoor.command(args), (try? command.validate()) != nil {
+            do { try command.run() } catch { exit(withError: error) }
+            return
+        }
         var command: any ParsableCommand
         do { command = try parse(args) } catch {
             let code = exitCode(for: error)
