@@ -37,10 +37,7 @@ public struct ControlClient: Sendable {
     /// to and from bytes; everything else through Codable.
     public func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) throws(Failure) -> M.Result {
         let line = try exchange(try request(M.name, params))
-        if let readable = M.Result.self as? any JSONReadable.Type {
-            // What `read` returns is an `M.Result`: it was asked for as that very type.
-            return try read(line, as: readable) as! M.Result
-        }
+        if let reader = M.resultReader { return try read(line, with: reader) }
         let reply: RPC.Reply<M.Result>
         do { reply = try JSONDecoder().decode(RPC.Reply<M.Result>.self, from: Data(line)) } catch {
             throw .protocolError("keptd sent an answer kept cannot read: \(error)")
@@ -50,10 +47,10 @@ public struct ControlClient: Sendable {
         return result
     }
 
-    private func read<R: JSONReadable>(_ line: [UInt8], as: R.Type) throws(Failure) -> R {
+    private func read<R>(_ line: [UInt8], with reader: (inout JSONReader) throws(JSONReader.Failure) -> R) throws(Failure) -> R {
         var json = JSONReader(line)
         let reply: Result<R, RPC.ErrorObject>
-        do { reply = try json.reply(R.self) } catch {
+        do { reply = try json.reply(reading: reader) } catch {
             throw .protocolError("keptd sent an answer kept cannot read: \(error)")
         }
         switch reply {
@@ -63,8 +60,8 @@ public struct ControlClient: Sendable {
     }
 
     /// A request line for `method`.
-    private func request<P: Encodable>(_ method: String, _ params: P) throws(Failure) -> [UInt8] {
-        if let writable = params as? any JSONWritable {
+    private func request<P: MethodParams>(_ method: String, _ params: P) throws(Failure) -> [UInt8] {
+        if let writable = params.writable {
             var request = JSONWriter()
             request.request(id: .number(1), method: method, params: writable)
             return request.bytes + [UInt8(ascii: "\n")]

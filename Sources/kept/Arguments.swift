@@ -6,7 +6,8 @@ import ArgumentParser
 /// saved.
 enum Arguments {
     /// Options every subcommand takes, which may also come before the subcommand.
-    static let global: Set<String> = ["--json", "--socket"]
+    /// (An array: a set's first use costs a look through every conformance the binary has.)
+    static let global = ["--json", "--socket"]
 
     /// Options that take no value, for `command`: read from its own declaration and `Global`'s
     /// (every `@Flag`, named as the parser names it: `allowPast` is `--allow-past`), and the

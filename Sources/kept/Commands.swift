@@ -88,6 +88,22 @@ struct Promise: ParsableCommand {
     @Option(parsing: .unconditional, help: "Last day a recurring promise may fall on (default: the window's end).") var until: String?
     @Flag(name: .customLong("allow-past"), help: "Record a promise whose due time has already passed.") var allowPast = false
 
+    var call: PromiseCall {
+        PromiseCall(connection: global.connection, incident: incident, text: text, due: due, every: every, from: from, until: until,
+                    allowPast: allowPast)
+    }
+    func validate() throws { try call.validate() }
+    func run() throws { try call.run() }
+}
+
+/// `kept promise`, as read: what it checks and does (the front door builds it without the parser).
+struct PromiseCall: CommandCall {
+    var connection: Connection
+    var incident: Int
+    var text: String
+    var due, every, from, until: String?
+    var allowPast = false
+
     func params(due: When?, from: When?, until: When?) throws -> Params.Promise {
         Params.Promise(incident: incident, text: text, due: due, every: try interval(every, "--every"), from: from, until: until,
                        allowPast: allowPast ? true : nil, zone: Printer.zoneName)
@@ -97,8 +113,8 @@ struct Promise: ParsableCommand {
 
     func run() throws {
         let p = try params(due: try resolve(due, "--due"), from: try resolve(from, "--from"), until: try resolve(until, "--until"))
-        let r = global.call(Methods.PromiseAdd.self, p)
-        global.output(r) {
+        let r = connection.call(Methods.PromiseAdd.self, p)
+        connection.output(r) {
             let item = r.item
             let when = item.every.map { "every \($0), \(item.occurrences.count) times from \(Printer.due(item.due))" } ?? "due \(Printer.due(item.due))"
             say("Promised \(item.id): \(item.text) — \(when).")
@@ -115,13 +131,25 @@ struct Done: ParsableCommand {
     @Option(parsing: .unconditional, help: "When it was done (default: now).") var at: String?
     @Option(parsing: .unconditional, help: "For root-cause: systemic (fix the process) or judgement (training).") var cause: Cause?
 
+    var call: DoneCall { DoneCall(connection: global.connection, item: item, note: note, at: at, cause: cause) }
+    func validate() throws { try call.validate() }
+    func run() throws { try call.run() }
+}
+
+/// `kept done`, as read.
+struct DoneCall: CommandCall {
+    var connection: Connection
+    var item: String
+    var note, at: String?
+    var cause: Cause?
+
     func params(at: When?) throws -> Params.Done { Params.Done(item: try itemRef(item), note: note, at: at, cause: cause, zone: Printer.zoneName) }
 
     func validate() throws { try check(params(at: at.map(When.text))) }
 
     func run() throws {
-        let r = global.call(Methods.ItemDone.self, try params(at: try resolve(at, "--at", toward: .past)))
-        global.output(r) { say(r.message) }
+        let r = connection.call(Methods.ItemDone.self, try params(at: try resolve(at, "--at", toward: .past)))
+        connection.output(r) { say(r.message) }
     }
 }
 
@@ -219,11 +247,21 @@ struct Agenda: ParsableCommand {
     @OptionGroup var global: Global
     @Option(parsing: .unconditional, help: "How many days ahead (default 7).") var days: Int = 7
 
+    var call: AgendaCall { AgendaCall(connection: global.connection, days: days) }
+    func validate() throws { try call.validate() }
+    func run() throws { try call.run() }
+}
+
+/// `kept agenda`, as read.
+struct AgendaCall: CommandCall {
+    var connection: Connection
+    var days = 7
+
     func validate() throws { try check(Params.Agenda(days: days)) }
 
     func run() throws {
-        let r = global.call(Methods.Agenda.self, Params.Agenda(days: days))
-        global.output(r) { say(Printer.agenda(r)) }
+        let r = connection.call(Methods.Agenda.self, Params.Agenda(days: days))
+        connection.output(r) { say(Printer.agenda(r)) }
     }
 }
 
@@ -378,5 +416,5 @@ func interval(_ raw: String?, _ option: String?) throws -> Interval? {
 /// The checks the Engine makes of params on their own, made here before the daemon is asked, so
 /// a mistake is a usage error (exit 64) naming the option.
 func check(_ params: some MethodParams) throws {
-    do { try params.validate() } catch { throw ValidationError(Global.describe(error.message, field: error.field)) }
+    do { try params.validate() } catch { throw ValidationError(Connection.describe(error.message, field: error.field)) }
 }

@@ -35,8 +35,8 @@ struct Kept: ParsableCommand {
         }
         // The common lines of the commands run most, read without ArgumentParser's reflection;
         // a line the door cannot read, or that its command refuses, goes the long way (which says why).
-        if var command = FrontDoor.command(args), (try? command.validate()) != nil {
-            do { try command.run() } catch { exit(withError: error) }
+        if let call = FrontDoor.call(args), (try? call.validate()) != nil {
+            do { try call.run() } catch { exit(withError: error) }
             return
         }
         var command: any ParsableCommand
@@ -88,6 +88,24 @@ struct Global: ParsableArguments {
     var socket: String?
 
     @Flag(help: "Print the daemon's answer as JSON.")
+    var json = false
+
+    var connection: Connection { Connection(socket: socket, json: json) }
+    var client: ControlClient { connection.client }
+
+    func call<M: KeptMethod>(_ method: M.Type, _ params: M.Params) -> M.Result { connection.call(method, params) }
+    func output<R: Encodable>(_ value: R, human: () -> Void) { connection.output(value, human: human) }
+}
+
+/// A command as read — by ArgumentParser, or by the front door — checked and run the same way.
+protocol CommandCall {
+    func validate() throws
+    func run() throws
+}
+
+/// Where a command's request goes and how its answer is printed: the global options, read.
+struct Connection {
+    var socket: String?
     var json = false
 
     var client: ControlClient { ControlClient(socketPath: socket ?? Paths.resolve().socket) }

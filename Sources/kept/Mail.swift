@@ -28,8 +28,23 @@ struct Ingest: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Judge the message and say what kept would do with it (to stdout), changing nothing and sending no answer.")
     var dryRun = false
 
+    func run() throws { try IngestCall(connection: global.connection, dryRun: dryRun).run() }
+
+    static func later(_ message: String) -> Never {
+        standardError("kept: \(message)\n")
+        Glibc.exit(75)
+    }
+}
+
+/// `kept mail ingest`, as read.
+struct IngestCall: CommandCall {
+    var connection: Connection
+    var dryRun = false
+
     /// A message larger than this is no reply: reading stops there and it is ignored.
     static let maxBytes = 32 << 20
+
+    func validate() throws {}
 
     func run() throws {
         guard let bytes = Self.readStandardInput(limit: Self.maxBytes) else {
@@ -40,9 +55,9 @@ struct Ingest: ParsableCommand {
         var reply = Reply(parsing: bytes)
         if dryRun { reply.dryRun = true }
         do {
-            let answer = try global.client.call(Methods.MailIngest.self, reply)
-            if global.json || dryRun {
-                global.output(answer) { say("\(answer.outcome.rawValue): \(answer.message)") }
+            let answer = try connection.client.call(Methods.MailIngest.self, reply)
+            if connection.json || dryRun {
+                connection.output(answer) { say("\(answer.outcome.rawValue): \(answer.message)") }
             }
         } catch {
             switch error {
@@ -60,10 +75,7 @@ struct Ingest: ParsableCommand {
         }
     }
 
-    static func later(_ message: String) -> Never {
-        standardError("kept: \(message)\n")
-        Glibc.exit(75)
-    }
+    static func later(_ message: String) -> Never { Ingest.later(message) }
 
     /// Standard input to its end, or nil as soon as it passes `limit` — an endless stream
     /// (`< /dev/zero`) is never read further than that.

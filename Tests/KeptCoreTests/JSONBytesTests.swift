@@ -183,4 +183,63 @@ struct JSONBytesTests {
         var fine = JSONReader(Array("\"é\"".utf8))
         #expect(try fine.string() == "é")
     }
+
+    /// A value written here is the document Foundation writes — the same members — and reads
+    /// back through Foundation as the same value.
+    static func sameAsFoundation<T: JSONWritable & Decodable>(_ value: T) throws -> Bool {
+        func members(_ data: Data) throws -> NSDictionary { try #require(try JSONSerialization.jsonObject(with: data) as? NSDictionary) }
+        var json = JSONWriter()
+        value.write(to: &json)
+        let theirs = try members(try JSONEncoder().encode(value))
+        let readBack = try JSONDecoder().decode(T.self, from: Data(json.bytes))
+        return try members(Data(json.bytes)) == theirs && (try members(try JSONEncoder().encode(readBack))) == theirs
+    }
+
+    @Test func theBusiestRequestsAreWrittenAsFoundationWritesThem() throws {
+        let text = Self.awkward.joined(separator: "|")
+        let done = Params.Done(item: try ItemRef(parsing: "3.2#4"), note: text, at: .exact(.at(Instant(seconds: 1_795_000_000))),
+                               cause: .systemic, zone: "Europe/Berlin")
+        #expect(try Self.sameAsFoundation(done))
+        #expect(try Self.sameAsFoundation(Params.Done(item: try ItemRef(parsing: "1.1"))))
+        #expect(try Self.sameAsFoundation(Params.Agenda(days: 14)))
+        #expect(try Self.sameAsFoundation(Params.Agenda()))
+        var full = Reply(messageID: "<\(text)@example.org>", from: ["dana@example.org", text], sender: "", recipients: [text],
+                         thread: ["<a@b>", "<c@d>"], subject: text, autoSubmitted: "no", precedence: "bulk", list: true, autoReply: true,
+                         report: true, reported: "<r@x>", authentication: ["mx.example.org; dkim=pass"], keptKey: "1.6#1/due",
+                         line: text, date: Instant(seconds: 1_795_000_000), sentTo: ["Dana <d@acme.example>"])
+        full.dryRun = true
+        #expect(Mirror(reflecting: full).children.count == 18, "a field added to Reply must be added to its writer too")
+        #expect(try Self.sameAsFoundation(full))
+        #expect(try Self.sameAsFoundation(Reply(messageID: "hash:1.2", from: [], recipients: [], thread: [], line: nil)))
+    }
+
+    @Test func theirAnswersAreReadAsFoundationReadsThem() throws {
+        let changed = View.Changed(occurrences: [Self.occurrence(2, full: true), Self.occurrence(3, full: false)],
+                                   message: Self.awkward.joined(separator: "|"), warnings: [View.Warning(code: "w", message: "\u{1F}x")])
+        let ingested = View.Ingested(outcome: .ignored, reason: "bad-token", message: "its token \"x\"", occurrence: "1.6#1")
+        #expect(try Self.sameAsFoundation(changed))
+        #expect(try Self.sameAsFoundation(ingested))
+        #expect(try Self.sameAsFoundation(View.Ingested(outcome: .acted, message: "done")))
+        for formatting in [JSONEncoder.OutputFormatting(), [.prettyPrinted, .sortedKeys]] {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = formatting
+            var reader = JSONReader(Array(try encoder.encode(Response(id: .number(1), result: changed))))
+            #expect(try reader.reply(View.Changed.self).get() == changed)
+            var again = JSONReader(Array(try encoder.encode(Response(id: .number(1), result: ingested))))
+            #expect(try again.reply(View.Ingested.self).get() == ingested)
+        }
+    }
+
+    /// The busiest requests and answers take the byte-level road — chosen by witness, not by a
+    /// cast — and the others go through Codable.
+    @Test func theRoadIsChosenByTheTypes() throws {
+        #expect(Params.Promise(incident: 1, text: "x", due: "tomorrow").writable != nil)
+        #expect(Params.Done(item: try ItemRef(parsing: "1.1")).writable != nil)
+        #expect(Params.Agenda().writable != nil)
+        #expect(Reply(messageID: "m", from: [], recipients: [], thread: [], line: nil).writable != nil)
+        #expect(Params.Ledger().writable == nil)
+        #expect(Methods.PromiseAdd.resultReader != nil && Methods.ItemDone.resultReader != nil)
+        #expect(Methods.Agenda.resultReader != nil && Methods.MailIngest.resultReader != nil)
+        #expect(Methods.Ledger.resultReader == nil)
+    }
 }

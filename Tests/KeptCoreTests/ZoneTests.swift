@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KeptCore
 
@@ -58,5 +59,21 @@ import Testing
         #expect(date("2026-11-22").isoWeekday == 7)
         #expect(LocalDate(daysSinceEpoch: 0) == date("1970-01-01"))
         #expect(LocalDate(iso: "2027-02-29") == nil)
+    }
+
+    /// The zone's name from the file TZ or /etc/localtime names: what follows `zoneinfo/` in the
+    /// link's target, or in the path itself; the path where there is none.
+    @Test func aZoneFileIsNamedByItsLinkIntoTheDatabase() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kept-zone-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (target, name) in [("/usr/share/zoneinfo/America/New_York", "America/New_York"), ("../usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"),
+                               ("zoneinfo/Asia/Tokyo", "Asia/Tokyo"), ("/opt/myzoneinfo/Etc/UTC", "/opt/myzoneinfo/Etc/UTC")] {
+            let link = folder + "/localtime-\(name.count)"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            #expect(Zone.name(ofZoneFile: link) == name, "\(target)")
+        }
+        #expect(Zone.name(ofZoneFile: "/nonexistent/zoneinfo/Pacific/Auckland") == "Pacific/Auckland", "a path that is no link")
+        #expect(Zone.name(ofZoneFile: folder + "/nothing") == folder + "/nothing")
     }
 }

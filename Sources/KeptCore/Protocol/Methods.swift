@@ -9,6 +9,20 @@ public protocol KeptMethod: Sendable {
     associatedtype Result: Codable & Sendable
     /// The method's name on the wire, `incident.open`.
     static var name: String { get }
+    /// Reads the result straight from bytes, for a result that reads its own JSON; nil for the
+    /// others (read through Codable). A witness, not a cast: a process's first dynamic cast to a
+    /// protocol looks through every conformance the binary has.
+    static var resultReader: (@Sendable (inout JSONReader) throws(JSONReader.Failure) -> Result)? { get }
+}
+
+extension KeptMethod {
+    public static var resultReader: (@Sendable (inout JSONReader) throws(JSONReader.Failure) -> Result)? { nil }
+}
+
+extension KeptMethod where Result: JSONReadable {
+    public static var resultReader: (@Sendable (inout JSONReader) throws(JSONReader.Failure) -> Result)? {
+        { json throws(JSONReader.Failure) in try Result(reading: &json) }
+    }
 }
 
 /// A method the Engine decides: from typed parameters to the changes it makes and its answer.
@@ -35,11 +49,19 @@ public protocol MethodParams: Codable, Sendable {
     func validate() throws(KeptError)
     /// The incident or item the request is about, for the journal's fields.
     var target: RequestTarget { get }
+    /// Itself, for parameters that write their own JSON; nil for the others (written through
+    /// Codable). A witness rather than a cast, as `KeptMethod.resultReader` is.
+    var writable: (any JSONWritable)? { get }
+}
+
+extension MethodParams where Self: JSONWritable {
+    public var writable: (any JSONWritable)? { self }
 }
 
 extension MethodParams {
     public func validate() throws(KeptError) {}
     public var target: RequestTarget { RequestTarget() }
+    public var writable: (any JSONWritable)? { nil }
 }
 
 /// What a request names: an incident, an item, or neither.

@@ -173,6 +173,113 @@ extension View.Promised: JSONWritable, JSONReadable {
     }
 }
 
+extension View.Changed: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("occurrences"); json.beginArray()
+        for o in occurrences { json.element(); o.write(to: &json) }
+        json.endArray()
+        json.key("message"); json.string(message)
+        json.key("warnings"); json.beginArray()
+        for w in warnings { json.element(); w.write(to: &json) }
+        json.endArray()
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var occurrences: [View.Occurrence]?, message: String?, warnings: [View.Warning]?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "occurrences": occurrences = try r.occurrences()
+            case "message": message = try r.string()
+            case "warnings":
+                var list: [View.Warning] = []
+                try r.array { e throws(JSONReader.Failure) in list.append(try View.Warning(reading: &e)) }
+                warnings = list
+            default: try r.skip()
+            }
+        }
+        try self.init(occurrences: json.required(occurrences, "occurrences"), message: json.required(message, "message"),
+                      warnings: json.required(warnings, "warnings"))
+    }
+}
+
+extension View.Ingested: JSONWritable, JSONReadable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("outcome"); json.string(outcome.rawValue)
+        if let reason { json.key("reason"); json.string(reason) }
+        json.key("message"); json.string(message)
+        if let occurrence { json.key("occurrence"); json.string(occurrence) }
+        json.endObject()
+    }
+
+    public init(reading json: inout JSONReader) throws(JSONReader.Failure) {
+        var outcome: Outcome?, reason: String?, message: String?, occurrence: String?
+        try json.object { r, name throws(JSONReader.Failure) in
+            switch name {
+            case "outcome": outcome = try r.value(Outcome.self)
+            case "reason": reason = try r.null() ? nil : try r.string()
+            case "message": message = try r.string()
+            case "occurrence": occurrence = try r.null() ? nil : try r.string()
+            default: try r.skip()
+            }
+        }
+        try self.init(outcome: json.required(outcome, "outcome"), reason: reason, message: json.required(message, "message"),
+                      occurrence: occurrence)
+    }
+}
+
+extension Params.Done: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("item"); json.string(item.description)
+        if let note { json.key("note"); json.string(note) }
+        if let at { json.key("at"); json.string(at.description) }
+        if let cause { json.key("cause"); json.string(cause.rawValue) }
+        if let zone { json.key("zone"); json.string(zone) }
+        json.endObject()
+    }
+}
+
+extension Params.Agenda: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        if let days { json.key("days"); json.int(days) }
+        json.endObject()
+    }
+}
+
+extension Reply: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        func strings(_ list: [String]) {
+            json.beginArray()
+            for s in list { json.element(); json.string(s) }
+            json.endArray()
+        }
+        json.beginObject()
+        json.key("messageID"); json.string(messageID)
+        json.key("from"); strings(from)
+        if let sender { json.key("sender"); json.string(sender) }
+        json.key("recipients"); strings(recipients)
+        json.key("thread"); strings(thread)
+        if let subject { json.key("subject"); json.string(subject) }
+        if let autoSubmitted { json.key("autoSubmitted"); json.string(autoSubmitted) }
+        if let precedence { json.key("precedence"); json.string(precedence) }
+        json.key("list"); json.bool(list)
+        json.key("autoReply"); json.bool(autoReply)
+        json.key("report"); json.bool(report)
+        if let reported { json.key("reported"); json.string(reported) }
+        json.key("authentication"); strings(authentication)
+        if let keptKey { json.key("keptKey"); json.string(keptKey) }
+        if let line { json.key("line"); json.string(line) }
+        if let date { json.key("date"); json.instant(date) }
+        if let sentTo { json.key("sentTo"); strings(sentTo) }
+        if let dryRun { json.key("dryRun"); json.bool(dryRun) }
+        json.endObject()
+    }
+}
+
 extension Params.Promise: JSONWritable {
     public func write(to json: inout JSONWriter) {
         json.beginObject()
@@ -207,10 +314,15 @@ extension JSONReader {
 
     /// A JSON-RPC answer line: the result, or the daemon's error.
     public mutating func reply<R: JSONReadable>(_: R.Type) throws(Failure) -> Result<R, RPC.ErrorObject> {
+        try reply { json throws(Failure) in try R(reading: &json) }
+    }
+
+    /// The same, the result read by `read`.
+    public mutating func reply<R>(reading read: (inout JSONReader) throws(Failure) -> R) throws(Failure) -> Result<R, RPC.ErrorObject> {
         var result: R?, error: RPC.ErrorObject?
         try object { r, name throws(Failure) in
             switch name {
-            case "result": result = try r.null() ? nil : try R(reading: &r)
+            case "result": result = try r.null() ? nil : try read(&r)
             case "error":
                 var code: Int?, message: String?, field: String?, remedy: String?
                 try r.object { e, member throws(Failure) in
