@@ -129,4 +129,12 @@ import Testing
             _ = Reply(parsing: bytes)
         }
     }
+
+    /// The reply's lines found in its bytes are the lines splitting at its LF and CRLF Characters gives.
+    @Test(arguments: ["", "done", "done\n", "done\r\nsnooze 2d\r\n", "a\rb\nc", "\n\n\r\n", "é\n\u{301}x\r\n\u{301}",
+                      "> quoted\r\n>> more\n\ndone 🧾\r\n-- \nDana", "\r", "x\r\r\n"])
+    func theLinesAreFoundInTheBytesAsCharactersWouldSplitThem(_ text: String) {
+        let characters = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        #expect(ReplyText.lines(text) == characters, "\(text.debugDescription)")
+    }
 }

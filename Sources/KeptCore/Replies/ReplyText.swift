@@ -7,8 +7,7 @@ public enum ReplyText {
     /// signature. A reply written below the quote (bottom-posted) is read there. Only the lines up
     /// to it are looked at closely: a quote is passed over by its first byte.
     public static func verbLine(_ text: String) -> String? {
-        // CRLF is one Character to Swift: split at either.
-        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        let lines = Self.lines(text)
         var n = 0
         while n < lines.count {
             let raw = lines[n]
@@ -26,6 +25,27 @@ public enum ReplyText {
             return t
         }
         return nil
+    }
+
+    /// The lines of `text`, each without its LF or CRLF (as splitting at those Characters gives),
+    /// found in its bytes: a long quoted original is passed over at memchr's pace, not walked
+    /// Character by Character.
+    static func lines(_ text: String) -> [Substring] {
+        var text = text
+        // Where each line starts and ends, as byte offsets.
+        var bounds: [(start: Int, end: Int)] = []
+        text.withUTF8 { bytes in
+            var start = 0
+            for i in bytes.indices where bytes[i] == 0x0A {
+                bounds.append((start, i > start && bytes[i - 1] == 0x0D ? i - 1 : i))
+                start = i + 1
+            }
+            bounds.append((start, bytes.count))
+        }
+        let utf8 = text.utf8
+        return bounds.map { line in
+            text[utf8.index(utf8.startIndex, offsetBy: line.start)..<utf8.index(utf8.startIndex, offsetBy: line.end)]
+        }
     }
 
     /// Invisible and odd spaces as clients write them (U+00A0, U+202F, U+2007, a BOM, zero-width
