@@ -33,8 +33,8 @@ enum FrontDoor {
     /// The call `args` (as `Arguments.prepare` left them) make, read; nil when ArgumentParser
     /// should read them. (The call, not the command: building an ArgumentParser command names
     /// its options through hashed sets, and a set's first use costs as much as the rest.)
-    static func call(_ args: [String], environment: UnsafeMutablePointer<CChar>? = getenv("KEPT_FRONT_DOOR")) -> (any CommandCall)? {
-        if let off = environment, String(cString: off) == "off" { return nil }
+    static func call(_ args: [String]) -> (any CommandCall)? {
+        if let off = getenv("KEPT_FRONT_DOOR"), String(cString: off) == "off" { return nil }
         guard let name = args.first else { return nil }
         switch name {
         case "promise":

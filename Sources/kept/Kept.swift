@@ -44,7 +44,7 @@ struct Kept: ParsableCommand {
             let code = exitCode(for: error)
             // A mail system reads any other code than 0 and 75 as "bounce it to the sender".
             if let m = args.firstIndex(of: "mail"), args.dropFirst(m + 1).first == "ingest", code != .success {
-                Ingest.later(message(for: error))
+                IngestCall.later(message(for: error))
             }
             if code == .success {  // --help, --version
                 say(fullMessage(for: error))

@@ -29,11 +29,6 @@ struct Ingest: ParsableCommand {
     var dryRun = false
 
     func run() throws { try IngestCall(connection: global.connection, dryRun: dryRun).run() }
-
-    static func later(_ message: String) -> Never {
-        standardError("kept: \(message)\n")
-        Glibc.exit(75)
-    }
 }
 
 /// `kept mail ingest`, as read.
@@ -75,7 +70,11 @@ struct IngestCall: CommandCall {
         }
     }
 
-    static func later(_ message: String) -> Never { Ingest.later(message) }
+    /// Exit 75: the mail system keeps the message and tries again.
+    static func later(_ message: String) -> Never {
+        standardError("kept: \(message)\n")
+        Glibc.exit(75)
+    }
 
     /// Standard input to its end, or nil as soon as it passes `limit` — an endless stream
     /// (`< /dev/zero`) is never read further than that.

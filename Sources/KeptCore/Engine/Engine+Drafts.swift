@@ -48,7 +48,7 @@ extension Engine {
             week: week, cause: i.items.first { $0.step == .rootCause }?.marks.first?.cause,
             days: max(1, Int((now - i.noticed) / 86_400)), ledger: ledger(of: i, now: now), promises: ledger(of: i, now: now, only: .promise),
             signature: rules.config.letters.signature ?? "[your name]")
-        if kind == .review { facts.letters = record(of: i, now: now).letters }
+        if kind == .review { facts.letters = letters(of: i, now: now) }
         return facts
     }
 

@@ -68,13 +68,22 @@ extension Engine {
                                  slack: View.Budget.slack(kept: l.kept, judged: judged, remaining: remaining, pastGrace: pastGrace, rate: rate),
                                  bestRate: total == 0 ? nil : Double(l.kept + remaining - pastGrace) / Double(total))
         }
-        // The letters seen going out, and the weeks they fell in.
-        let sent = incident.timeline.filter { $0.what == "letter" && $0.at <= at }
-        let letterWeeks = Set(sent.map { Int((zone.date(of: $0.at).daysSinceEpoch - first.daysSinceEpoch) / 7) })
-        let begun = weeks.count { $0.start <= today }
         return View.Record(incident: summary, today: today,
                            daysLeft: max(0, Int(last.daysSinceEpoch - today.daysSinceEpoch)),
-                           weeks: weeks, budget: budget, closedNote: incident.closed?.note,
-                           letters: sent.isEmpty ? nil : View.Letters(sent: sent.count, weeks: letterWeeks.count, of: max(begun, 1)))
+                           weeks: weeks, budget: budget, closedNote: incident.closed?.note, letters: letters(of: incident, now: now))
+    }
+
+    /// The letters kept saw go to the client (by the close, for a closed incident), and in how
+    /// many of the window's weeks begun by then they fell; nil: none.
+    func letters(of incident: Incident, now: Instant) -> View.Letters? {
+        let at = incident.closed.map { min($0.at, now) } ?? now
+        let sent = incident.timeline.filter { $0.what == "letter" && $0.at <= at }
+        guard !sent.isEmpty else { return nil }
+        let zone = rules.for(incident).zone
+        let first = zone.date(of: incident.noticed).daysSinceEpoch, today = zone.date(of: at).daysSinceEpoch
+        let weekCount = max(1, Int((zone.date(of: incident.windowEnd).daysSinceEpoch - first + 6) / 7))
+        let weeks = Set(sent.map { Int((zone.date(of: $0.at).daysSinceEpoch - first) / 7) })
+        let begun = today < first ? 0 : min(weekCount, Int((today - first) / 7) + 1)
+        return View.Letters(sent: sent.count, weeks: weeks.count, of: max(begun, 1))
     }
 }
