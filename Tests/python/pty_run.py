@@ -7,8 +7,10 @@ import fcntl, os, pty, struct, sys, termios
 columns = int(sys.argv[1])
 pid, fd = pty.fork()
 if pid == 0:
+    # The size is set on the terminal before the program runs: set by the parent after the fork,
+    # a program that starts fast reads the size before it is there.
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     os.execv(sys.argv[2], sys.argv[2:])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
 out = b""
 while True:
     try:
