@@ -75,6 +75,15 @@ public final class MemoryCalendar: CalDAVTransport {
         state.withLock { $0.beforeNextPut[href] = change }
     }
 
+    /// The whole calendar is deleted (on a client, or by the server's keeper), tasks and tokens.
+    public func removeCalendar() {
+        state.withLock { s in
+            s.exists = false
+            s.objects = [:]
+            s.forgottenBefore = s.log.count
+        }
+    }
+
     /// The server forgets every sync token it gave.
     public func forgetTokens() { state.withLock { $0.forgottenBefore = $0.log.count } }
 
@@ -109,7 +118,7 @@ public final class MemoryCalendar: CalDAVTransport {
     public func changes(since token: String) async throws -> CalDAVChanges? {
         try request("REPORT sync")
         return state.withLock { s in
-            guard supportsSync, token.hasPrefix("t"), let from = Int(token.dropFirst()), from >= s.forgottenBefore, from <= s.log.count
+            guard supportsSync, s.exists, token.hasPrefix("t"), let from = Int(token.dropFirst()), from >= s.forgottenBefore, from <= s.log.count
             else { return nil }
             var members: [CalDAVMember] = []
             for href in Set(s.log[from...]) {

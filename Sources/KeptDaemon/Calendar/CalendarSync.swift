@@ -5,13 +5,14 @@ import ServiceLifecycle
 
 /// Keeps the CalDAV calendar in step with the store, both ways.
 ///
-/// One sync: make the collection if it is missing; learn what changed there (sync-collection
-/// where the server has it, else every member's ETag); read the tasks a client changed and carry
-/// out what they mean (ticked: done; due moved later: snoozed); then write every task whose text
-/// kept owns differs from the server's — new ones only where none is (`If-None-Match: *`), others
-/// only over the version read (`If-Match`). A 412 is read again, judged again and written again,
-/// at most three times. What the server holds is journaled as it goes, so a restart mid-sync
-/// writes nothing twice and never a second copy (every task's name comes from its UID).
+/// One sync: learn what changed there (sync-collection from the last sync's token where the
+/// server has it; else the collection is made if it is missing and every member's ETag read);
+/// read the tasks a client changed and carry out what they mean (ticked: done; due moved later:
+/// snoozed); then write every task whose text kept owns differs from the server's — new ones
+/// only where none is (`If-None-Match: *`), others only over the version read (`If-Match`). A
+/// 412 is read again, judged again and written again, at most three times. What the server
+/// holds is journaled as it goes, so a restart mid-sync writes nothing twice and never a second
+/// copy (every task's name comes from its UID).
 ///
 /// It runs at start, a moment after each change, at each reminder time (a reminder is a change),
 /// on `kept sync`, and every `interval_minutes`.
@@ -109,18 +110,20 @@ public actor CalendarSync: Service {
     }
 
     func sync(_ outcome: inout Outcome) async throws {
-        let token = try await ensureCollection()
         var plan = await keeper.calendarPlan(collection: collection)
         var reconciler = CalendarReconciler(published: plan.state?.tasks ?? [:], collectionPath: collectionPath)
 
-        // What changed on the server since kept last looked: sync-collection from the last
-        // token where the server has it and still takes it, else the whole listing.
+        // What changed on the server since kept last looked: with a token from the last sync,
+        // sync-collection at once — one request when nothing changed. Without one, or when the
+        // server no longer takes it (or the calendar is gone), the collection is looked at (made
+        // if missing) and listed whole.
         var changed: CalendarReconciler.Changed
-        var newToken = token
-        if token != nil, let old = plan.state?.syncToken, let changes = try await transport.changes(since: old) {
+        let newToken: String?
+        if let old = plan.state?.syncToken, let changes = try await transport.changes(since: old) {
             changed = reconciler.changed(by: changes.members)
             newToken = changes.token
         } else {
+            newToken = try await ensureCollection()
             changed = reconciler.changed(in: try await transport.listing())
         }
 
