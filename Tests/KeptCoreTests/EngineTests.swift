@@ -206,6 +206,25 @@ import Testing
         #expect(marks.map(\.occurrence) == [1, 2])
     }
 
+    @Test func theLedgerCountsWhatFellDueAndWhatWasSettledAheadOfItsDue() throws {
+        var e = try opened()
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "daily note", every: "1d", until: "2027-01-31"), now: t0)
+        let daily = try #require(e.state.incident(1)?.items.last?.number)
+        // Twelve done ahead of their due (more marks than are searched one by one), one released
+        // ahead of its due, one snoozed.
+        for _ in 1...12 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(parsing: "1.\(daily)")), now: t0 + 60) }
+        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: ItemRef(parsing: "1.\(daily)#20"), reason: "client away"), now: t0 + 60)
+        _ = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.2", duration: "2d"), now: t0 + 60)
+        let incident = try #require(e.state.incident(1))
+        #expect(e.ledger(of: incident, now: t0 + 120).kept == 12, "done ahead of their due, counted at once")
+        // The summary walks every occurrence: the ledger, which reads only what is due and the
+        // marks, must agree with it at every point of the window.
+        for days in [0, 1, 5, 13, 19, 25, 40, 70, 100] {
+            let now = t0 + Int64(days) * 86_400 + 120
+            #expect(e.ledger(of: incident, now: now) == e.summary(of: incident, now: now).ledger, "day \(days)")
+        }
+    }
+
     @Test func overPromisingWarnsPastThreeInAWeek() throws {
         var e = try opened()
         for n in 1...3 {

@@ -46,13 +46,23 @@ extension Engine {
     }
 
     /// The incident's ledger: of every item, or of one kind (what was promised the client).
+    ///
+    /// Only what has fallen due or been settled counts, so each item's times are read up to now
+    /// and, after that, only its marks: a store of future promises costs one look per item.
     public func ledger(of incident: Incident, now: Instant, only kind: Item.Kind? = nil) -> View.Ledger {
         var ledger = View.Ledger()
         for item in incident.items where kind == nil || item.kind == kind {
-            let marks = Dictionary(item.marks.map { ($0.occurrence, $0) }, uniquingKeysWith: { a, _ in a })
-            for (i, t) in times(of: item, in: incident).enumerated() {
-                let mark = marks[i + 1]
-                ledger.count(rules.status(t, mark: mark, now: now), wasDue: t.due <= (mark?.releasedAt ?? now))
+            let times = times(of: item, in: incident)
+            let marks = MarkLookup(item.marks)
+            var next = 0
+            while next < times.count, times[next].due <= now {
+                let mark = marks[next + 1]
+                ledger.count(rules.status(times[next], mark: mark, now: now), wasDue: times[next].due <= (mark?.releasedAt ?? now))
+                next += 1
+            }
+            for mark in item.marks where mark.occurrence > next && mark.occurrence <= times.count {
+                let t = times[mark.occurrence - 1]
+                ledger.count(rules.status(t, mark: mark, now: now), wasDue: t.due <= (mark.releasedAt ?? now))
             }
         }
         return ledger
@@ -155,6 +165,16 @@ extension Engine {
         return lo
     }
 
+    /// The first occurrence due at or after `value` (`times` in order).
+    static func lowerBound(_ times: [Rules.Times], _ value: Instant) -> Int {
+        var lo = 0, hi = times.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if times[mid].due < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     /// Over-promising: too many promise occurrences in one 7-day span, or a weak follow-through rate.
     func promiseWarnings(adding item: Item, to incident: Incident, now: Instant, speaking zone: Zone) -> [View.Warning] {
         var warnings: [View.Warning] = []
@@ -165,10 +185,16 @@ extension Engine {
         // Only dues within a week of a new one can share a span with it.
         let reach: ClosedRange<Instant>? = mine.isEmpty ? nil : (mine.min()! - week)...(mine.max()! + week)
         var all = mine
-        for other in incident.items where other.kind == .promise {
-            let resolved = other.marks.isEmpty ? [] : Set(other.marks.filter(\.isResolved).map(\.occurrence))
-            for (i, t) in times(of: other, in: incident).enumerated() where reach?.contains(t.due) == true {
-                if resolved.isEmpty || !resolved.contains(i + 1) { all.append(t.due) }
+        if let reach {
+            for other in incident.items where other.kind == .promise {
+                // The times are in order: find the first within reach, stop at the first past it.
+                let times = times(of: other, in: incident)
+                let marks = MarkLookup(other.marks)
+                var i = Self.lowerBound(times, reach.lowerBound)
+                while i < times.count, times[i].due <= reach.upperBound {
+                    if marks[i + 1]?.isResolved != true { all.append(times[i].due) }
+                    i += 1
+                }
             }
         }
         all.sort()

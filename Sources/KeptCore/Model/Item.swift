@@ -65,3 +65,21 @@ public struct Snooze: Codable, Sendable, Equatable {
     public var until: Instant
     public init(at: Instant, until: Instant) { self.at = at; self.until = until }
 }
+
+/// An item's marks looked up by occurrence: a few are searched in place, many (a recurring
+/// promise's) through a table made once — never a table per item when most have none.
+struct MarkLookup {
+    private let marks: [Mark]
+    private let table: [Int: Mark]?
+
+    init(_ marks: [Mark]) {
+        self.marks = marks
+        table = marks.count > 8 ? Dictionary(marks.map { ($0.occurrence, $0) }, uniquingKeysWith: { first, _ in first }) : nil
+    }
+
+    subscript(occurrence: Int) -> Mark? {
+        if marks.isEmpty { return nil }
+        if let table { return table[occurrence] }
+        return marks.first { $0.occurrence == occurrence }
+    }
+}
