@@ -48,21 +48,26 @@ extension Engine {
     /// The incident's ledger: of every item, or of one kind (what was promised the client).
     ///
     /// Only what has fallen due or been settled counts, so each item's times are read up to now
-    /// and, after that, only its marks: a store of future promises costs one look per item.
+    /// and, after that, only its marks: a store of future promises costs one look per item. The
+    /// items are borrowed in place (copying each — a dozen references — was most of an add into
+    /// an incident of thousands).
     public func ledger(of incident: Incident, now: Instant, only kind: Item.Kind? = nil) -> View.Ledger {
         var ledger = View.Ledger()
-        for item in incident.items where kind == nil || item.kind == kind {
-            let times = times(of: item, in: incident)
-            let marks = MarkLookup(item.marks)
-            var next = 0
-            while next < times.count, times[next].due <= now {
-                let mark = marks[next + 1]
-                ledger.count(rules.status(times[next], mark: mark, now: now), wasDue: times[next].due <= (mark?.releasedAt ?? now))
-                next += 1
-            }
-            for mark in item.marks where mark.occurrence > next && mark.occurrence <= times.count {
-                let t = times[mark.occurrence - 1]
-                ledger.count(rules.status(t, mark: mark, now: now), wasDue: t.due <= (mark.releasedAt ?? now))
+        incident.items.withUnsafeBufferPointer { items in
+            for i in items.indices where kind == nil || items[i].kind == kind {
+                let times = times(of: items, i, in: incident)
+                let marks = MarkLookup(items[i].marks)
+                var next = 0
+                while next < times.count, times[next].due <= now {
+                    let mark = marks[next + 1]
+                    ledger.count(rules.status(times[next], mark: mark, now: now), wasDue: times[next].due <= (mark?.releasedAt ?? now))
+                    next += 1
+                }
+                if marks.isEmpty { continue }
+                for mark in items[i].marks where mark.occurrence > next && mark.occurrence <= times.count {
+                    let t = times[mark.occurrence - 1]
+                    ledger.count(rules.status(t, mark: mark, now: now), wasDue: t.due <= (mark.releasedAt ?? now))
+                }
             }
         }
         return ledger
@@ -186,14 +191,18 @@ extension Engine {
         let reach: ClosedRange<Instant>? = mine.isEmpty ? nil : (mine.min()! - week)...(mine.max()! + week)
         var all = mine
         if let reach {
-            for other in incident.items where other.kind == .promise {
-                // The times are in order: find the first within reach, stop at the first past it.
-                let times = times(of: other, in: incident)
-                let marks = MarkLookup(other.marks)
-                var i = Self.lowerBound(times, reach.lowerBound)
-                while i < times.count, times[i].due <= reach.upperBound {
-                    if marks[i + 1]?.isResolved != true { all.append(times[i].due) }
-                    i += 1
+            // The items borrowed in place, as in the ledger.
+            incident.items.withUnsafeBufferPointer { items in
+                for n in items.indices where items[n].kind == .promise {
+                    // The times are in order: find the first within reach, stop at the first past it.
+                    let times = times(of: items, n, in: incident)
+                    var i = Self.lowerBound(times, reach.lowerBound)
+                    guard i < times.count, times[i].due <= reach.upperBound else { continue }
+                    let marks = MarkLookup(items[n].marks)
+                    while i < times.count, times[i].due <= reach.upperBound {
+                        if marks[i + 1]?.isResolved != true { all.append(times[i].due) }
+                        i += 1
+                    }
                 }
             }
         }

@@ -122,6 +122,12 @@ public struct Engine: Sendable {
         return rules.occurrences(of: item).map { rules.times($0, windowEnd: incident.windowEnd) }
     }
 
+    /// The times of the item at `index`, borrowed in place: from the cache by its number, without
+    /// a copy of the item (a dozen references) where the cache has it.
+    func times(of items: UnsafeBufferPointer<Item>, _ index: Int, in incident: Incident) -> [Rules.Times] {
+        timesCache.get(ItemID(incident: incident.id, number: items[index].number)) ?? times(of: items[index], in: incident)
+    }
+
     /// The next reminder `item` will get, if any.
     public func nextReminder(for id: ItemID) -> (at: Instant, key: ReminderKey)? {
         guard let incident = state.incident(id.incident), incident.isOpen, let item = incident.item(id.number) else { return nil }

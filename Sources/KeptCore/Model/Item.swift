@@ -77,6 +77,8 @@ struct MarkLookup {
         table = marks.count > 8 ? Dictionary(marks.map { ($0.occurrence, $0) }, uniquingKeysWith: { first, _ in first }) : nil
     }
 
+    var isEmpty: Bool { marks.isEmpty }
+
     subscript(occurrence: Int) -> Mark? {
         if marks.isEmpty { return nil }
         if let table { return table[occurrence] }
