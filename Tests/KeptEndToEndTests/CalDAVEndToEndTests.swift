@@ -65,7 +65,7 @@ import Testing
         return (h, server)
     }
 
-    func occurrences(_ h: Harness) throws -> [String: [String: Any]] {
+    static func occurrences(_ h: Harness) throws -> [String: [String: Any]] {
         let show = try #require(try h.keptJSON("show", "1") as? [String: Any])
         var out: [String: [String: Any]] = [:]
         for item in show["items"] as? [[String: Any]] ?? [] {
@@ -84,7 +84,7 @@ import Testing
         #expect(first.code == 0, "\(first.stderr)")
 
         // Every open due is a task under its incident's own, the client in CATEGORIES.
-        let open = try occurrences(h).filter { ($0.value["status"] as? String) == "upcoming" || ($0.value["status"] as? String) == "overdue" }
+        let open = try Self.occurrences(h).filter { ($0.value["status"] as? String) == "upcoming" || ($0.value["status"] as? String) == "overdue" }
         var tasks = try Self.tasks(server)
         let parent = try #require(tasks.first { $0.related_to?.isEmpty ?? true })
         #expect(parent.summary == "#1 Acme Corp: Invoice sent with the wrong amounts")
@@ -113,7 +113,7 @@ import Testing
 
         let second = h.kept("sync")
         #expect(second.code == 0, "\(second.stderr)")
-        let after = try occurrences(h)
+        let after = try Self.occurrences(h)
         for item in ["1.1", "1.2", "1.3"] {
             #expect(after[item]?["done"] != nil, "\(item) ticked on the phone is done in kept")
         }
@@ -155,7 +155,7 @@ import Testing
         _ = try Self.phone(server, "complete", call.uid, "status")
         let r = h.kept("sync")
         #expect(r.code == 0, "\(r.stderr)")
-        let after = try occurrences(h)
+        let after = try Self.occurrences(h)
         #expect(after["1.1"]?["done"] != nil && after["1.2"]?["done"] != nil)
         let server2 = try Self.tasks(server)
         #expect(server2.first { $0.uid == invoice.uid }?.status == "COMPLETED")
@@ -173,122 +173,12 @@ import Testing
         #expect(h.kept("snooze", "1.3", "--until", untilText).code == 0)
         _ = try Self.phone(server, "edit", audit.uid, "--summary", "renamed on the phone")
         #expect(h.kept("sync").code == 0)
-        let snoozed = try occurrences(h)["1.3"]?["snoozedUntil"] as? String
+        let snoozed = try Self.occurrences(h)["1.3"]?["snoozedUntil"] as? String
         #expect(snoozed.flatMap { ISO8601DateFormatter().date(from: $0) }.map { abs($0.timeIntervalSince(until)) < 61 } == true,
                 "the snooze by command stands: \(snoozed ?? "none")")
         let now = try #require(try Self.tasks(server).first { $0.uid == audit.uid })
         #expect(now.summary?.hasPrefix("1.3 Send the audit") == true)
         #expect(now.due_utc.flatMap { ISO8601DateFormatter().date(from: $0) }.map { abs($0.timeIntervalSince(until)) < 61 } == true,
                 "the phone shows the snoozed due: \(now.due_utc ?? "none")")
-    }
-
-    @Test func aServerThatIsDownMakesChangesWaitAndThenArriveOnce() throws {
-        let (h, server) = try Self.started("radicale")
-        defer { h.stop(); server.stop() }
-        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
-        #expect(h.kept("sync").code == 0)
-        server.stop()
-        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
-        let down = h.kept("sync")
-        #expect(down.code == 1 && down.stderr.hasPrefix("kept: the calendar did not sync:"), "\(down.stderr)")
-        let status = h.kept("status").stdout
-        #expect(status.contains("1 change waiting") && status.contains("last error"), "\(status)")
-        // Said once, however many syncs fail.
-        #expect(h.kept("sync").code == 1)
-        #expect(h.daemonOutput.components(separatedBy: "calendar-failed").count - 1 == 1)
-
-        try server.start()
-        #expect(h.kept("sync").code == 0)
-        let tasks = try Self.tasks(server)
-        #expect(tasks.count { $0.summary?.hasPrefix("1.1 ") == true } == 1)
-        #expect(h.kept("status").stdout.contains("0 changes waiting"))
-        #expect(!h.daemonOutput.contains(server.password), "the password is never logged")
-    }
-
-    @Test func aWriteAnsweredPreconditionFailedIsReadJudgedAndWrittenAgain() throws {
-        let h = Harness()
-        let server = try Server("radicale", root: h.root)
-        try server.start()
-        defer { h.stop(); server.stop() }
-        // kept reaches Radicale through a proxy that ticks a task on the server just before
-        // kept's next write of it: the server answers that write 412.
-        let proxyDir = h.root + "/proxy"
-        try FileManager.default.createDirectory(atPath: proxyDir, withIntermediateDirectories: true)
-        let port = try SMTPSink.freePort()
-        let proxy = try Harness.spawnDetached([Harness.python, Harness.packageRoot + "/Tests/caldav/conflict-proxy", proxyDir, String(port), String(server.port)])
-        defer { Harness.stopDetached(proxy) }
-        #expect(Harness.eventually(seconds: 10) { FileManager.default.fileExists(atPath: proxyDir + "/pid") })
-        let secret = h.root + "/caldav-password"
-        try server.password.write(toFile: secret, atomically: true, encoding: .utf8)
-        chmod(secret, 0o600)
-        try h.writeConfig("calendar:\n  url: http://127.0.0.1:\(port)/\(server.user)/kept/\n  username: \(server.user)\n  password_file: \(secret)\n")
-        try h.start()
-        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
-        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
-        #expect(h.kept("sync").code == 0)
-        let task = try #require(try Self.tasks(server).first { $0.summary?.hasPrefix("1.1 ") == true })
-        try (task.uid.replacingOccurrences(of: "@", with: "-") + ".ics").write(toFile: proxyDir + "/trigger", atomically: true, encoding: .utf8)
-        // kept changes the task (a snooze): its next write meets the phone's tick.
-        #expect(h.kept("snooze", "1.1", "2h").code == 0)
-        let r = h.kept("sync")
-        #expect(r.code == 0, "\(r.stderr)")
-        let answers = (try? String(contentsOfFile: proxyDir + "/answers", encoding: .utf8)) ?? ""
-        #expect(answers.hasPrefix("412"), "the write met the phone's change: \(answers)")
-        #expect(try occurrences(h)["1.1"]?["done"] != nil, "the phone's tick, read after the 412, is done in kept")
-        #expect(try Self.tasks(server).first { $0.uid == task.uid }?.status == "COMPLETED")
-        #expect(h.kept("sync").stdout.hasPrefix("Synced: 0 tasks written"), "no 412 loop")
-    }
-
-    @Test func thePasswordMayComeAsASystemdCredential() throws {
-        let h = Harness()
-        let server = try Server("radicale", root: h.root)
-        try server.start()
-        defer { h.stop(); server.stop() }
-        let credentials = h.root + "/credentials"
-        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
-        try (server.password + "\n").write(toFile: credentials + "/caldav-password", atomically: true, encoding: .utf8)
-        h.env["CREDENTIALS_DIRECTORY"] = credentials
-        try h.writeConfig("calendar:\n  url: \(server.collection)\n  username: \(server.user)\n")
-        try h.start()
-        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
-        let r = h.kept("sync")
-        #expect(r.code == 0, "\(r.stderr)")
-        #expect(try Self.tasks(server).count == 1)
-        // A wrong one is a refusal said in words, not a crash.
-        try "wrong\n".write(toFile: credentials + "/caldav-password", atomically: true, encoding: .utf8)
-        h.stop()
-        try h.start()
-        let refused = h.kept("sync")
-        #expect(refused.code == 1 && refused.stderr.contains("refused calendar.username and its password (401)"), "\(refused.stderr)")
-
-        // A URL that is a collection but not a calendar (the user's home) is refused, not written into.
-        try (server.password + "\n").write(toFile: credentials + "/caldav-password", atomically: true, encoding: .utf8)
-        try h.writeConfig("calendar:\n  url: http://127.0.0.1:\(server.port)/\(server.user)/\n  username: \(server.user)\n")
-        h.stop()
-        try h.start()
-        let home = h.kept("sync")
-        #expect(home.code == 1 && home.stderr.contains("is not a calendar"), "\(home.stderr)")
-        #expect(h.daemonOutput.contains("calendar-moved"), "the move to another calendar.url is said")
-    }
-
-    @Test func aSyncTokenTheServerNoLongerKnowsStartsAFullListing() throws {
-        let (h, server) = try Self.started("radicale")
-        defer { h.stop(); server.stop() }
-        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
-        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
-        #expect(h.kept("sync").code == 0)
-        // Radicale forgets every token it gave (403 valid-sync-token); the phone ticks the task.
-        server.stop()
-        let collections = server.folder + "/collections"
-        let caches = (FileManager.default.enumerator(atPath: collections)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".Radicale.cache") }
-        #expect(!caches.isEmpty)
-        for cache in caches { try FileManager.default.removeItem(atPath: collections + "/" + cache) }
-        try server.start()
-        let task = try #require(try Self.tasks(server).first { $0.summary?.hasPrefix("1.1 ") == true })
-        _ = try Self.phone(server, "complete", task.uid, "percent")
-        let r = h.kept("sync")
-        #expect(r.code == 0, "\(r.stderr)")
-        #expect(try occurrences(h)["1.1"]?["done"] != nil, "seen through a full listing")
-        #expect(!h.daemonOutput.contains(server.password), "the password is never logged")
     }
 }
