@@ -24,7 +24,8 @@ fuzz:
 	scripts/setup
 	scripts/fuzz $(or $(SECONDS),300)
 
-# kept beside taskwarrior, remind and calcurse; writes docs/benchmarks.md (about 10 minutes).
+# kept beside taskwarrior, remind and calcurse (and the calendar beside caldav on Radicale and
+# Xandikos); writes docs/benchmarks.md (about 20 minutes).
 bench:
 	scripts/bench
 
