@@ -243,8 +243,8 @@ struct Floor: ParsableCommand {
         defer { close(fd); unlink(path) }
         let record = [UInt8](repeating: UInt8(ascii: "j"), count: 299) + [0x0A]
         var append: [Double] = []
-        // As many as the in-daemon rows make, so the tail (the disk's occasional long flush) is
-        // seen here too.
+        // Every run (2,000 by default, not a few hundred), so that the tail the in-daemon p99 row
+        // is set beside — the disk's occasional long flush — is seen here too.
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
             _ = record.withUnsafeBytes { writeAll(fd, $0) }
