@@ -160,22 +160,12 @@ extension Engine {
             }
     }
 
-    /// The first index whose value is not below `value` (`all` sorted).
-    static func lowerBound(_ all: [Instant], _ value: Instant) -> Int {
+    /// The first index whose instant is not below `value` (`all` in order of it).
+    static func lowerBound<T>(_ all: [T], _ value: Instant, _ instant: (T) -> Instant) -> Int {
         var lo = 0, hi = all.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if all[mid] < value { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// The first occurrence due at or after `value` (`times` in order).
-    static func lowerBound(_ times: [Rules.Times], _ value: Instant) -> Int {
-        var lo = 0, hi = times.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if times[mid].due < value { lo = mid + 1 } else { hi = mid }
+            if instant(all[mid]) < value { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
@@ -196,7 +186,7 @@ extension Engine {
                 for n in items.indices where items[n].kind == .promise {
                     // The times are in order: find the first within reach, stop at the first past it.
                     let times = times(of: items, n, in: incident)
-                    var i = Self.lowerBound(times, reach.lowerBound)
+                    var i = Self.lowerBound(times, reach.lowerBound) { $0.due }
                     guard i < times.count, times[i].due <= reach.upperBound else { continue }
                     let marks = MarkLookup(items[n].marks)
                     while i < times.count, times[i].due <= reach.upperBound {
@@ -211,11 +201,11 @@ extension Engine {
         // the week before it: count each such span with two binary searches.
         var worst = 0, worstStart: Instant?
         for m in mine {
-            var i = Self.lowerBound(all, m - week + 1)
+            var i = Self.lowerBound(all, m - week + 1) { $0 }
             while i < all.count, all[i] <= m {
-                let count = Self.lowerBound(all, all[i] + week) - i
+                let count = Self.lowerBound(all, all[i] + week) { $0 } - i
                 if count > worst { worst = count; worstStart = all[i] }
-                i = Self.lowerBound(all, all[i] + 1)
+                i = Self.lowerBound(all, all[i] + 1) { $0 }
             }
         }
         if worst > limit, let start = worstStart {
