@@ -36,6 +36,14 @@ import Testing
         #expect(invoice.fileName == "kept-1.1.1-teststore-kept.ics")
     }
 
+    @Test func aTaskLeavesOutWhatICalendarCannotCarryAndKeepsEveryOtherCharacter() {
+        #expect(Engine.calendarText("Call Dana — café ☕️, Zürich") == "Call Dana — café ☕️, Zürich")
+        #expect(Engine.calendarText("line one\nline two") == "line one\nline two")
+        #expect(Engine.calendarText("a\tb\r\nc\u{0}d\u{7F}e\u{1B}[31mf") == "ab\ncde[31mf")
+        // A C1 control is two bytes in UTF-8, and iCalendar carries it: it stays.
+        #expect(Engine.calendarText("é\u{85}ü") == "é\u{85}ü")
+    }
+
     @Test func theICalendarHasItsZoneTheDateAndNoAlarmByDefault() throws {
         let e = try Self.opened()
         let ics = try task(e, "kept-1.1.1-teststore@kept").ics(sequence: 2, stamp: Self.t0)

@@ -225,6 +225,23 @@ import Testing
         }
     }
 
+    @Test func oneOccurrenceIsTheSameAsItIsAmongAllOfItsItems() throws {
+        var e = try opened()
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "daily note", every: "1d", until: "2027-01-31"), now: t0)
+        let daily = try #require(e.state.incident(1)?.items.last?.number)
+        for _ in 1...10 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(parsing: "1.\(daily)")), now: t0 + 60) }
+        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: ItemRef(parsing: "1.\(daily)#14"), reason: "client away"), now: t0 + 60)
+        let incident = try #require(e.state.incident(1))
+        let item = try #require(incident.items.last)
+        let all = e.occurrences(of: item, in: incident)
+        #expect(all.count > 50 && all.filter { $0.mark != nil }.count == 11)
+        for (i, o) in all.enumerated() {
+            let one = try #require(e.occurrence(i + 1, of: item, in: incident))
+            #expect(one.id == o.id && one.due == o.due && one.mark == o.mark && one.times == o.times, "#\(i + 1)")
+        }
+        #expect(e.occurrence(0, of: item, in: incident) == nil && e.occurrence(all.count + 1, of: item, in: incident) == nil)
+    }
+
     @Test func overPromisingWarnsPastThreeInAWeek() throws {
         var e = try opened()
         for n in 1...3 {

@@ -6,6 +6,17 @@ import Testing
 // clock to judge them, so none of them can pass and expire.
 
 @Suite struct ZoneTests {
+    @Test func anInstantIsWrittenInRFC3339AndReadBackTheSameAcrossTheYears() throws {
+        for text in ["1970-01-01T00:00:00Z", "2026-12-05T13:00:00Z", "2028-02-29T23:59:59Z", "0001-01-01T00:00:00Z",
+                     "0999-12-31T09:05:07Z", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z"] {
+            let instant = try #require(Instant(rfc3339: text))
+            #expect(instant.description == text)
+            #expect(LocalDate(iso: String(text.prefix(10)))?.description == String(text.prefix(10)))
+        }
+        // Out of ISO 8601's four digits, still one readable line.
+        #expect(Instant(seconds: 253_402_300_800).description == "10000-01-01T00:00:00Z")
+    }
+
     @Test func localRoundTrips() {
         let i = at("2026-07-01 09:00", berlin)
         #expect(i == Instant(rfc3339: "2026-07-01T07:00:00Z"))

@@ -27,6 +27,8 @@ import Testing
         #expect(ms.responses[0].properties["displayname"] == nil, "a property reported 404 is not there")
         #expect(CalendarReconciler.path(ms.responses[1].href) == "/dana/kept/b@x.ics")
         #expect(CalendarReconciler.path("http://127.0.0.1:5232/dana/kept/a.ics") == "/dana/kept/a.ics")
+        #expect(CalendarReconciler.path("/dana/kept/kept-1.1.1-s-kept.ics") == "/dana/kept/kept-1.1.1-s-kept.ics")
+        #expect(CalendarReconciler.path("/dana/kept/a.ics?x=1#f") == "/dana/kept/a.ics")
     }
 
     @Test func aCollectionsResourceTypeAndWhatIsNotWebDAV() throws {

@@ -145,6 +145,10 @@ public struct CalendarReconciler: Sendable {
 
     /// An href as a path, percent-decoded, so that servers that write it either way match.
     public static func path(_ href: String) -> String {
+        // Most are plain paths already, as kept wrote them.
+        if !href.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            return href
+        }
         var bytes = Array(href.utf8)
         // `http://host:port/path` → `/path`
         if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: Array("://".utf8)) {

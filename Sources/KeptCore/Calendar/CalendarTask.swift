@@ -1,3 +1,5 @@
+import Glibc
+
 /// One VTODO kept keeps on the user's CalDAV calendar: a due occurrence, or an incident (the
 /// parent its dues are RELATED-TO).
 ///
@@ -26,6 +28,19 @@ public struct CalendarTask: Sendable, Equatable {
         public var status: Status
         /// When it was done, for a COMPLETED task.
         public var completed: Instant?
+
+        /// Byte for byte: a text kept would now write differently is written again even where
+        /// Unicode calls the two the same (and no description is normalised to be compared).
+        public static func == (a: Owned, b: Owned) -> Bool {
+            a.status == b.status && a.completed == b.completed && a.due == b.due && a.zone == b.zone
+                && sameBytes(a.summary, b.summary) && sameBytes(a.description, b.description)
+        }
+
+        static func sameBytes(_ a: String, _ b: String) -> Bool {
+            guard a.utf8.count == b.utf8.count else { return false }
+            var a = a, b = b
+            return a.withUTF8 { x in b.withUTF8 { y in x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        }
     }
 
     public enum Status: String, Codable, Sendable {

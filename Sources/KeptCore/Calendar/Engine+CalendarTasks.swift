@@ -14,7 +14,6 @@ extension Engine {
     /// marked as it went (COMPLETED when done, CANCELLED when released or missed).
     public func calendarTasks(now: Instant, published: [String: CalendarState.Published]) -> [CalendarTask] {
         var tasks: [CalendarTask] = []
-        let alarm = rules.config.calendar.alarmMinutes
         for incident in state.incidents {
             let parent = calendarUID(incident: incident.id)
             let zone = rules.for(incident).zone
@@ -29,49 +28,86 @@ extension Engine {
                                           categories: [incident.client, "kept"], parent: nil, alarmMinutes: nil))
             }
             for item in incident.items {
-                let itemZone = self.zone(of: item, in: incident)
+                let wording = calendarWording(item, in: incident)
                 for o in occurrences(of: item, in: incident) {
-                    let uid = calendarUID(o.id)
-                    let status = o.status(at: now)
-                    guard (incident.isOpen && status.isOpen) || published[uid] != nil else { continue }
-                    let name = name(of: o.id, item)
-                    let what = item.step?.rawValue ?? item.kind.rawValue
-                    var due = o.due
-                    if status.isOpen, let until = o.mark?.snoozes?.last?.until, until > now {
-                        due = Self.calendarDue(snoozedTo: until, promised: o.due, in: itemZone, remindAt: rules.config.remindAt)
+                    if let task = calendarTask(o, of: item, in: incident, wording, now: now, published: published) {
+                        tasks.append(task)
                     }
-                    let state: CalendarTask.Status
-                    var completed: Instant?
-                    switch status {
-                    case .upcoming, .overdue: state = .needsAction
-                    case .kept(let at), .late(let at): state = .completed; completed = at
-                    case .missed, .released: state = .cancelled
-                    }
-                    let hint: String = switch item.kind {
-                    case .step: item.step?.hint ?? ""
-                    case .checkin: PlaybookHint.checkin
-                    case .promise: PlaybookHint.promise
-                    }
-                    var description = "\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n\(hint)\n"
-                    if due != o.due { description += "Promised for \(o.due.format(in: itemZone)); snoozed to this due.\n" }
-                    switch status {
-                    case .upcoming, .overdue:
-                        description += "Tick it here or: kept done \(name)\nMove its due here to snooze it, or: kept snooze \(name) 4h"
-                    case .kept: description += "Done, kept."
-                    case .late: description += "Done, late."
-                    case .missed: description += "Missed."
-                    case .released(let reason): description += "Released: \(reason)"
-                    }
-                    let owned = CalendarTask.Owned(summary: Self.calendarText("\(name) \(item.text) (\(incident.client))"),
-                                                   description: Self.calendarText(description),
-                                                   due: due.description, zone: due.isDateOnly ? nil : itemZone.identifier,
-                                                   status: state, completed: completed)
-                    tasks.append(CalendarTask(uid: uid, occurrence: o.id, incident: incident.id, owned: owned,
-                                              categories: [incident.client, "kept"], parent: parent, alarmMinutes: alarm))
                 }
             }
         }
         return tasks
+    }
+
+    /// The task of one occurrence as the calendar should hold it now; nil when it should hold
+    /// none (resolved and never published, or its incident closed). A sync that carried out a
+    /// phone's change reads back only the tasks it changed.
+    public func calendarTask(_ occ: OccurrenceID, now: Instant, published: [String: CalendarState.Published]) -> CalendarTask? {
+        guard let incident = state.incident(occ.item.incident), let item = state.item(occ.item),
+              let o = occurrence(occ.index, of: item, in: incident)
+        else { return nil }
+        return calendarTask(o, of: item, in: incident, calendarWording(item, in: incident), now: now, published: published)
+    }
+
+    /// What the tasks of one item say alike, worked out once for all its occurrences; the user's
+    /// words in it already without what iCalendar cannot carry.
+    struct CalendarWording {
+        var zone: Zone
+        var parent: String
+        /// The description's first lines: what it is, for which incident, and the playbook's hint.
+        var heading: String
+        /// The summary after the occurrence's name: ` TEXT (CLIENT)`.
+        var summaryTail: String
+        var categories: [String]
+    }
+
+    func calendarWording(_ item: Item, in incident: Incident) -> CalendarWording {
+        let what = item.step?.rawValue ?? item.kind.rawValue
+        let hint: String = switch item.kind {
+        case .step: item.step?.hint ?? ""
+        case .checkin: PlaybookHint.checkin
+        case .promise: PlaybookHint.promise
+        }
+        return CalendarWording(zone: zone(of: item, in: incident), parent: calendarUID(incident: incident.id),
+                               heading: Self.calendarText("\(what) for incident #\(incident.id) \(incident.client): \(incident.title)\n\(hint)\n"),
+                               summaryTail: Self.calendarText(" \(item.text) (\(incident.client))"),
+                               categories: [incident.client, "kept"])
+    }
+
+    func calendarTask(_ o: Occurrence, of item: Item, in incident: Incident, _ wording: CalendarWording,
+                      now: Instant, published: [String: CalendarState.Published]) -> CalendarTask? {
+        let uid = calendarUID(o.id)
+        let status = o.status(at: now)
+        guard (incident.isOpen && status.isOpen) || published[uid] != nil else { return nil }
+        let name = name(of: o.id, item)
+        var due = o.due
+        if status.isOpen, let until = o.mark?.snoozes?.last?.until, until > now {
+            due = Self.calendarDue(snoozedTo: until, promised: o.due, in: wording.zone, remindAt: rules.config.remindAt)
+        }
+        let state: CalendarTask.Status
+        var completed: Instant?
+        switch status {
+        case .upcoming, .overdue: state = .needsAction
+        case .kept(let at), .late(let at): state = .completed; completed = at
+        case .missed, .released: state = .cancelled
+        }
+        // Only the heading, the summary's tail and a release's reason hold the user's words; the
+        // rest is kept's own text.
+        var description = wording.heading
+        if due != o.due { description += "Promised for \(o.due.format(in: wording.zone)); snoozed to this due.\n" }
+        switch status {
+        case .upcoming, .overdue:
+            description += "Tick it here or: kept done \(name)\nMove its due here to snooze it, or: kept snooze \(name) 4h"
+        case .kept: description += "Done, kept."
+        case .late: description += "Done, late."
+        case .missed: description += "Missed."
+        case .released(let reason): description += "Released: " + Self.calendarText(reason)
+        }
+        let owned = CalendarTask.Owned(summary: name + wording.summaryTail, description: description,
+                                       due: due.description, zone: due.isDateOnly ? nil : wording.zone.identifier,
+                                       status: state, completed: completed)
+        return CalendarTask(uid: uid, occurrence: o.id, incident: incident.id, owned: owned,
+                            categories: wording.categories, parent: wording.parent, alarmMinutes: rules.config.calendar.alarmMinutes)
     }
 
     /// The due a snoozed task shows: a day for a day's item snoozed to that day's reminder time
@@ -84,7 +120,11 @@ extension Engine {
     /// Text as a task holds it: what iCalendar cannot carry (controls but the line break) left out,
     /// so that what kept wrote and what it reads back compare equal.
     static func calendarText(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 == "\n" || ($0.value >= 0x20 && $0.value != 0x7F) }))
+        // Controls are single bytes in UTF-8 (every byte of a longer scalar is 0x80 or above), so
+        // the text is read and cut byte by byte; almost every text has none and is kept as it is.
+        func carried(_ byte: UInt8) -> Bool { byte == 0x0A || (byte >= 0x20 && byte != 0x7F) }
+        if text.utf8.allSatisfy(carried) { return text }
+        return String(decoding: text.utf8.filter(carried), as: UTF8.self)
     }
 
     /// What a task as the server holds it asks of kept: done (ticked on a phone, in any of the

@@ -20,15 +20,25 @@ extension Engine {
         let dues = rules.occurrences(of: item)
         var times = timesCache.get(itemID) ?? []
         if times.count != dues.count { times = dues.map { rules.times($0, windowEnd: incident.windowEnd) } }
+        let marks = MarkLookup(item.marks)
         return dues.enumerated().map { i, due in
-            Occurrence(id: OccurrenceID(item: itemID, index: i + 1), due: due, mark: item.mark(i + 1), times: times[i])
+            Occurrence(id: OccurrenceID(item: itemID, index: i + 1), due: due, mark: marks[i + 1], times: times[i])
         }
     }
 
     /// One occurrence of `item`, if it has that many.
     public func occurrence(_ index: Int, of item: Item, in incident: Incident) -> Occurrence? {
-        let all = occurrences(of: item, in: incident)
-        return index >= 1 && index <= all.count ? all[index - 1] : nil
+        let itemID = ItemID(incident: incident.id, number: item.number)
+        let rules = rules.for(item, in: incident)
+        let dues = rules.occurrences(of: item)
+        guard index >= 1, index <= dues.count else { return nil }
+        let due = dues[index - 1]
+        let times = if let cached = timesCache.get(itemID), cached.count == dues.count {
+            cached[index - 1]
+        } else {
+            rules.times(due, windowEnd: incident.windowEnd)
+        }
+        return Occurrence(id: OccurrenceID(item: itemID, index: index), due: due, mark: item.mark(index), times: times)
     }
 
     /// The zone `item`'s times are local to: its own, its incident's, else the daemon's.

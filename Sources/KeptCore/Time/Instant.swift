@@ -24,7 +24,21 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let d = LocalDate(daysSinceEpoch: days)
-        return d.description + "T" + pad2(rest / 3600) + ":" + pad2(rest / 60 % 60) + ":" + pad2(rest % 60) + "Z"
+        guard d.hasFourDigitYear else {
+            return d.description + "T" + pad2(rest / 3600) + ":" + pad2(rest / 60 % 60) + ":" + pad2(rest % 60) + "Z"
+        }
+        // Written byte by byte: the store and the calendar write thousands at a time.
+        return String(unsafeUninitializedCapacity: 20) { b in
+            d.writeISO(into: b)
+            b[10] = UInt8(ascii: "T")
+            writeDigits(rest / 3600, width: 2, into: b, at: 11)
+            b[13] = UInt8(ascii: ":")
+            writeDigits(rest / 60 % 60, width: 2, into: b, at: 14)
+            b[16] = UInt8(ascii: ":")
+            writeDigits(rest % 60, width: 2, into: b, at: 17)
+            b[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     /// Parses exactly the form `description` writes, and the same with a `±HH:MM` offset.
@@ -57,6 +71,15 @@ extension Instant: StringCodable {
 }
 
 @inline(__always) func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+/// Writes `v` (not negative) as `width` decimal digits, zeros first, at `at`.
+@inline(__always) func writeDigits(_ v: Int64, width: Int, into b: UnsafeMutableBufferPointer<UInt8>, at: Int) {
+    var v = v
+    for i in stride(from: at + width - 1, through: at, by: -1) {
+        b[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+        v /= 10
+    }
+}
 
 @inline(__always) func digits(_ b: [UInt8], _ at: Int, _ count: Int) -> Int64? {
     guard at + count <= b.count else { return nil }

@@ -49,8 +49,25 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        let y = year < 10 ? "000\(year)" : year < 100 ? "00\(year)" : year < 1000 ? "0\(year)" : "\(year)"
-        return y + "-" + pad2(Int64(month)) + "-" + pad2(Int64(day))
+        guard hasFourDigitYear else {
+            return "\(year)-" + pad2(Int64(month)) + "-" + pad2(Int64(day))
+        }
+        return String(unsafeUninitializedCapacity: 10) { b in
+            writeISO(into: b)
+            return 10
+        }
+    }
+
+    /// Whether the year is written in four digits (0000–9999), as ISO 8601 writes years without a sign.
+    var hasFourDigitYear: Bool { (0...9999).contains(year) }
+
+    /// Writes `YYYY-MM-DD` into the first ten bytes; the year has four digits.
+    func writeISO(into b: UnsafeMutableBufferPointer<UInt8>) {
+        writeDigits(Int64(year), width: 4, into: b, at: 0)
+        b[4] = UInt8(ascii: "-")
+        writeDigits(Int64(month), width: 2, into: b, at: 5)
+        b[7] = UInt8(ascii: "-")
+        writeDigits(Int64(day), width: 2, into: b, at: 8)
     }
 
     /// Parses `YYYY-MM-DD`, rejecting impossible dates such as `2026-02-30`.

@@ -20,6 +20,8 @@ public actor CalendarSync: Service {
     /// What a sync did, for `kept sync` and the journal.
     public struct Outcome: Sendable {
         public var written = 0, read = 0, restored = 0, actedOn = 0
+        /// Tasks still to be written when the sync ended (refused ones); nil if it did not get that far.
+        public var pending: Int?
         public var error: String?
     }
 
@@ -49,7 +51,7 @@ public actor CalendarSync: Service {
     }
 
     public func run() async throws {
-        let wakeup = await keeper.calendarWakeup
+        let wakeup = keeper.calendarWakeup
         // On SIGTERM the loop is cancelled: its waits end, and a sync in flight is cancelled too.
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -129,21 +131,29 @@ public actor CalendarSync: Service {
 
         // Read what a client changed, and carry it out.
         var onServer: [String: (todo: VTodo, etag: String?)] = [:]
-        var acted = false
+        var acted: [Int] = []
         for object in try await transport.objects(reconciler.hrefs(changed.read)) {
             guard let uid = reconciler.uid(at: object.href), let todo = VTodo(ics: object.ics) else { continue }
             outcome.read += 1
             onServer[uid] = (todo, object.etag)
-            let task = plan.tasks.first { $0.uid == uid }
-            if let task, await judge(todo, for: task, written: reconciler.published[uid]?.owned, &outcome) { acted = true }
-            reconciler.read(uid, etag: object.etag, holds: todo, wanted: task)
+            let index = plan.tasks.firstIndex { $0.uid == uid }
+            if let index, await judge(todo, for: plan.tasks[index], written: reconciler.published[uid]?.owned, &outcome) {
+                acted.append(index)
+            }
+            reconciler.read(uid, etag: object.etag, holds: todo, wanted: index.map { plan.tasks[$0] })
         }
         reconciler.deleted(changed.gone)
         try await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates())
 
+        // What was carried out changed only those tasks (a client's tick or move touches its
+        // own occurrence): they are read from the store again, the rest of the plan stands.
+        for index in acted {
+            guard let occ = plan.tasks[index].occurrence, let fresh = await keeper.calendarTask(occ, collection: collection) else { continue }
+            plan.tasks[index] = fresh
+        }
+
         // Write what the server should hold. A task the server refuses is said and skipped; the
         // others go on. What was written is journaled even when the sync ends early.
-        if acted { plan = await keeper.calendarPlan(collection: collection) }
         var refused: [String] = []
         var wrote = false
         do {
@@ -171,6 +181,8 @@ public actor CalendarSync: Service {
         }
         let record = CalendarReconciler.tokenToRecord(newToken, previous: plan.state?.syncToken, wroteTasks: wrote)
         try await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates(), token: record)
+        // Every task that needed writing was written, found in step, or refused.
+        outcome.pending = refused.count
         if outcome.written + outcome.actedOn + outcome.restored > 0 {
             logger.info("calendar \(collection): \(outcome.written) written, \(outcome.read) read, \(outcome.actedOn) acted on",
                         metadata: ["KEPT_EVENT": "calendar-synced"])
@@ -245,7 +257,7 @@ public actor CalendarSync: Service {
             attempt.etag = object.etag
             outcome.read += 1
             if await judge(todo, for: task, written: written, &outcome) {
-                guard let fresh = await keeper.calendarPlan(collection: collection).tasks.first(where: { $0.uid == task.uid }) else { return .inStep }
+                guard let occ = task.occurrence, let fresh = await keeper.calendarTask(occ, collection: collection) else { return .inStep }
                 task = fresh
             }
             if task.owned.matches(todo) {

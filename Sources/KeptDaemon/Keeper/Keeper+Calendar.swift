@@ -21,6 +21,12 @@ extension Keeper {
         return CalendarPlan(now: now, tasks: engine.calendarTasks(now: now, published: state?.tasks ?? [:]), state: state)
     }
 
+    /// One occurrence's task as the calendar should hold it now (after a client's change to it was carried out).
+    func calendarTask(_ occ: OccurrenceID, collection: String) -> CalendarTask? {
+        let published = engine.state.calendar.flatMap { $0.collection == collection ? $0.tasks : nil } ?? [:]
+        return engine.calendarTask(occ, now: now, published: published)
+    }
+
     func calendarReadBack(_ server: VTodo, for task: CalendarTask, written: CalendarTask.Owned?) -> CalendarReadBack {
         engine.calendarReadBack(server, for: task, written: written, now: now)
     }

@@ -50,13 +50,12 @@ extension Keeper {
         guard let sync = calendarSync else { throw .refused("no calendar: set calendar.url in the configuration") }
         // A control request is answered within seconds: a long first publish goes on by itself.
         let finished = await Self.within(.seconds(8)) { await sync.sync() }
-        let pending = calendarPending(collection: sync.collection)
         guard let outcome = finished else {
-            return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: pending, finished: false)
+            return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: calendarPending(collection: sync.collection), finished: false)
         }
         if let error = outcome.error { throw KeptError(.refused, "the calendar did not sync: \(error)") }
         return View.Synced(written: outcome.written, read: outcome.read, actedOn: outcome.actedOn, restored: outcome.restored,
-                           pending: pending)
+                           pending: outcome.pending ?? calendarPending(collection: sync.collection))
     }
 
     func statusLine(next: Instant?) -> String {
