@@ -161,12 +161,13 @@ public final class StoreFile: @unchecked Sendable {
         }
     }
 
-    /// The incidents split into as many runs as there are processors, each decoded as an array on
-    /// a thread of its own, and the rest of the document decoded with an empty incident list.
+    /// The incidents split into as many runs as there are processors, each read as an array on
+    /// a thread of its own (by `StoreReader`, or JSONDecoder where it gives up), and the rest of
+    /// the document decoded with an empty incident list.
     /// Nil when the document does not split cleanly, is not of this version, or a piece fails.
     static func decodeInPieces(_ data: Data, threads: Int = processorsOnline) -> StoreState? {
         let structure = JSONReader([UInt8](data))
-        let split: (rest: Data, runs: [Data])? = data.withUnsafeBytes { raw in
+        let split: (rest: Data, runs: [[UInt8]])? = data.withUnsafeBytes { raw in
             let b = raw.bindMemory(to: UInt8.self)
             guard let members = structure.memberRanges(), let version = members["version"],
                   String(decoding: b[version], as: UTF8.self) == "\(StoreState.currentVersion)",
@@ -178,7 +179,7 @@ public final class StoreFile: @unchecked Sendable {
             rest.append(contentsOf: b[incidents.upperBound...])
             // Runs of neighbouring incidents of about equal size in bytes.
             let count = min(max(threads, 1), max(objects.count, 1))
-            var runs: [Data] = []
+            var runs: [[UInt8]] = []
             var first = 0
             for n in 1...count where first < objects.count {
                 let target = incidents.lowerBound + (incidents.count * n) / count
@@ -186,7 +187,8 @@ public final class StoreFile: @unchecked Sendable {
                 while last + 1 < objects.count, objects[last].upperBound < target { last += 1 }
                 if n == count { last = objects.count - 1 }
                 let body = objects[first].lowerBound..<objects[last].upperBound
-                var run = Data(capacity: body.count + 2)
+                var run: [UInt8] = []
+                run.reserveCapacity(body.count + 2)
                 run.append(UInt8(ascii: "["))
                 run.append(contentsOf: b[body])
                 run.append(UInt8(ascii: "]"))
@@ -199,7 +201,7 @@ public final class StoreFile: @unchecked Sendable {
         let results = ResultSlots<[Incident]>(count: split.runs.count)
         let runs = split.runs
         runConcurrently(runs.count) { i in
-            results.set(i, try? JSONDecoder().decode([Incident].self, from: runs[i]))
+            results.set(i, StoreReader.incidents(runs[i]) ?? (try? JSONDecoder().decode([Incident].self, from: Data(runs[i]))))
         }
         guard var state = try? JSONDecoder().decode(StoreState.self, from: split.rest) else { return nil }
         for i in 0..<results.count {
