@@ -242,6 +242,30 @@ import Testing
         #expect(e.occurrence(0, of: item, in: incident) == nil && e.occurrence(all.count + 1, of: item, in: incident) == nil)
     }
 
+    @Test func aRecurringPromisesNextReminderIsTheEarliestOfAllItsOccurrences() throws {
+        var e = try opened()
+        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "daily note", every: "1d", until: "2027-02-10"), now: t0)
+        let number = try #require(e.state.incident(1)?.items.last?.number)
+        let id = ItemID(incident: 1, number: number)
+        // Every reminder of every occurrence, the earliest not yet handled: what the item's next must be.
+        func earliest(_ e: Engine) throws -> Instant? {
+            let incident = try #require(e.state.incident(1))
+            let item = try #require(incident.item(number))
+            let rules = e.rules.for(item, in: incident)
+            return rules.occurrences(of: item).enumerated().compactMap { i, due in
+                rules.pending(for: due, mark: item.mark(i + 1), created: item.created, windowEnd: incident.windowEnd).first?.at
+            }.min()
+        }
+        #expect(e.nextReminder(for: id)?.at == (try earliest(e)))
+        // The first three done, and an occurrence six weeks out snoozed to tomorrow: its snooze comes first.
+        for _ in 1...3 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(parsing: "1.\(number)")), now: t0 + 60) }
+        _ = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: ItemRef(parsing: "1.\(number)#42"), duration: "1d"), now: t0 + 120)
+        let next = try #require(e.nextReminder(for: id))
+        #expect(next.at == (try earliest(e)))
+        #expect(next.at == t0 + 120 + 86_400)
+        #expect(next.key.description.hasPrefix("1.\(number)#42/"))
+    }
+
     @Test func overPromisingWarnsPastThreeInAWeek() throws {
         var e = try opened()
         for n in 1...3 {

@@ -53,8 +53,12 @@ extension Engine {
     /// an incident of thousands).
     public func ledger(of incident: Incident, now: Instant, only kind: Item.Kind? = nil) -> View.Ledger {
         var ledger = View.Ledger()
+        let spans = timesCache.spans(of: incident.id)
         incident.items.withUnsafeBufferPointer { items in
             for i in items.indices where kind == nil || items[i].kind == kind {
+                // Not yet due and never marked: nothing to count.
+                let n = items[i].number - 1
+                if n < spans.count, spans[n].first > now, spans[n].first <= spans[n].last, items[i].marks.isEmpty { continue }
                 let times = times(of: items, i, in: incident)
                 let marks = MarkLookup(items[i].marks)
                 var next = 0
@@ -182,8 +186,11 @@ extension Engine {
         var all = mine
         if let reach {
             // The items borrowed in place, as in the ledger.
+            let spans = timesCache.spans(of: incident.id)
             incident.items.withUnsafeBufferPointer { items in
                 for n in items.indices where items[n].kind == .promise {
+                    let number = items[n].number - 1
+                    if number < spans.count, spans[number].isOutside(reach) { continue }
                     // The times are in order: find the first within reach, stop at the first past it.
                     let times = times(of: items, n, in: incident)
                     var i = Self.lowerBound(times, reach.lowerBound) { $0.due }

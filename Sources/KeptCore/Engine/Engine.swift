@@ -136,9 +136,14 @@ public struct Engine: Sendable {
 
     func nextReminder(for id: ItemID, _ item: Item, in incident: Incident, _ dues: [Due]) -> (at: Instant, key: ReminderKey)? {
         let rules = rules.for(item, in: incident)
+        // No reminder of an occurrence comes before its lead (a snooze's aside), and no lead more
+        // than lead_days and a day before its due: a recurring promise's far dues are passed by.
+        let reach = Int64(max(rules.config.leadDays, 0) + 2) * 86_400
+        let marks = MarkLookup(item.marks)
         var best: (at: Instant, key: ReminderKey)?
         for (i, due) in dues.enumerated() {
-            let mark = item.mark(i + 1)
+            let mark = marks[i + 1]
+            if let best, mark?.snoozes?.isEmpty ?? true, rules.dueInstant(due) - reach > best.at { continue }
             if let first = rules.pending(for: due, mark: mark, created: item.created, windowEnd: incident.windowEnd).first,
                best.map({ first.at < $0.at }) ?? true {
                 best = (first.at, .occurrence(OccurrenceID(item: id, index: i + 1), first.kind))
@@ -243,8 +248,22 @@ extension Engine {
 
 /// Each item's occurrence instants, in arrays indexed by incident and item number: the hot
 /// lookups of the agenda, the ledger and the over-promising check are two array reads.
+///
+/// Beside them, each item's first and last due as plain values: a pass over an incident of
+/// thousands (the ledger, the over-promising check) passes by the items it cannot concern without
+/// taking each one's array (a reference counted twice per item).
 struct TimesCache: Sendable, Equatable {
     private var byIncident: [[[Rules.Times]?]] = []
+    private var spans: [[DueSpan]] = []
+
+    /// An item's first and last due; `empty` for an item with none, or none cached.
+    struct DueSpan: Sendable, Equatable {
+        var first: Instant
+        var last: Instant
+        static let empty = DueSpan(first: Instant(seconds: .max), last: Instant(seconds: .min))
+        /// Whether it has dues, and all of them lie outside `range`.
+        func isOutside(_ range: ClosedRange<Instant>) -> Bool { first <= last && (last < range.lowerBound || first > range.upperBound) }
+    }
 
     var isEmpty: Bool { byIncident.allSatisfy { $0.allSatisfy { $0 == nil } } }
 
@@ -254,11 +273,25 @@ struct TimesCache: Sendable, Equatable {
         return byIncident[i][n]
     }
 
+    /// The spans of an incident's items, by item number less one (shorter than its items where
+    /// some are not cached: those are `empty` or missing, and must be read).
+    func spans(of incident: Int) -> [DueSpan] {
+        let i = incident - 1
+        return i >= 0 && i < spans.count ? spans[i] : []
+    }
+
     mutating func set(_ id: ItemID, _ times: [Rules.Times]) {
         let i = id.incident - 1, n = id.number - 1
         guard i >= 0, n >= 0 else { return }
-        if i >= byIncident.count { byIncident.append(contentsOf: repeatElement([], count: i - byIncident.count + 1)) }
-        if n >= byIncident[i].count { byIncident[i].append(contentsOf: repeatElement(nil, count: n - byIncident[i].count + 1)) }
+        if i >= byIncident.count {
+            byIncident.append(contentsOf: repeatElement([], count: i - byIncident.count + 1))
+            spans.append(contentsOf: repeatElement([], count: i - spans.count + 1))
+        }
+        if n >= byIncident[i].count {
+            byIncident[i].append(contentsOf: repeatElement(nil, count: n - byIncident[i].count + 1))
+            spans[i].append(contentsOf: repeatElement(.empty, count: n - spans[i].count + 1))
+        }
         byIncident[i][n] = times
+        spans[i][n] = times.isEmpty ? .empty : DueSpan(first: times[0].due, last: times[times.count - 1].due)
     }
 }
