@@ -40,6 +40,9 @@ public actor CalendarSync: Service {
     public private(set) var lastError: (message: String, at: Instant)?
     /// When a sync last ended in step (kept in memory: a sync with nothing new writes nothing).
     public private(set) var lastSuccess: Instant?
+    /// While a sync writes: the tasks it has still to write (and those refused so far). `kept
+    /// status` reads this rather than plan the whole calendar again beside a long first publish.
+    public private(set) var toWrite: Int?
 
     public init(keeper: Keeper, transport: any CalDAVTransport, collection: URL, interval: Duration, logger: Logger) {
         self.keeper = keeper
@@ -156,8 +159,11 @@ public actor CalendarSync: Service {
         // others go on. What was written is journaled even when the sync ends early.
         var refused: [String] = []
         var wrote = false
+        let writes = plan.tasks.filter { reconciler.needsWrite($0, server: onServer[$0.uid]?.todo) }
+        defer { toWrite = nil }
         do {
-            for task in plan.tasks where reconciler.needsWrite(task, server: onServer[task.uid]?.todo) {
+            for (n, task) in writes.enumerated() {
+                toWrite = writes.count - n + refused.count
                 switch try await write(task, &reconciler, seen: onServer[task.uid], &outcome) {
                 case .written(let restored):
                     wrote = true

@@ -39,7 +39,8 @@ extension Keeper {
             let collection = sync.collection
             let error = await sync.lastError
             let lastSync = [calendarLastSync, await sync.lastSuccess].compactMap { $0 }.max()
-            s.calendar = View.CalendarStatus(url: collection, lastSync: lastSync, pending: calendarPending(collection: collection),
+            let pending = await sync.toWrite ?? calendarPending(collection: collection)
+            s.calendar = View.CalendarStatus(url: collection, lastSync: lastSync, pending: pending,
                                              lastError: error?.message, lastErrorAt: error?.at)
         }
         return s
@@ -51,7 +52,8 @@ extension Keeper {
         // A control request is answered within seconds: a long first publish goes on by itself.
         let finished = await Self.within(.seconds(8)) { await sync.sync() }
         guard let outcome = finished else {
-            return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: calendarPending(collection: sync.collection), finished: false)
+            let pending = await sync.toWrite ?? calendarPending(collection: sync.collection)
+            return View.Synced(written: 0, read: 0, actedOn: 0, restored: 0, pending: pending, finished: false)
         }
         if let error = outcome.error { throw KeptError(.refused, "the calendar did not sync: \(error)") }
         return View.Synced(written: outcome.written, read: outcome.read, actedOn: outcome.actedOn, restored: outcome.restored,
