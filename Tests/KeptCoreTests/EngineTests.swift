@@ -206,14 +206,21 @@ import Testing
         #expect(marks.map(\.occurrence) == [1, 2])
     }
 
-    @Test func theLedgerCountsWhatFellDueAndWhatWasSettledAheadOfItsDue() throws {
+    /// The opened incident with a daily promise to the end of January: its first `done`
+    /// occurrences done ahead of their due, occurrence `released` released.
+    func withADailyPromise(done: Int, released: Int) throws -> Engine {
         var e = try opened()
         _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "daily note", every: "1d", until: "2027-01-31"), now: t0)
         let daily = try #require(e.state.incident(1)?.items.last?.number)
+        for _ in 1...done { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(parsing: "1.\(daily)")), now: t0 + 60) }
+        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: ItemRef(parsing: "1.\(daily)#\(released)"), reason: "client away"), now: t0 + 60)
+        return e
+    }
+
+    @Test func theLedgerCountsWhatFellDueAndWhatWasSettledAheadOfItsDue() throws {
         // Twelve done ahead of their due (more marks than are searched one by one), one released
         // ahead of its due, one snoozed.
-        for _ in 1...12 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(parsing: "1.\(daily)")), now: t0 + 60) }
-        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: ItemRef(parsing: "1.\(daily)#20"), reason: "client away"), now: t0 + 60)
+        var e = try withADailyPromise(done: 12, released: 20)
         _ = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.2", duration: "2d"), now: t0 + 60)
         let incident = try #require(e.state.incident(1))
         #expect(e.ledger(of: incident, now: t0 + 120).kept == 12, "done ahead of their due, counted at once")
@@ -226,11 +233,7 @@ import Testing
     }
 
     @Test func oneOccurrenceIsTheSameAsItIsAmongAllOfItsItems() throws {
-        var e = try opened()
-        _ = try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "daily note", every: "1d", until: "2027-01-31"), now: t0)
-        let daily = try #require(e.state.incident(1)?.items.last?.number)
-        for _ in 1...10 { _ = try e.perform(Methods.ItemDone.self, Params.Done(item: ItemRef(parsing: "1.\(daily)")), now: t0 + 60) }
-        _ = try e.perform(Methods.ItemRelease.self, Params.Release(item: ItemRef(parsing: "1.\(daily)#14"), reason: "client away"), now: t0 + 60)
+        let e = try withADailyPromise(done: 10, released: 14)
         let incident = try #require(e.state.incident(1))
         let item = try #require(incident.items.last)
         let all = e.occurrences(of: item, in: incident)
