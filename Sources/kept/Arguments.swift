@@ -5,9 +5,10 @@ import ArgumentParser
 /// is never read as a cluster of short options — which could have been `-h`, help, and nothing
 /// saved.
 enum Arguments {
-    /// Options every subcommand takes, which may also come before the subcommand.
+    /// Options every subcommand takes, which may also come before the subcommand, and whether
+    /// each takes a value — as `Global` declares them (a debug build checks, on every use).
     /// (An array: a set's first use costs a look through every conformance the binary has.)
-    static let global = ["--json", "--socket"]
+    static let global: [(name: String, takesValue: Bool)] = [("--json", false), ("--socket", true)]
 
     /// Options that take no value, for `command`: read from its own declaration and `Global`'s
     /// (every `@Flag`, named as the parser names it: `allowPast` is `--allow-past`), and the
@@ -18,12 +19,17 @@ enum Arguments {
         var types: [any ParsableArguments.Type] = [Global.self]
         if let sub = Kept.configuration.subcommands.first(where: { $0.configuration.commandName == command }) { types.append(sub) }
         for type in types {
-            for child in Mirror(reflecting: type.init()).children {
-                guard let label = child.label, String(describing: Swift.type(of: child.value)).hasPrefix("Flag<") else { continue }
-                flags.insert("--" + kebab(label.drop { $0 == "_" }))
-            }
+            for option in declared(type) where option.isFlag { flags.insert(option.name) }
         }
         return flags
+    }
+
+    /// The options `type` declares, named as the parser names them, and whether each is a flag.
+    static func declared(_ type: any ParsableArguments.Type) -> [(name: String, isFlag: Bool)] {
+        Mirror(reflecting: type.init()).children.compactMap { child in
+            guard let label = child.label else { return nil }
+            return ("--" + kebab(label.drop { $0 == "_" }), String(describing: Swift.type(of: child.value)).hasPrefix("Flag<"))
+        }
     }
 
     /// `allowPast` → `allow-past`.
@@ -46,20 +52,16 @@ enum Arguments {
 
     /// The arguments the parser gets (without the program's name).
     static func prepare(_ args: [String]) throws(Problem) -> [String] {
+        assert(declared(Global.self).map { "\($0.name) \(!$0.isFlag)" }.sorted() == global.map { "\($0.name) \($0.takesValue)" }.sorted(),
+               "Arguments.global is not what Global declares")
         var leading: [String] = [], rest = args[...]
-        // Reading a command's flags from its declaration costs about a millisecond of reflection,
-        // so it is done only where the answer changes something.
-        var globalFlags: Set<String>?
         // Global options before the subcommand go after it.
-        while let first = rest.first, let name = first.split(separator: "=").first.map(String.init), global.contains(name) {
+        while let first = rest.first, let option = global.first(where: { first == $0.name || first.hasPrefix($0.name + "=") }) {
             leading.append(first)
             rest = rest.dropFirst()
-            if !first.contains("="), let value = rest.first {
-                globalFlags = globalFlags ?? flags(of: nil)
-                if globalFlags?.contains(first) == false {
-                    leading.append(value)
-                    rest = rest.dropFirst()
-                }
+            if option.takesValue, first == option.name, let value = rest.first {
+                leading.append(value)
+                rest = rest.dropFirst()
             }
         }
         guard let command = rest.first, !command.hasPrefix("-") else { return leading + rest }
