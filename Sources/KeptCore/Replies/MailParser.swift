@@ -68,19 +68,30 @@ public struct MailParser: Sendable {
         return (headers, min(i, bytes.count))
     }
 
-    /// `text/plain; charset="iso-8859-1"; format=flowed` → the type and its parameters, lower-cased names.
-    static func contentType(_ value: String?) -> (type: String, params: [String: String]) {
-        guard let value else { return ("text/plain", [:]) }
+    /// A Content-Type read: the type, lower-cased, and its parameters.
+    struct ContentType {
+        var type: String
+        /// Names lower-cased, in order. (A list, not a dictionary: a message has a few, and the
+        /// first dictionary a process makes costs it a look through every conformance it has.)
+        var parameters: [(name: String, value: String)] = []
+
+        /// The parameter `name` (lower-case); the last one where it is given twice.
+        subscript(name: String) -> String? { parameters.last { $0.name == name }?.value }
+    }
+
+    /// `text/plain; charset="iso-8859-1"; format=flowed` → the type and its parameters.
+    static func contentType(_ value: String?) -> ContentType {
+        guard let value else { return ContentType(type: "text/plain") }
         var pieces = splitParameters(value)
-        let type = pieces.isEmpty ? "text/plain" : pieces.removeFirst().lowercased()
-        var params: [String: String] = [:]
+        let type = pieces.isEmpty ? "" : pieces.removeFirst().lowercased()
+        var read = ContentType(type: type.isEmpty ? "text/plain" : type)
         for p in pieces {
             guard let eq = p.firstIndex(of: "=") else { continue }
             var v = p[p.index(after: eq)...].trimmingWhitespace()
             if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 { v = String(v.dropFirst().dropLast()) }
-            params[p[..<eq].trimmingWhitespace().lowercased()] = v
+            read.parameters.append((p[..<eq].trimmingWhitespace().lowercased(), v))
         }
-        return (type.isEmpty ? "text/plain" : type, params)
+        return read
     }
 
     /// Splits at `;` outside quotes.
@@ -108,11 +119,12 @@ public struct MailParser: Sendable {
             parts += 1
             guard parts <= MailParser.maxParts else { return }
             let field = { (name: String) in headers.first { $0.name.caseInsensitiveEquals(name) }?.value }
-            let (type, params) = MailParser.contentType(field("Content-Type"))
+            let contentType = MailParser.contentType(field("Content-Type"))
+            let type = contentType.type
             let encoding = field("Content-Transfer-Encoding")?.lowercased().trimmingWhitespace() ?? "7bit"
             if type.hasPrefix("multipart/") {
-                if type == "multipart/report", params["report-type"]?.lowercased() == "delivery-status" { deliveryReport = true }
-                guard depth < MailParser.maxDepth, let boundary = params["boundary"], !boundary.isEmpty else { return }
+                if type == "multipart/report", contentType["report-type"]?.lowercased() == "delivery-status" { deliveryReport = true }
+                guard depth < MailParser.maxDepth, let boundary = contentType["boundary"], !boundary.isEmpty else { return }
                 for piece in MailParser.split(body, boundary: boundary) {
                     let whole = Array(piece)
                     let (h, start) = MailParser.headers(whole, from: 0)
@@ -133,11 +145,11 @@ public struct MailParser: Sendable {
             if decoded.count > 2 * MailParser.maxText { decoded.removeSubrange((2 * MailParser.maxText)...) }
             switch type {
             case "text/plain" where plain == nil:
-                var text = Charset.decode(decoded, params["charset"] ?? "us-ascii")
-                if params["format"]?.lowercased() == "flowed" { text = Flowed.unwrap(text, delsp: params["delsp"]?.lowercased() == "yes") }
+                var text = Charset.decode(decoded, contentType["charset"] ?? "us-ascii")
+                if contentType["format"]?.lowercased() == "flowed" { text = Flowed.unwrap(text, delsp: contentType["delsp"]?.lowercased() == "yes") }
                 plain = text
             case "text/html" where html == nil:
-                html = Charset.decode(decoded, params["charset"] ?? MailParser.metaCharset(decoded) ?? "us-ascii")
+                html = Charset.decode(decoded, contentType["charset"] ?? MailParser.metaCharset(decoded) ?? "us-ascii")
             default: break
             }
         }

@@ -7,19 +7,18 @@ public enum ReplyText {
     /// signature. A reply written below the quote (bottom-posted) is read there. Only the lines up
     /// to it are looked at closely: a quote is passed over by its first byte.
     public static func verbLine(_ text: String) -> String? {
-        let lines = Self.lines(text)
+        var lines = Lines(text)
         var n = 0
-        while n < lines.count {
-            let raw = lines[n]
+        while let raw = lines.line(n) {
             n += 1
             if raw.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: ">") { continue }
             let line = normalized(String(raw)), t = line.trimmingWhitespace()
             if t.isEmpty || t.hasPrefix(">") { continue }
-            if isSeparator(t) || isSignature(line) || isHeaderBlock(lines, at: n - 1) { return nil }
+            if isSeparator(t) || isSignature(line) || isHeaderBlock(&lines, at: n - 1) { return nil }
             if isAttribution(t) { continue }
             // An attribution may be wrapped over two lines (Gmail wraps at 76 or so).
-            if n < lines.count {
-                let next = normalized(String(lines[n])).trimmingWhitespace()
+            if let following = lines.line(n) {
+                let next = normalized(String(following)).trimmingWhitespace()
                 if !next.isEmpty, !isAttribution(next), isAttribution(t + " " + next) { n += 1; continue }
             }
             return t
@@ -27,25 +26,44 @@ public enum ReplyText {
         return nil
     }
 
-    /// The lines of `text`, each without its LF or CRLF (as splitting at those Characters gives),
-    /// found in its bytes: a long quoted original is passed over byte by byte, not walked
-    /// Character by Character (grapheme breaking was nearly all of a long reply's cost).
-    static func lines(_ text: String) -> [Substring] {
-        var text = text
-        // Where each line starts and ends, as byte offsets.
-        var bounds: [(start: Int, end: Int)] = []
-        text.withUTF8 { bytes in
-            var start = 0
-            for i in bytes.indices where bytes[i] == 0x0A {
-                bounds.append((start, i > start && bytes[i - 1] == 0x0D ? i - 1 : i))
-                start = i + 1
+    /// The lines of a text, each without its LF or CRLF (as splitting at those Characters gives),
+    /// found in its bytes as far as they are asked for: a reply's own words come first, and the
+    /// long quote below them is passed over byte by byte or not at all — never walked Character by
+    /// Character (grapheme breaking was nearly all of a long reply's cost).
+    struct Lines {
+        private var text: String
+        private var found: [Substring] = []
+        /// Where the next line starts, in bytes; past the end once the last line is found.
+        private var offset = 0
+
+        init(_ text: String) { self.text = text }
+
+        /// Line `n` (from 0), or nil when the text has no more lines.
+        mutating func line(_ n: Int) -> Substring? {
+            while found.count <= n, let next = nextLine() { found.append(next) }
+            return n < found.count ? found[n] : nil
+        }
+
+        private mutating func nextLine() -> Substring? {
+            let start = offset
+            guard start <= text.utf8.count else { return nil }
+            let (end, next) = text.withUTF8 { bytes in
+                var i = start
+                while i < bytes.count, bytes[i] != 0x0A { i += 1 }
+                return (i < bytes.count && i > start && bytes[i - 1] == 0x0D ? i - 1 : i, i + 1)
             }
-            bounds.append((start, bytes.count))
+            offset = next
+            let utf8 = text.utf8
+            return text[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]
         }
-        let utf8 = text.utf8
-        return bounds.map { line in
-            text[utf8.index(utf8.startIndex, offsetBy: line.start)..<utf8.index(utf8.startIndex, offsetBy: line.end)]
-        }
+    }
+
+    /// Every line of `text`, as `Lines` finds them.
+    static func lines(_ text: String) -> [Substring] {
+        var lines = Lines(text)
+        var all: [Substring] = []
+        while let line = lines.line(all.count) { all.append(line) }
+        return all
     }
 
     /// Invisible and odd spaces as clients write them (U+00A0, U+202F, U+2007, a BOM, zero-width
@@ -107,7 +125,7 @@ public enum ReplyText {
     }
 
     /// Outlook's block `From: …` then `Sent:`/`Date:` (in any of its languages) a line or two later.
-    static func isHeaderBlock(_ lines: [Substring], at n: Int) -> Bool {
+    static func isHeaderBlock(_ lines: inout Lines, at n: Int) -> Bool {
         let from = ["from:", "von:", "de :", "de:", "da:", "van:", "fra:", "från:", "od:"]
         let sent = ["sent:", "date:", "gesendet:", "datum:", "envoyé :", "envoyé:", "enviado:", "inviato:", "verzonden:",
                     "sendt:", "skickat:", "data:", "sent :", "sendt :", "sendet:"]
@@ -115,8 +133,11 @@ public enum ReplyText {
             let l = line.trimmingWhitespace().lowercased().replacing("*", with: "")
             return list.contains { l.hasPrefix($0) }
         }
-        guard starts(lines[n], from) else { return false }
-        for k in (n + 1)..<min(n + 4, lines.count) where starts(lines[k], sent) { return true }
+        guard let line = lines.line(n), starts(line, from) else { return false }
+        for k in (n + 1)..<(n + 4) {
+            guard let next = lines.line(k) else { return false }
+            if starts(next, sent) { return true }
+        }
         return false
     }
 }
