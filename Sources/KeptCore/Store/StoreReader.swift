@@ -23,12 +23,23 @@ enum StoreReader {
 
     typealias Failure = JSONReader.Failure
 
-    /// Each member once: a second is left to JSONDecoder.
+    /// A reader of one value.
+    typealias Read<T> = (inout JSONReader) throws(Failure) -> T
+
+    /// The members of one object, each read once: a second is left to JSONDecoder.
     struct Seen {
         private var bits: UInt32 = 0
-        mutating func first(_ n: UInt32, _ r: JSONReader) throws(Failure) {
+
+        /// Member `n`'s value, read by `read`.
+        mutating func read<T>(_ n: UInt32, _ r: inout JSONReader, _ read: Read<T>) throws(Failure) -> T {
             if bits & (1 << n) != 0 { throw Failure(message: "a member twice", offset: r.offset) }
             bits |= 1 << n
+            return try read(&r)
+        }
+
+        /// Member `n`'s value, or nil for `null`, as Codable reads an optional member.
+        mutating func optional<T>(_ n: UInt32, _ r: inout JSONReader, _ read: Read<T>) throws(Failure) -> T? {
+            try self.read(n, &r) { r throws(Failure) in try r.null() ? nil : try read(&r) }
         }
     }
 
@@ -39,22 +50,22 @@ enum StoreReader {
         var seen = Seen()
         try r.object { r, name throws(Failure) in
             switch name {
-            case "id": try seen.first(0, r); id = try int(&r)
-            case "client": try seen.first(1, r); client = try r.string()
-            case "title": try seen.first(2, r); title = try r.string()
-            case "contact": try seen.first(3, r); contact = try optional(&r) { r throws(Failure) in try r.string() }
-            case "to": try seen.first(4, r); to = try optional(&r, strings)
-            case "cc": try seen.first(5, r); cc = try optional(&r, strings)
-            case "note": try seen.first(6, r); note = try optional(&r) { r throws(Failure) in try r.string() }
-            case "noticed": try seen.first(7, r); noticed = try r.instant()
-            case "severity": try seen.first(8, r); severity = try word(&r)
-            case "windowDays": try seen.first(9, r); windowDays = try int(&r)
-            case "windowEnd": try seen.first(10, r); windowEnd = try r.instant()
-            case "opened": try seen.first(11, r); opened = try r.instant()
-            case "closed": try seen.first(12, r); closed = try optional(&r, closure)
-            case "items": try seen.first(13, r); items = try list(&r, item)
-            case "timeline": try seen.first(14, r); timeline = try list(&r, event)
-            case "zone": try seen.first(15, r); zone = try optional(&r) { r throws(Failure) in try r.string() }
+            case "id": id = try seen.read(0, &r, int)
+            case "client": client = try seen.read(1, &r, string)
+            case "title": title = try seen.read(2, &r, string)
+            case "contact": contact = try seen.optional(3, &r, string)
+            case "to": to = try seen.optional(4, &r, strings)
+            case "cc": cc = try seen.optional(5, &r, strings)
+            case "note": note = try seen.optional(6, &r, string)
+            case "noticed": noticed = try seen.read(7, &r, instant)
+            case "severity": severity = try seen.read(8, &r, word)
+            case "windowDays": windowDays = try seen.read(9, &r, int)
+            case "windowEnd": windowEnd = try seen.read(10, &r, instant)
+            case "opened": opened = try seen.read(11, &r, instant)
+            case "closed": closed = try seen.optional(12, &r, closure)
+            case "items": items = try seen.read(13, &r, Self.items)
+            case "timeline": timeline = try seen.read(14, &r, events)
+            case "zone": zone = try seen.optional(15, &r, string)
             default: try r.skip()
             }
         }
@@ -74,9 +85,9 @@ enum StoreReader {
         var seen = Seen()
         try r.object { r, name throws(Failure) in
             switch name {
-            case "at": try seen.first(0, r); at = try r.instant()
-            case "outcome": try seen.first(1, r); outcome = try word(&r)
-            case "note": try seen.first(2, r); note = try optional(&r) { r throws(Failure) in try r.string() }
+            case "at": at = try seen.read(0, &r, instant)
+            case "outcome": outcome = try seen.read(1, &r, word)
+            case "note": note = try seen.optional(2, &r, string)
             default: try r.skip()
             }
         }
@@ -89,16 +100,16 @@ enum StoreReader {
         var seen = Seen()
         try r.object { r, name throws(Failure) in
             switch name {
-            case "number": try seen.first(0, r); number = try int(&r)
-            case "kind": try seen.first(1, r); kind = try word(&r)
-            case "step": try seen.first(2, r); step = try optional(&r) { r throws(Failure) in try word(&r) }
-            case "text": try seen.first(3, r); text = try r.string()
-            case "created": try seen.first(4, r); created = try r.instant()
-            case "due": try seen.first(5, r); due = try self.due(&r)
-            case "every": try seen.first(6, r); every = try optional(&r, interval)
-            case "until": try seen.first(7, r); until = try optional(&r, self.due)
-            case "marks": try seen.first(8, r); marks = try list(&r, mark)
-            case "zone": try seen.first(9, r); zone = try optional(&r) { r throws(Failure) in try r.string() }
+            case "number": number = try seen.read(0, &r, int)
+            case "kind": kind = try seen.read(1, &r, word)
+            case "step": step = try seen.optional(2, &r, word)
+            case "text": text = try seen.read(3, &r, string)
+            case "created": created = try seen.read(4, &r, instant)
+            case "due": due = try seen.read(5, &r, Self.due)
+            case "every": every = try seen.optional(6, &r, interval)
+            case "until": until = try seen.optional(7, &r, Self.due)
+            case "marks": marks = try seen.read(8, &r, Self.marks)
+            case "zone": zone = try seen.optional(9, &r, string)
             default: try r.skip()
             }
         }
@@ -115,15 +126,15 @@ enum StoreReader {
         var seen = Seen()
         try r.object { r, name throws(Failure) in
             switch name {
-            case "occurrence": try seen.first(0, r); occurrence = try int(&r)
-            case "done": try seen.first(1, r); mark.done = try optional(&r) { r throws(Failure) in try r.instant() }
-            case "note": try seen.first(2, r); mark.note = try optional(&r) { r throws(Failure) in try r.string() }
-            case "cause": try seen.first(3, r); mark.cause = try optional(&r) { r throws(Failure) in try word(&r) }
-            case "released": try seen.first(4, r); mark.released = try optional(&r) { r throws(Failure) in try r.string() }
-            case "releasedAt": try seen.first(5, r); mark.releasedAt = try optional(&r) { r throws(Failure) in try r.instant() }
-            case "snoozes": try seen.first(6, r); mark.snoozes = try optional(&r) { r throws(Failure) in try list(&r, snooze) }
-            case "reminded": try seen.first(7, r); mark.reminded = try optional(&r) { r throws(Failure) in try list(&r, reminderKind) }
-            case "drafted": try seen.first(8, r); mark.drafted = try optional(&r) { r throws(Failure) in try r.instant() }
+            case "occurrence": occurrence = try seen.read(0, &r, int)
+            case "done": mark.done = try seen.optional(1, &r, instant)
+            case "note": mark.note = try seen.optional(2, &r, string)
+            case "cause": mark.cause = try seen.optional(3, &r, word)
+            case "released": mark.released = try seen.optional(4, &r, string)
+            case "releasedAt": mark.releasedAt = try seen.optional(5, &r, instant)
+            case "snoozes": mark.snoozes = try seen.optional(6, &r, snoozes)
+            case "reminded": mark.reminded = try seen.optional(7, &r, reminderKinds)
+            case "drafted": mark.drafted = try seen.optional(8, &r, instant)
             default: try r.skip()
             }
         }
@@ -136,8 +147,8 @@ enum StoreReader {
         var seen = Seen()
         try r.object { r, name throws(Failure) in
             switch name {
-            case "at": try seen.first(0, r); at = try r.instant()
-            case "until": try seen.first(1, r); until = try r.instant()
+            case "at": at = try seen.read(0, &r, instant)
+            case "until": until = try seen.read(1, &r, instant)
             default: try r.skip()
             }
         }
@@ -149,10 +160,10 @@ enum StoreReader {
         var seen = Seen()
         try r.object { r, name throws(Failure) in
             switch name {
-            case "at": try seen.first(0, r); at = try r.instant()
-            case "what": try seen.first(1, r); what = try r.string()
-            case "item": try seen.first(2, r); item = try optional(&r) { r throws(Failure) in try r.string() }
-            case "text": try seen.first(3, r); text = try optional(&r) { r throws(Failure) in try r.string() }
+            case "at": at = try seen.read(0, &r, instant)
+            case "what": what = try seen.read(1, &r, string)
+            case "item": item = try seen.optional(2, &r, string)
+            case "text": text = try seen.optional(3, &r, string)
             default: try r.skip()
             }
         }
@@ -162,6 +173,8 @@ enum StoreReader {
     // MARK: Values
 
     static func int(_ r: inout JSONReader) throws(Failure) -> Int { Int(try r.int()) }
+    static func string(_ r: inout JSONReader) throws(Failure) -> String { try r.string() }
+    static func instant(_ r: inout JSONReader) throws(Failure) -> Instant { try r.instant() }
 
     /// An enum's word (its raw value).
     static func word<T: RawRepresentable<String>>(_ r: inout JSONReader) throws(Failure) -> T {
@@ -188,17 +201,16 @@ enum StoreReader {
         return value
     }
 
-    static func strings(_ r: inout JSONReader) throws(Failure) -> [String] { try list(&r) { r throws(Failure) in try r.string() } }
+    static func strings(_ r: inout JSONReader) throws(Failure) -> [String] { try list(&r, string) }
+    static func items(_ r: inout JSONReader) throws(Failure) -> [Item] { try list(&r, item) }
+    static func events(_ r: inout JSONReader) throws(Failure) -> [Event] { try list(&r, event) }
+    static func marks(_ r: inout JSONReader) throws(Failure) -> [Mark] { try list(&r, mark) }
+    static func snoozes(_ r: inout JSONReader) throws(Failure) -> [Snooze] { try list(&r, snooze) }
+    static func reminderKinds(_ r: inout JSONReader) throws(Failure) -> [Rules.ReminderKind] { try list(&r, reminderKind) }
 
-    static func list<T>(_ r: inout JSONReader, _ element: (inout JSONReader) throws(Failure) -> T) throws(Failure) -> [T] {
+    static func list<T>(_ r: inout JSONReader, _ element: Read<T>) throws(Failure) -> [T] {
         var values: [T] = []
         try r.array { r throws(Failure) in values.append(try element(&r)) }
         return values
-    }
-
-    /// `null` as nil, as Codable reads an optional member.
-    static func optional<T>(_ r: inout JSONReader, _ read: (inout JSONReader) throws(Failure) -> T) throws(Failure) -> T? {
-        if try r.null() { return nil }
-        return try read(&r)
     }
 }
