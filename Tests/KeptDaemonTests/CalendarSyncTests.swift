@@ -392,6 +392,26 @@ import Testing
 
     // MARK: The decisions alone
 
+    @Test func aTaskIsFoundFromItsFileNameOrWhereverKeptWroteIt() {
+        let owned = CalendarTask.Owned(summary: "s", description: "d", due: nil, zone: nil, status: .needsAction, completed: nil)
+        func at(_ href: String) -> CalendarState.Published { CalendarState.Published(href: href, etag: "\"1\"", sequence: 0, owned: owned) }
+        var reconciler = CalendarReconciler(published: [
+            "kept-1.2.3-s1-x@kept": at("/dana/kept/kept-1.2.3-s1-x-kept.ics"),
+            "plain": at("/dana/kept/plain.ics"),
+            // Written where its name does not say its UID (the collection renamed on the server).
+            "moved@kept": at("/dana/old/moved-kept.ics"),
+            // Named like the first, but kept wrote it elsewhere: not the file below.
+            "kept-1.2.3-s1@x-kept": at("/dana/kept/other.ics"),
+        ], collectionPath: "/dana/kept/")
+        #expect(reconciler.uid(at: "/dana/kept/kept-1.2.3-s1-x-kept.ics") == "kept-1.2.3-s1-x@kept")
+        #expect(reconciler.uid(at: "http://127.0.0.1:5232/dana/kept/kept-1.2.3-s1-x-kept.ics") == "kept-1.2.3-s1-x@kept")
+        #expect(reconciler.uid(at: "/dana/kept/plain.ics") == "plain")
+        #expect(reconciler.uid(at: "/dana/old/moved-kept.ics") == "moved@kept")
+        #expect(reconciler.uid(at: "/dana/kept/other.ics") == "kept-1.2.3-s1@x-kept")
+        #expect(reconciler.uid(at: "/dana/kept/someone-elses.ics") == nil)
+        #expect(CalendarReconciler.uids(named: "a-b-c") == ["a-b-c", "a-b@c", "a@b-c"])
+    }
+
     @Test func theReconcilerReadsWhatChangedAndCountsDeletionsOnce() {
         let owned = CalendarTask.Owned(summary: "s", description: "d", due: nil, zone: nil, status: .needsAction, completed: nil)
         let published = [
@@ -399,7 +419,7 @@ import Testing
             "b": CalendarState.Published(href: "/dana/kept/b.ics", etag: "\"2\"", sequence: 0, owned: owned),
             "c": CalendarState.Published(href: "/dana/kept/c.ics", etag: "\"3\"", sequence: 0, owned: owned, gone: true),
         ]
-        let reconciler = CalendarReconciler(published: published, collectionPath: "/dana/kept")
+        var reconciler = CalendarReconciler(published: published, collectionPath: "/dana/kept")
         // A full listing: a's ETag changed (its href written the other way), b unchanged, c back, a stranger ignored.
         let listed = reconciler.changed(in: [
             CalDAVMember(href: "http://h/dana/kept/a@x.ics", etag: "\"9\""), CalDAVMember(href: "/dana/kept/b.ics", etag: "\"2\""),

@@ -7,22 +7,57 @@
 /// task whose text kept owns differs from the server's (`needsWrite`, `attempt`, `written`).
 /// What it learns and writes is gathered in `updates`, for the store, as it goes.
 public struct CalendarReconciler: Sendable {
-    /// Each task kept wrote to this collection, by UID, as far as this sync knows.
-    public private(set) var published: [String: CalendarState.Published]
-    /// What changed in `published` since `takeUpdates()` last emptied it.
+    /// What kept had written to this collection when the sync began, by UID: the store's own
+    /// dictionary, read and never written here (a write would copy every task).
+    private let recorded: [String: CalendarState.Published]
+    /// What this sync has learned or written since, by UID.
+    private var learned: [String: CalendarState.Published] = [:]
+    /// What changed since `takeUpdates()` last emptied it.
     public private(set) var updates: [String: CalendarState.Published] = [:]
     /// The collection's path, with a trailing slash: new tasks are written below it.
     public let collectionPath: String
-    private let uidOfPath: [String: String]
+    /// Every task's path, for an href not named as kept names its files; made at the first such href.
+    private var uidOfPath: [String: String]?
 
     public init(published: [String: CalendarState.Published], collectionPath: String) {
-        self.published = published
+        recorded = published
         self.collectionPath = collectionPath.hasSuffix("/") ? collectionPath : collectionPath + "/"
-        uidOfPath = Dictionary(published.map { (Self.path($0.value.href), $0.key) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The task kept wrote under this UID, as far as this sync knows.
+    public func published(_ uid: String) -> CalendarState.Published? {
+        learned.isEmpty ? recorded[uid] : learned[uid] ?? recorded[uid]
     }
 
     /// The UID of kept's task at `href`; nil for anything kept did not write.
-    public func uid(at href: String) -> String? { uidOfPath[Self.path(href)] }
+    public mutating func uid(at href: String) -> String? {
+        let path = Self.path(href)
+        // kept names a task's file after its UID, "@" written "-" (`CalendarTask.fileName`): the
+        // UID is read back from the name and checked against where kept wrote it.
+        if path.hasPrefix(collectionPath), path.hasSuffix(".ics") {
+            let name = path.dropFirst(collectionPath.count).dropLast(4)
+            for uid in Self.uids(named: name) where published(uid).map({ Self.path($0.href) == path }) == true { return uid }
+        }
+        if uidOfPath == nil {
+            var index: [String: String] = [:]
+            for (uid, task) in recorded where learned[uid] == nil { index[Self.path(task.href)] = index[Self.path(task.href)] ?? uid }
+            for (uid, task) in learned { index[Self.path(task.href)] = index[Self.path(task.href)] ?? uid }
+            uidOfPath = index
+        }
+        return uidOfPath?[path]
+    }
+
+    /// The UIDs a file of this name can be kept's task for: the name itself, or the name with one
+    /// "-" read as the "@" it stands for — the last first, as in kept's own `…@kept`.
+    static func uids(named name: Substring) -> [String] {
+        var uids = [String(name)]
+        var i = name.endIndex
+        while let dash = name[..<i].lastIndex(of: "-") {
+            uids.append(String(name[..<dash]) + "@" + name[name.index(after: dash)...])
+            i = dash
+        }
+        return uids
+    }
 
     /// What a sync must read and what clients deleted.
     public struct Changed: Sendable, Equatable {
@@ -33,13 +68,13 @@ public struct CalendarReconciler: Sendable {
     }
 
     /// From sync-collection's answer: members changed since the token, and those removed.
-    public func changed(by members: [CalDAVMember]) -> Changed {
+    public mutating func changed(by members: [CalDAVMember]) -> Changed {
         var changed = Changed()
         for member in members {
             guard let uid = uid(at: member.href) else { continue }
             if member.removed {
                 changed.gone.insert(uid)
-            } else if member.etag != published[uid]?.etag {
+            } else if member.etag != published(uid)?.etag {
                 changed.read.append(uid)
             }
         }
@@ -48,39 +83,49 @@ public struct CalendarReconciler: Sendable {
 
     /// From a full listing: members whose ETag is not the one kept has (or that came back after
     /// being deleted), and kept's tasks that are not listed.
-    public func changed(in listing: [CalDAVMember]) -> Changed {
+    public mutating func changed(in listing: [CalDAVMember]) -> Changed {
         var changed = Changed()
         var seen: Set<String> = []
         for member in listing {
             guard let uid = uid(at: member.href) else { continue }
             seen.insert(uid)
-            if member.etag != published[uid]?.etag || published[uid]?.gone == true { changed.read.append(uid) }
+            let task = published(uid)
+            if member.etag != task?.etag || task?.gone == true { changed.read.append(uid) }
         }
-        for (uid, task) in published where !seen.contains(uid) && task.gone != true {
+        for (uid, task) in recorded where learned[uid] == nil && !seen.contains(uid) && task.gone != true {
+            changed.gone.insert(uid)
+        }
+        for (uid, task) in learned where !seen.contains(uid) && task.gone != true {
             changed.gone.insert(uid)
         }
         return changed
     }
 
     /// The hrefs of these tasks, to read them.
-    public func hrefs(_ uids: [String]) -> [String] { uids.compactMap { published[$0]?.href } }
+    public func hrefs(_ uids: [String]) -> [String] { uids.compactMap { published($0)?.href } }
 
     /// A task read from the server, after the Engine judged it. Its ETag is taken once the server
     /// holds what kept owns (`wanted` as the store now calls for it): if this sync ends before
     /// kept writes its text back, the next one reads it again and judges it again.
     public mutating func read(_ uid: String, etag: String?, holds server: VTodo, wanted: CalendarTask?) {
         if let wanted, !wanted.owned.matches(server) { return }
-        guard published[uid] != nil else { return }
-        published[uid]?.etag = etag
-        published[uid]?.gone = nil
-        updates[uid] = published[uid]
+        guard var task = published(uid) else { return }
+        task.etag = etag
+        task.gone = nil
+        learn(uid, task)
+    }
+
+    private mutating func learn(_ uid: String, _ task: CalendarState.Published) {
+        learned[uid] = task
+        updates[uid] = task
     }
 
     /// Tasks a client deleted.
     public mutating func deleted(_ uids: Set<String>) {
-        for uid in uids where published[uid] != nil {
-            published[uid]?.gone = true
-            updates[uid] = published[uid]
+        for uid in uids {
+            guard var task = published(uid) else { continue }
+            task.gone = true
+            learn(uid, task)
         }
     }
 
@@ -88,7 +133,7 @@ public struct CalendarReconciler: Sendable {
     /// (`server`), or, unread, from what kept last wrote; it is new; or a client deleted it —
     /// unless it is finished ("clear completed" on a phone stays cleared).
     public func needsWrite(_ task: CalendarTask, server: VTodo?) -> Bool {
-        Self.needsWrite(task, last: published[task.uid], server: server)
+        Self.needsWrite(task, last: published(task.uid), server: server)
     }
 
     /// The same rule over what kept last wrote alone (`kept status`'s "changes waiting").
@@ -111,7 +156,7 @@ public struct CalendarReconciler: Sendable {
 
     /// The first attempt at writing `task`, over the copy read in this sync (`seen`) if any.
     public func attempt(_ task: CalendarTask, seen: (todo: VTodo, etag: String?)?) -> Attempt {
-        let last = published[task.uid]
+        let last = published(task.uid)
         let deleted = last?.gone == true
         return Attempt(href: last?.href ?? collectionPath + task.fileName,
                        etag: deleted ? nil : (seen?.etag ?? last?.etag),
@@ -123,10 +168,8 @@ public struct CalendarReconciler: Sendable {
     /// this ETag. Whether it was put back after a client deleted it.
     @discardableResult
     public mutating func written(_ task: CalendarTask, _ attempt: Attempt, etag: String?) -> Bool {
-        let restored = published[task.uid]?.gone == true
-        let now = CalendarState.Published(href: attempt.href, etag: etag, sequence: attempt.sequence, owned: task.owned)
-        published[task.uid] = now
-        updates[task.uid] = now
+        let restored = published(task.uid)?.gone == true
+        learn(task.uid, CalendarState.Published(href: attempt.href, etag: etag, sequence: attempt.sequence, owned: task.owned))
         return restored
     }
 

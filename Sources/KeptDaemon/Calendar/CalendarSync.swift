@@ -140,7 +140,7 @@ public actor CalendarSync: Service {
             outcome.read += 1
             onServer[uid] = (todo, object.etag)
             let index = plan.tasks.firstIndex { $0.uid == uid }
-            if let index, await judge(todo, for: plan.tasks[index], written: reconciler.published[uid]?.owned, &outcome) {
+            if let index, await judge(todo, for: plan.tasks[index], written: reconciler.published(uid)?.owned, &outcome) {
                 acted.append(index)
             }
             reconciler.read(uid, etag: object.etag, holds: todo, wanted: index.map { plan.tasks[$0] })
@@ -234,7 +234,7 @@ public actor CalendarSync: Service {
                _ outcome: inout Outcome) async throws -> Written {
         var task = first
         var attempt = reconciler.attempt(task, seen: seen)
-        let written = reconciler.published[task.uid]?.owned
+        let written = reconciler.published(task.uid)?.owned
         for _ in 0..<3 {
             if attempt.exists && attempt.etag == nil {
                 // Written before, its ETag not given: read it first.
