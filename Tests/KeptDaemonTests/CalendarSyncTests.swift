@@ -410,6 +410,10 @@ import Testing
         #expect(reconciler.uid(at: "/dana/kept/other.ics") == "kept-1.2.3-s1@x-kept")
         #expect(reconciler.uid(at: "/dana/kept/someone-elses.ics") == nil)
         #expect(CalendarReconciler.uids(named: "a-b-c") == ["a-b-c", "a-b@c", "a@b-c"])
+        // A task written after the index of every href was made is found there too.
+        let fresh = CalendarTask(uid: "fresh", occurrence: nil, incident: 1, owned: owned, categories: [], parent: nil, alarmMinutes: nil)
+        reconciler.written(fresh, .init(href: "/dana/old/fresh-task.ics", etag: nil, exists: false, sequence: 0), etag: "\"2\"")
+        #expect(reconciler.uid(at: "/dana/old/fresh-task.ics") == "fresh")
     }
 
     @Test func theReconcilerReadsWhatChangedAndCountsDeletionsOnce() {

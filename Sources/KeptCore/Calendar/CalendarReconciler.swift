@@ -39,12 +39,17 @@ public struct CalendarReconciler: Sendable {
             for uid in Self.uids(named: name) where published(uid).map({ Self.path($0.href) == path }) == true { return uid }
         }
         if uidOfPath == nil {
-            var index: [String: String] = [:]
-            for (uid, task) in recorded where learned[uid] == nil { index[Self.path(task.href)] = index[Self.path(task.href)] ?? uid }
-            for (uid, task) in learned { index[Self.path(task.href)] = index[Self.path(task.href)] ?? uid }
-            uidOfPath = index
+            uidOfPath = [:]
+            for (uid, task) in recorded where learned.isEmpty || learned[uid] == nil { index(task.href, of: uid) }
+            for (uid, task) in learned { index(task.href, of: uid) }
         }
         return uidOfPath?[path]
+    }
+
+    /// An href in the index of every href, once that is made; the first UID found there keeps it.
+    private mutating func index(_ href: String, of uid: String) {
+        let path = Self.path(href)
+        if uidOfPath != nil, uidOfPath?[path] == nil { uidOfPath?[path] = uid }
     }
 
     /// The UIDs a file of this name can be kept's task for: the name itself, or the name with one
@@ -92,7 +97,7 @@ public struct CalendarReconciler: Sendable {
             let task = published(uid)
             if member.etag != task?.etag || task?.gone == true { changed.read.append(uid) }
         }
-        for (uid, task) in recorded where learned[uid] == nil && !seen.contains(uid) && task.gone != true {
+        for (uid, task) in recorded where (learned.isEmpty || learned[uid] == nil) && !seen.contains(uid) && task.gone != true {
             changed.gone.insert(uid)
         }
         for (uid, task) in learned where !seen.contains(uid) && task.gone != true {
@@ -118,6 +123,7 @@ public struct CalendarReconciler: Sendable {
     private mutating func learn(_ uid: String, _ task: CalendarState.Published) {
         learned[uid] = task
         updates[uid] = task
+        index(task.href, of: uid)
     }
 
     /// Tasks a client deleted.
