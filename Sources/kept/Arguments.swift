@@ -6,7 +6,8 @@ import ArgumentParser
 /// saved.
 enum Arguments {
     /// Options every subcommand takes, which may also come before the subcommand, and whether
-    /// each takes a value — as `Global` declares them (a debug build checks, on every use).
+    /// each takes a value — as `Global` declares them: a table, unlike `flags(of:)`, so a debug
+    /// build (the one the tests run) checks it against the declaration on every use.
     /// (An array: a set's first use costs a look through every conformance the binary has.)
     static let global: [(name: String, takesValue: Bool)] = [("--json", false), ("--socket", true)]
 
@@ -69,6 +70,8 @@ enum Arguments {
         var out = [command]
         var expectsValue = false
         var positionalOnly = false
+        /// Where `--` stands in `out`: the global options moved from the front go before it.
+        var separator: Int?
         let arguments = Array(rest.dropFirst())
         for (i, arg) in arguments.enumerated() {
             defer { out.append(arg) }
@@ -79,6 +82,7 @@ enum Arguments {
             }
             if arg == "--" {
                 positionalOnly = true
+                separator = out.count
                 continue
             }
             if isOption(arg) {
@@ -94,7 +98,8 @@ enum Arguments {
             }
             if arg.hasPrefix("-"), arg.count > 1 { throw .dashText(arg, command: command) }
         }
-        return out + leading
+        out.insert(contentsOf: leading, at: separator ?? out.count)
+        return out
     }
 
     /// `--name`, `--name=value`, or `-h`: what the parser reads as an option.

@@ -29,6 +29,10 @@ import Testing
         let added = h.kept("promise", "1", "--due", "friday", "--", "-10% discount on the next invoice")
         #expect(added.code == 0, "\(added.stderr)")
         #expect(added.stdout.contains("Promised 1.1: -10% discount on the next invoice"))
+        // A global option before the subcommand stays an option when the line has a `--`.
+        let leading = h.kept("--socket", h.socket, "promise", "1", "--due", "friday", "--", "-2 days early, as asked")
+        #expect(leading.code == 0, "\(leading.stderr)")
+        #expect(leading.stdout.contains("Promised 1.2: -2 days early, as asked"), "\(leading.stdout)")
         let done = h.kept("done", "1.1", "--note", "-5 minutes late, told Dana")
         #expect(done.code == 0, "\(done.stderr)")
         #expect(h.kept("show", "1").stdout.contains("-5 minutes late, told Dana"))
