@@ -48,16 +48,18 @@ public struct CalendarReconciler: Sendable {
 
     /// An href in the index of every href, once that is made; the first UID found there keeps it.
     private mutating func index(_ href: String, of uid: String) {
+        guard uidOfPath != nil else { return }
         let path = Self.path(href)
-        if uidOfPath != nil, uidOfPath?[path] == nil { uidOfPath?[path] = uid }
+        if uidOfPath?[path] == nil { uidOfPath?[path] = uid }
     }
 
-    /// The UIDs a file of this name can be kept's task for: the name itself, or the name with one
-    /// "-" read as the "@" it stands for — the last first, as in kept's own `…@kept`.
+    /// The UIDs a file of this name can be kept's task for: the name itself, then the name with
+    /// one "-" read as the "@" it stands for, from the last "-" back (kept's own end in `@kept`).
+    /// A name with more than a few is not kept's: the index of every href answers for it.
     static func uids(named name: Substring) -> [String] {
         var uids = [String(name)]
         var i = name.endIndex
-        while let dash = name[..<i].lastIndex(of: "-") {
+        while uids.count <= 8, let dash = name[..<i].lastIndex(of: "-") {
             uids.append(String(name[..<dash]) + "@" + name[name.index(after: dash)...])
             i = dash
         }

@@ -30,16 +30,16 @@ enum StoreReader {
     struct Seen {
         private var bits: UInt32 = 0
 
-        /// Member `n`'s value, read by `read`.
-        mutating func read<T>(_ n: UInt32, _ r: inout JSONReader, _ read: Read<T>) throws(Failure) -> T {
+        /// Member `n`'s value, read by `value`.
+        mutating func read<T>(_ n: UInt32, _ r: inout JSONReader, _ value: Read<T>) throws(Failure) -> T {
             if bits & (1 << n) != 0 { throw Failure(message: "a member twice", offset: r.offset) }
             bits |= 1 << n
-            return try read(&r)
+            return try value(&r)
         }
 
         /// Member `n`'s value, or nil for `null`, as Codable reads an optional member.
-        mutating func optional<T>(_ n: UInt32, _ r: inout JSONReader, _ read: Read<T>) throws(Failure) -> T? {
-            try self.read(n, &r) { r throws(Failure) in try r.null() ? nil : try read(&r) }
+        mutating func optional<T>(_ n: UInt32, _ r: inout JSONReader, _ value: Read<T>) throws(Failure) -> T? {
+            try read(n, &r) { r throws(Failure) in try r.null() ? nil : try value(&r) }
         }
     }
 
