@@ -81,8 +81,10 @@ let package = Package(
                 "KeptClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["kept.order"],
             // A short-lived command, so a static PIE: the Swift runtime and the C library linked in,
-            // nothing loaded at start, addresses still randomised, relocations packed (RELR).
+            // nothing loaded at start, addresses still randomised, relocations packed (RELR); the
+            // functions the everyday commands run placed together (kept.order, from scripts/order).
             // scripts/ld-lld says why it has its own linker.
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
@@ -91,6 +93,8 @@ let package = Package(
                 "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                 "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
                 "-Xlinker", "-lswiftSynchronization",
+                "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/kept/kept.order",
+                "-Xlinker", "--no-warn-symbol-ordering",
             ])]
         ),
         // `make bench`'s measuring tool: seeds stores, times requests, timers and start-up.
@@ -135,5 +139,10 @@ for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    // Each function in its own section, so that kept.order can place it (the packages kept
+    // depends on are built as they come).
+    if ["KeptCore", "KeptClient", "kept"].contains(target.name) {
+        settings.append(.unsafeFlags(["-Xfrontend", "-function-sections"]))
+    }
     target.swiftSettings = settings
 }
