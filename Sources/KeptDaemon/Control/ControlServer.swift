@@ -23,7 +23,12 @@ struct ControlServer: Service {
     static let requestTimeout: TimeAmount = .seconds(10)
 
     func run() async throws {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        // One event loop accepts and serves: a connection is read on the thread that accepted it,
+        // and the task serving it runs there too (Swift's jobs go to the current loop), so a
+        // request never waits for another thread to wake. The Keeper answers one request at a
+        // time whatever the loop; a second loop would only add hand-offs.
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let bootstrap = ServerBootstrap(group: loop, childGroup: loop)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { channel in
