@@ -13,7 +13,7 @@ struct KeptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kept-bench",
         abstract: "Seeds stores and measures keptd for the benchmark.",
-        subcommands: [Seed.self, Latency.self, Lateness.self, Ready.self, Floor.self, Replies.self])
+        subcommands: [Seed.self, Latency.self, Lateness.self, Ready.self, Floor.self, FloorServe.self, Alternate.self, Replies.self])
 }
 
 /// Writes a store with `incidents` incidents and `items` promises in all, through the same engine
