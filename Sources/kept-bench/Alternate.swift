@@ -42,21 +42,9 @@ struct Alternate: ParsableCommand {
 
     /// One run of `argv`, its stdin, stdout and stderr /dev/null; milliseconds.
     static func time(_ argv: [String]) throws -> Double {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        let spawned = cArgs.withUnsafeBufferPointer { posix_spawn(&pid, argv[0], &actions, nil, $0.baseAddress!, environ) }
-        guard spawned == 0 else { throw ValidationError("cannot start \(argv[0]): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = try spawnAndWait(argv, quiet: true)
         clock_gettime(CLOCK_MONOTONIC, &end)
         // Exited with 0: WIFEXITED and WEXITSTATUS == 0, read from the status word as glibc does.
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
@@ -64,6 +52,26 @@ struct Alternate: ParsableCommand {
         }
         return Double(end.tv_sec - start.tv_sec) * 1e3 + Double(end.tv_nsec - start.tv_nsec) / 1e6
     }
+}
+
+/// Runs `argv` directly (no shell, no PATH search) with stdin from `stdin` and stdout to
+/// /dev/null — stderr too when `quiet` — and waits for it: its wait status. posix_spawn and
+/// waitpid, because Foundation's Process notices an exit only at its run loop's next turn.
+func spawnAndWait(_ argv: [String], stdin: String = "/dev/null", quiet: Bool = false) throws -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    if quiet { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
+    var cArgs = argv.map { strdup($0) } + [nil]
+    defer { for p in cArgs { free(p) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
+    guard spawned == 0 else { throw ValidationError("cannot start \(argv[0]): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status
 }
 
 /// The floor of an add made whole, its server half: on a Unix socket, for each connection, one

@@ -35,7 +35,7 @@ struct Replies: ParsableCommand {
             try Data(Self.reply(n, kind: "ingest", messageID: messageID, to: replyTo)).write(to: URL(fileURLWithPath: path))
             defer { unlink(path) }
             let start = DispatchTime.now().uptimeNanoseconds
-            let status = try Self.spawn([kept, "--socket", socket, "mail", "ingest"], stdin: path)
+            let status = (try spawnAndWait([kept, "--socket", socket, "mail", "ingest"], stdin: path) >> 8) & 0xFF
             ingest.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             guard status == 0 else { throw ValidationError("kept mail ingest exited \(status)") }
         }
@@ -58,23 +58,6 @@ struct Replies: ParsableCommand {
         print(String(format: "ingest_p50=%.2f ingest_p99=%.2f watch_p50=%.2f watch_p99=%.2f bytes=%d",
                      i.percentile(0.5), i.percentile(0.99), w.percentile(0.5), w.percentile(0.99),
                      Self.reply(0, kind: "ingest", messageID: messageID, to: replyTo).count))
-    }
-
-    /// Runs a program with standard input from `stdin` and waits for it (posix_spawn and
-    /// waitpid: Foundation's Process notices an exit only at its run loop's next turn).
-    static func spawn(_ argv: [String], stdin: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ) == 0 else { throw ValidationError("cannot run \(argv[0])") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status >> 8) & 0xFF
     }
 
     /// The Message-ID and Reply-To of the reminder in keptd's Maildir.
