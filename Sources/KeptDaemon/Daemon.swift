@@ -60,6 +60,10 @@ public enum Daemon {
         let keeper = Keeper(paths: options.paths, config: options.config, drafts: options.drafts, environment: options.environment, store: parts.store,
                             state: parts.state, timer: parts.timer, logger: logger, zone: parts.zone, clock: parts.clock)
         let server = ControlServer(listen: parts.listen, keeper: keeper, logger: logger) {
+            // Loading a large store and building its schedule leave the file's bytes and the
+            // scratch of the threads that decoded it freed but held by the allocator (an arena a
+            // thread): given back before settling down.
+            malloc_trim(0)
             let status = await keeper.readyStatus()
             // Logged before READY=1 is sent, so the entry's time bounds when systemd may call it active.
             logger.info("keptd \(KeptVersion.current) ready: \(status)", metadata: ["KEPT_EVENT": "ready"])
@@ -105,9 +109,6 @@ public enum Daemon {
     public static func run(_ options: Options, logger: Logger) async throws {
         let (store, state) = try StoreFile.open(directory: options.paths.stateDirectory)
         let timer = try WallClockTimer()
-        // Loading a large store leaves the file's bytes and the decoder's scratch freed but held
-        // by the allocator (one arena per loading thread): give them back before settling down.
-        malloc_trim(0)
         if options.config.maildir.enabled {
             let maildir = options.config.maildir.path ?? options.paths.maildir
             do { try MaildirChannel.prepare(maildir) } catch {

@@ -1,3 +1,4 @@
+import CSystemd
 import Foundation
 import KeptCore
 import Logging
@@ -117,6 +118,8 @@ public actor Keeper {
             do { try store.compact(engine.state) } catch {
                 logger.error("could not fold the journal into the store: \(error.message)")
             }
+            // The document written was built whole in memory: its bytes given back.
+            malloc_trim(0)
         }
         armTimer()
     }
