@@ -78,11 +78,13 @@ func spawnAndWait(_ argv: [String], stdin: String = "/dev/null", quiet: Bool = f
 /// request line read, a 300-byte record appended and made durable (fdatasync), a 400-byte answer
 /// line written, the connection closed — what keptd does for an add, and nothing else. Its
 /// client is a static Swift binary the bench compiles (scripts/bench), timed beside kept.
-/// Runs until killed.
+/// With `--answer FILE` the answer is that file's first line (keptd's own answer to an add),
+/// so that kept's own client can ask it too: the add less keptd's work. Runs until killed.
 struct FloorServe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "floor-serve", abstract: "Serves the floor's durable appends on a Unix socket.")
     @Option var socket: String
     @Option var dir: String
+    @Option(help: "A file whose first line is the answer (400 bytes of filler otherwise).") var answer: String?
 
     func run() throws {
         let journal = open(dir + "/floor-serve.journal", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -101,7 +103,7 @@ struct FloorServe: ParsableCommand {
         // Said on stdout, unbuffered, once connections are taken.
         _ = Array("listening\n".utf8).withUnsafeBytes { writeAll(1, $0) }
         let record = [UInt8](repeating: UInt8(ascii: "j"), count: 299) + [0x0A]
-        let answer = [UInt8](repeating: UInt8(ascii: "a"), count: 399) + [0x0A]
+        let answer = try self.answer.map(Self.firstLine(of:)) ?? [UInt8](repeating: UInt8(ascii: "a"), count: 399) + [0x0A]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let connection = accept(listener, nil, nil)
@@ -120,5 +122,13 @@ struct FloorServe: ParsableCommand {
             }
             close(connection)
         }
+    }
+
+    /// The file's first line, with its line feed.
+    static func firstLine(of path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path), let end = data.firstIndex(of: 0x0A) else {
+            throw ValidationError("\(path): no answer line in it")
+        }
+        return Array(data[...end])
     }
 }
