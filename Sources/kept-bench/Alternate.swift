@@ -19,6 +19,7 @@ struct Alternate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Times commands in turn, each run spawned directly.")
     @Option var runs = 30
     @Option var warmup = 3
+    @Flag(help: "Leave the commands' stderr on this one's (a failing command says why).") var keepStderr = false
     @Argument(parsing: .captureForPassthrough, help: "Commands, separated by :::.") var words: [String] = []
 
     func run() throws {
@@ -29,7 +30,7 @@ struct Alternate: ParsableCommand {
             // Each command first in its turn: none always runs right after the same other.
             for k in 0..<commands.count {
                 let c = (k + round) % commands.count
-                let ms = try Self.time(commands[c])
+                let ms = try Self.time(commands[c], quiet: !keepStderr)
                 if round >= warmup { times[c].append(ms) }
             }
         }
@@ -40,11 +41,11 @@ struct Alternate: ParsableCommand {
         }
     }
 
-    /// One run of `argv`, its stdin, stdout and stderr /dev/null; milliseconds.
-    static func time(_ argv: [String]) throws -> Double {
+    /// One run of `argv`, its stdin and stdout /dev/null, its stderr too when `quiet`; milliseconds.
+    static func time(_ argv: [String], quiet: Bool = true) throws -> Double {
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        let status = try spawnAndWait(argv, quiet: true)
+        let status = try spawnAndWait(argv, quiet: quiet)
         clock_gettime(CLOCK_MONOTONIC, &end)
         // Exited with 0: WIFEXITED and WEXITSTATUS == 0, read from the status word as glibc does.
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
@@ -75,11 +76,12 @@ func spawnAndWait(_ argv: [String], stdin: String = "/dev/null", quiet: Bool = f
 }
 
 /// The floor of an add made whole, its server half: on a Unix socket, for each connection, one
-/// request line read, a 300-byte record appended and made durable (fdatasync), a 400-byte answer
-/// line written, the connection closed — what keptd does for an add, and nothing else. Its
-/// client is a static Swift binary the bench compiles (scripts/bench), timed beside kept.
-/// With `--answer FILE` the answer is that file's first line (keptd's own answer to an add),
-/// so that kept's own client can ask it too: the add less keptd's work. Runs until killed.
+/// request line read, a 300-byte record appended and made durable (fdatasync), an answer line
+/// written, the connection closed — what keptd does for an add, and nothing else. Its client is
+/// a static Swift binary the bench compiles (scripts/bench), timed beside kept. The answer is
+/// the first line of `--answer FILE` — the bench gives it keptd's own answer to an add, so that
+/// kept's own client can ask it too (the add less keptd's work) — or 400 bytes of filler.
+/// Runs until killed.
 struct FloorServe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "floor-serve", abstract: "Serves the floor's durable appends on a Unix socket.")
     @Option var socket: String
@@ -87,6 +89,8 @@ struct FloorServe: ParsableCommand {
     @Option(help: "A file whose first line is the answer (400 bytes of filler otherwise).") var answer: String?
 
     func run() throws {
+        let record = [UInt8](repeating: UInt8(ascii: "j"), count: 299) + [0x0A]
+        let answer = try self.answer.map(Self.firstLine(of:)) ?? [UInt8](repeating: UInt8(ascii: "a"), count: 399) + [0x0A]
         let journal = open(dir + "/floor-serve.journal", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard journal >= 0 else { throw ValidationError("cannot open \(dir)/floor-serve.journal") }
         unlink(socket)
@@ -102,8 +106,6 @@ struct FloorServe: ParsableCommand {
         guard bound == 0, listen(listener, 128) == 0 else { throw ValidationError("cannot listen on \(socket)") }
         // Said on stdout, unbuffered, once connections are taken.
         _ = Array("listening\n".utf8).withUnsafeBytes { writeAll(1, $0) }
-        let record = [UInt8](repeating: UInt8(ascii: "j"), count: 299) + [0x0A]
-        let answer = try self.answer.map(Self.firstLine(of:)) ?? [UInt8](repeating: UInt8(ascii: "a"), count: 399) + [0x0A]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let connection = accept(listener, nil, nil)
