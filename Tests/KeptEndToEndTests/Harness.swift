@@ -1,5 +1,6 @@
 import Foundation
 import KeptCore
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -169,14 +170,15 @@ final class Harness {
 
     func stop() {
         guard let d = daemon else { return }
-        Self.signal(d.processIdentifier, SIGTERM)
+        // One that has ended (and been reaped) no longer owns its pid: nothing is signalled.
+        if d.isRunning { Self.signal(d.processIdentifier, SIGTERM) }
         d.waitUntilExit()
         daemon = nil
     }
 
     func killHard() {
         guard let d = daemon else { return }
-        Self.signal(d.processIdentifier, SIGKILL)
+        if d.isRunning { Self.signal(d.processIdentifier, SIGKILL) }
         d.waitUntilExit()
         daemon = nil
     }
@@ -246,7 +248,26 @@ final class Harness {
         guard r.code == 0, let pid = pid_t(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
             throw HarnessError("could not start \(command[0]): \(r.stderr)")
         }
+        detached.withLock { $0[pid] = startTime(of: pid) ?? 0 }
         return pid
+    }
+
+    /// When each detached program started: its pid is signalled only while it still names that
+    /// program, never another that took the number after it ended.
+    private static let detached = Mutex<[pid_t: UInt64]>([:])
+
+    /// When `pid` started, in clock ticks after boot (the 22nd field of /proc/PID/stat).
+    static func startTime(of pid: pid_t) -> UInt64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    /// Whether `pid` is not (or is no longer) the detached program this process started as it.
+    private static func reused(_ pid: pid_t) -> Bool {
+        guard let started = detached.withLock({ $0[pid] }) else { return false }
+        return startTime(of: pid) != started
     }
 
     /// Stops a detached program: SIGTERM, then SIGKILL if it lingers.
@@ -262,12 +283,13 @@ final class Harness {
             Issue.record("refused to signal pid \(pid)")
             return
         }
+        guard !reused(pid) else { return }
         kill(pid, sig)
     }
 
     /// Whether `pid` runs (a zombie nobody has reaped yet does not).
     static func isRunning(_ pid: pid_t) -> Bool {
-        guard pid > 0, kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard pid > 0, !reused(pid), kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
         return !stat[close...].hasPrefix(") Z")
     }

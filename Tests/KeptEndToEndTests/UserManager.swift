@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,12 @@ final class UserManager {
     var runtime: String { root + "/run" }
     let env: [String: String]
     let manager: pid_t
-    private let markedMachine: Bool
+    /// The manager's own control group, in each hierarchy that tracks processes.
+    private let groups: [String]
+
+    /// How many managers run; the first marks the machine as booted with systemd (when it was
+    /// not), the last takes the mark away.
+    private static let running = Mutex<(count: Int, marked: Bool)>((0, false))
 
     static var packageRoot: String { Harness.packageRoot }
 
@@ -51,28 +57,76 @@ final class UserManager {
         self.env = env
 
         // systemctl and the manager look for this to believe systemd is the init system.
-        markedMachine = !FileManager.default.fileExists(atPath: "/run/systemd/system")
-        if markedMachine { try FileManager.default.createDirectory(atPath: "/run/systemd/system", withIntermediateDirectories: true) }
+        Self.running.withLock { state in
+            if state.count == 0, !FileManager.default.fileExists(atPath: "/run/systemd/system") {
+                state.marked = (try? FileManager.default.createDirectory(atPath: "/run/systemd/system", withIntermediateDirectories: true)) != nil
+            }
+            state.count += 1
+        }
+
+        // A manager started outside a user's slice takes the root of the control-group tree for
+        // its own, so two of them would put their keptd.service in the same group, and stopping
+        // one would kill the other's keptd. Each starts in a group of its own instead.
+        let name = (root as NSString).lastPathComponent
+        groups = Self.hierarchies.map { "\($0)/kept-tests/\(name)" }.filter {
+            (try? FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: true)) != nil
+        }
+        let enter = groups.map { "echo $$ >\($0)/cgroup.procs && " }.joined()
 
         if hidingToolchain {
             manager = try Harness.spawnDetached(["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                                 "mount -t tmpfs -o size=64k,mode=755 kept-no-toolchain /opt/swift && exec /lib/systemd/systemd --user"],
+                                                 enter + "mount -t tmpfs -o size=64k,mode=755 kept-no-toolchain /opt/swift && exec /lib/systemd/systemd --user"],
                                                 environment: env)
         } else {
-            manager = try Harness.spawnDetached(["/lib/systemd/systemd", "--user"], environment: env)
+            manager = try Harness.spawnDetached(["/bin/sh", "-c", enter + "exec /lib/systemd/systemd --user"], environment: env)
         }
         let runtime = root + "/run"
         guard Harness.eventually(seconds: 30, { FileManager.default.fileExists(atPath: runtime + "/systemd/private") }) else {
+            shutdown()
             throw HarnessError("systemd --user did not come up")
         }
         _ = Harness.eventually(seconds: 30) { self.systemctl("is-system-running").stdout.hasPrefix("running") }
+        let group = property("ControlGroup", of: "app.slice")
+        guard group.hasPrefix("/kept-tests/\(name)/") else {
+            shutdown()
+            throw HarnessError("systemd --user is not in a control group of its own (its app.slice: \(group.isEmpty ? "none" : group))")
+        }
     }
 
     func shutdown() {
         _ = systemctl("stop", "keptd.socket", "keptd.service")
         Harness.stopDetached(manager)
-        if markedMachine { try? FileManager.default.removeItem(atPath: "/run/systemd/system") }
+        // Whatever the manager left behind in its groups is this test's; then the groups go.
+        for group in groups {
+            let kill = open(group + "/cgroup.kill", O_WRONLY)
+            if kill >= 0 { _ = write(kill, "1", 1); close(kill) }
+            _ = Harness.eventually(seconds: 10) { Self.removeGroup(group) }
+        }
+        Self.running.withLock { state in
+            state.count -= 1
+            if state.count == 0, state.marked {
+                try? FileManager.default.removeItem(atPath: "/run/systemd/system")
+                state.marked = false
+            }
+        }
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The mounted control-group hierarchies a manager tracks its units in: the unified one, and in
+    /// a hybrid layout also systemd's named one.
+    static var hierarchies: [String] {
+        ["/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"].filter {
+            FileManager.default.fileExists(atPath: $0 + "/cgroup.procs")
+        }
+    }
+
+    /// Removes a group and the groups under it, deepest first; whether it is gone.
+    static func removeGroup(_ group: String) -> Bool {
+        let below = ((try? FileManager.default.subpathsOfDirectory(atPath: group)) ?? []).map { group + "/" + $0 }
+            .filter { path in var isDir: ObjCBool = false; return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue }
+            .sorted { $0.count > $1.count }
+        for dir in below + [group] { rmdir(dir) }
+        return !FileManager.default.fileExists(atPath: group)
     }
 
     @discardableResult
