@@ -25,6 +25,7 @@ public final class MemoryCalendar: CalDAVTransport {
         var failAfter: Int?
         var beforeNextPut: [String: @Sendable (inout String) -> Void] = [:]
         var refusing: Set<String> = []
+        var dataAsked = 0
     }
 
     private let state = Mutex(State())
@@ -32,10 +33,14 @@ public final class MemoryCalendar: CalDAVTransport {
     public let path: String
     /// Whether the server offers sync-collection.
     public let supportsSync: Bool
+    /// Whether sync-collection's answer holds the changed objects' data (as Radicale's does), or
+    /// their ETags alone (as Xandikos's does).
+    public let dataWithChanges: Bool
 
-    public init(path: String = "/dana/kept/", supportsSync: Bool = true) {
+    public init(path: String = "/dana/kept/", supportsSync: Bool = true, dataWithChanges: Bool = false) {
         self.path = path
         self.supportsSync = supportsSync
+        self.dataWithChanges = dataWithChanges
     }
 
     // MARK: What the test sees and does
@@ -45,6 +50,8 @@ public final class MemoryCalendar: CalDAVTransport {
     /// Each request kept made, by kind (`PROPFIND`, `LIST`, `REPORT sync`, `GET n`, `PUT href`, `MKCALENDAR`).
     public var requests: [String] { state.withLock { $0.requests } }
     public func clearRequests() { state.withLock { $0.requests = [] } }
+    /// How many sync-collection requests asked for the changed objects' data.
+    public var dataAsked: Int { state.withLock { $0.dataAsked } }
 
     /// The object whose UID line is `uid`.
     public func object(uid: String) -> (href: String, object: Object)? {
@@ -115,16 +122,19 @@ public final class MemoryCalendar: CalDAVTransport {
         state.withLock { $0.exists = true }
     }
 
-    public func changes(since token: String) async throws -> CalDAVChanges? {
+    public func changes(since token: String, withData: Bool) async throws -> CalDAVChanges? {
         try request("REPORT sync")
+        if withData { state.withLock { $0.dataAsked += 1 } }
         return state.withLock { s in
             guard supportsSync, s.exists, token.hasPrefix("t"), let from = Int(token.dropFirst()), from >= s.forgottenBefore, from <= s.log.count
             else { return nil }
             var members: [CalDAVMember] = []
-            for href in Set(s.log[from...]) {
+            var objects: [CalDAVObject] = []
+            for href in Set(s.log[from...]).sorted() {
                 members.append(CalDAVMember(href: href, etag: s.objects[href]?.etag, removed: s.objects[href] == nil))
+                if dataWithChanges, withData, let object = s.objects[href] { objects.append(CalDAVObject(href: href, etag: object.etag, ics: object.ics)) }
             }
-            return CalDAVChanges(token: "t\(s.log.count)", members: members.sorted { $0.href < $1.href })
+            return CalDAVChanges(token: "t\(s.log.count)", members: members, objects: objects)
         }
     }
 

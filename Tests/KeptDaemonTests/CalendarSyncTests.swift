@@ -53,7 +53,7 @@ import Testing
         var pending: Int { get async { await keeper.calendarPending(collection: url.absoluteString) } }
     }
 
-    static func rig(supportsSync: Bool = true, playbook: Bool = false, promises: [Int64] = [3, 4]) async throws -> Rig {
+    static func rig(supportsSync: Bool = true, dataWithChanges: Bool = false, playbook: Bool = false, promises: [Int64] = [3, 4]) async throws -> Rig {
         let timer = ManualTimer(now: t0)
         let journal = MemoryJournal()
         var config = Config()
@@ -62,7 +62,7 @@ import Testing
         let keeper = Keeper(paths: Paths(stateDirectory: root, configFile: root + "/config.yaml", socket: root + "/control.sock", maildir: root + "/Maildir"),
                             config: config, environment: [:], store: journal, state: StoreState(storeID: "caltest1"), timer: timer,
                             logger: Logger(label: "kept-calendar-test"), zone: zone, clock: { timer.now })
-        let calendar = MemoryCalendar(path: url.path, supportsSync: supportsSync)
+        let calendar = MemoryCalendar(path: url.path, supportsSync: supportsSync, dataWithChanges: dataWithChanges)
         let sync = CalendarSync(keeper: keeper, transport: calendar, collection: url, interval: .seconds(900), logger: Logger(label: "kept-calendar-test"))
         await keeper.setCalendarSync(sync)
         _ = try await keeper.perform { e, now throws(KeptError) in
@@ -157,6 +157,43 @@ import Testing
         #expect(r.server("1.1")?.isCompleted == true && r.server("1.1")?.status == "COMPLETED", "kept's own text says done")
         #expect(await r.synced().written == 0)
         #expect(try await r.occurrences()["1.2"]?.done == nil)
+    }
+
+    /// A server that gives the changed tasks with its list of changes is not asked for them
+    /// again: a tick costs two requests (the changes, kept's own text written back), not three.
+    @Test(arguments: [true, false])
+    func aTickGivenWithTheChangesIsNotReadAgain(_ dataWithChanges: Bool) async throws {
+        let r = try await Self.rig(dataWithChanges: dataWithChanges)
+        await r.synced()
+        r.timer.advance(to: Self.t0 + 7200)
+        let uid = r.uid("1.1")
+        let href = try #require(r.calendar.object(uid: uid)?.href)
+        r.calendar.phone(uid, Self.ticked("status", at: Self.t0 + 3600))
+        r.calendar.clearRequests()
+        let outcome = await r.synced()
+        #expect(outcome.read == 1 && outcome.actedOn == 1 && outcome.written == 1)
+        #expect(r.calendar.requests == ["REPORT sync"] + (dataWithChanges ? [] : ["GET 1"]) + ["PUT \(href)"])
+        #expect(try await r.occurrences()["1.1"]?.done == Self.t0 + 7200)
+        #expect(r.server("1.1")?.description?.hasSuffix("Done, kept.") == true, "kept's own text says done")
+        // kept's own write comes back in the next changes, with its data: known by its ETag, not read.
+        r.calendar.clearRequests()
+        let next = await r.synced()
+        #expect(next.read == 0 && next.written == 0 && r.calendar.requests == ["REPORT sync"])
+        #expect(r.calendar.dataAsked == 2, "asked with data after each sync that wrote a few")
+    }
+
+    /// After a sync that wrote many tasks (a first publish), the next changes list them all:
+    /// those are asked for by ETag alone, not with megabytes of their own data.
+    @Test func afterAManyTaskPublishTheChangesAreAskedForWithoutTheirData() async throws {
+        let r = try await Self.rig(dataWithChanges: true, promises: (1...60).map { Int64($0) })
+        #expect(await r.synced().written == 61)
+        #expect(await r.synced().read == 0)
+        #expect(r.calendar.dataAsked == 0)
+        // In step again after a sync that wrote nothing: a tick comes with its data.
+        r.calendar.phone(r.uid("1.1"), Self.ticked("status", at: Self.t0))
+        r.calendar.clearRequests()
+        #expect(await r.synced().actedOn == 1)
+        #expect(r.calendar.dataAsked == 1 && !r.calendar.requests.contains { $0.hasPrefix("GET") }, "\(r.calendar.requests)")
     }
 
     @Test func aCompletedTimeAheadOfNowOrBeforeThePromiseIsTheTimeKeptSawIt() async throws {

@@ -45,6 +45,28 @@ import Testing
         ((try? h.keptJSON("status")) as? [String: Any])?["calendar"] as? [String: Any] ?? [:]
     }
 
+    /// What the wire carries for a tick on the phone, seen by a front that names each request:
+    /// Radicale gives the ticked task with its changes, so kept reads it without a
+    /// calendar-multiget and writes its own text back — two exchanges.
+    @Test func aTickOnThePhoneCostsTheChangesAndTheWriteBack() throws {
+        let (h, server, front) = try Self.started()
+        defer { h.stop(); server.stop() }
+        #expect(h.kept("open", "Acme Corp", "Invoice sent", "--no-playbook").code == 0)
+        #expect(h.kept("promise", "1", "Send the corrected invoice", "--due", "+3d").code == 0)
+        #expect(h.kept("sync").code == 0)
+        try h.settled()
+        let uid = try #require(try CalDAVEndToEndTests.tasks(server).first { $0.summary?.hasPrefix("1.1 ") == true }?.uid)
+        try "".write(toFile: front.folder + "/log", atomically: true, encoding: .utf8)
+        _ = try CalDAVEndToEndTests.phone(server, "complete", uid, "status")
+        #expect(h.kept("sync").code == 0)
+        #expect(try h.timeline(1, "done").count == 1, "the tick was carried out")
+        let requests = front.log.split(separator: "\n")
+        #expect(requests.contains { $0.hasPrefix("pass REPORT /dana/kept/ sync-collection+data 207") }, "\(front.log)")
+        #expect(!front.log.contains("calendar-multiget"), "not read a second time: \(front.log)")
+        #expect(requests.count { $0.hasPrefix("pass PUT ") && $0.contains(".ics ") } == 1, "kept's text written back once: \(front.log)")
+        #expect(try CalDAVEndToEndTests.tasks(server).first { $0.uid == uid }?.description?.hasSuffix("Done, kept.") == true)
+    }
+
     /// A server that sends its headers and then a byte a second is given up on like one that
     /// never answers, said in words; the change made meanwhile arrives once it answers again.
     @Test func aServerThatTricklesOrSaysNothingIsGivenUpOnAndNothingIsLost() throws {

@@ -10,8 +10,9 @@ public protocol CalDAVTransport: Sendable {
     func collection() async throws -> CalDAVCollection
     /// Makes the collection, for tasks.
     func makeCalendar() async throws
-    /// What changed since `token` (RFC 6578); nil when the server no longer takes the token.
-    func changes(since token: String) async throws -> CalDAVChanges?
+    /// What changed since `token` (RFC 6578), with the changed objects' data if `withData` and
+    /// the server gives it; nil when the server no longer takes the token.
+    func changes(since token: String, withData: Bool) async throws -> CalDAVChanges?
     /// Every member and its ETag.
     func listing() async throws -> [CalDAVMember]
     /// The objects at these hrefs, as the server holds them; an href it no longer has is left out.
@@ -47,10 +48,15 @@ public struct CalDAVMember: Sendable, Equatable {
 public struct CalDAVChanges: Sendable, Equatable {
     public var token: String?
     public var members: [CalDAVMember]
+    /// The changed members' objects where the server gave them with its answer (when asked for
+    /// calendar-data, Radicale and sabre/dav give it, Xandikos does not): what a client changed is
+    /// then read without a second request.
+    public var objects: [CalDAVObject]
 
-    public init(token: String?, members: [CalDAVMember]) {
+    public init(token: String?, members: [CalDAVMember], objects: [CalDAVObject] = []) {
         self.token = token
         self.members = members
+        self.objects = objects
     }
 }
 

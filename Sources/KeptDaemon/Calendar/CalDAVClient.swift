@@ -146,11 +146,11 @@ struct CalDAVClient: CalDAVTransport {
         return ms.responses.map { CalDAVMember(href: $0.href, etag: $0.properties["getetag"]) }
     }
 
-    func changes(since token: String) async throws -> CalDAVChanges? {
+    func changes(since token: String, withData: Bool) async throws -> CalDAVChanges? {
         let answer = try await send("REPORT", collection, headers: [Self.xml, ("Depth", "0")], body: """
             <?xml version="1.0" encoding="utf-8"?>
-            <d:sync-collection xmlns:d="DAV:"><d:sync-token>\(Self.escape(token))</d:sync-token><d:sync-level>1</d:sync-level>
-            <d:prop><d:getetag/></d:prop></d:sync-collection>
+            <d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token>\(Self.escape(token))</d:sync-token>
+            <d:sync-level>1</d:sync-level><d:prop><d:getetag/>\(withData ? "<c:calendar-data/>" : "")</d:prop></d:sync-collection>
             """)
         if answer.status == 401 { throw CalDAVProblem("the server refused calendar.username and its password (401)") }
         // A token the server no longer takes — 403 valid-sync-token, or some servers' 400, 409
@@ -158,6 +158,8 @@ struct CalDAVClient: CalDAVTransport {
         guard answer.status == 207, let ms = Multistatus(answer.body) else { return nil }
         return CalDAVChanges(token: ms.syncToken, members: ms.responses.map {
             CalDAVMember(href: $0.href, etag: $0.properties["getetag"], removed: $0.status == 404)
+        }, objects: ms.responses.compactMap { r in
+            r.properties["calendar-data"].map { CalDAVObject(href: r.href, etag: r.properties["getetag"], ics: $0) }
         })
     }
 

@@ -43,6 +43,13 @@ public actor CalendarSync: Service {
     /// While a sync writes: the tasks it has still to write (and those refused so far). `kept
     /// status` reads this rather than plan the whole calendar again beside a long first publish.
     public private(set) var toWrite: Int?
+    /// How many tasks the last sync wrote, when it ended in step (its token recorded).
+    private var lastWrote: Int?
+    /// The changed tasks' data is asked for with the changes only after a sync that wrote at most
+    /// this many: its token is from before its writes, so the next changes list every task it
+    /// wrote, and after a first publish their data would make one answer of megabytes — more than
+    /// a slow link carries within an exchange's time limit, for tasks known by their ETags anyway.
+    static let dataWithChangesAfterWrites = 50
 
     public init(keeper: Keeper, transport: any CalDAVTransport, collection: URL, interval: Duration, logger: Logger) {
         self.keeper = keeper
@@ -89,6 +96,7 @@ public actor CalendarSync: Service {
         var outcome = Outcome()
         do {
             try await sync(&outcome)
+            lastWrote = outcome.written
             if failing != nil {
                 logger.info("calendar \(collection): reachable again, in step", metadata: ["KEPT_EVENT": "calendar-recovered"])
             }
@@ -96,8 +104,11 @@ public actor CalendarSync: Service {
             lastError = nil
             lastSuccess = await keeper.now
         } catch is CancellationError {
+            lastWrote = nil
             outcome.error = "stopped"
         } catch {
+            // What it wrote is not known to be all the next changes list: ETags alone, then.
+            lastWrote = nil
             if Task.isCancelled {
                 outcome.error = "stopped"
                 return outcome
@@ -124,18 +135,28 @@ public actor CalendarSync: Service {
         // if missing) and listed whole.
         var changed: CalendarReconciler.Changed
         let newToken: String?
-        if let old = plan.state?.syncToken, let changes = try await transport.changes(since: old) {
+        var given: [String: CalDAVObject] = [:]
+        let withData = (lastWrote ?? .max) <= Self.dataWithChangesAfterWrites
+        if let old = plan.state?.syncToken, let changes = try await transport.changes(since: old, withData: withData) {
             changed = reconciler.changed(by: changes.members)
             newToken = changes.token
+            for object in changes.objects { given[CalendarReconciler.path(object.href)] = object }
         } else {
             newToken = try await ensureCollection()
             changed = reconciler.changed(in: try await transport.listing())
         }
 
-        // Read what a client changed, and carry it out.
+        // Read what a client changed (what the server gave with its changes is not asked for
+        // again), and carry it out.
         var onServer: [String: (todo: VTodo, etag: String?)] = [:]
         var acted: [Int] = []
-        for object in try await transport.objects(reconciler.hrefs(changed.read)) {
+        var objects: [CalDAVObject] = []
+        var unread: [String] = []
+        for href in reconciler.hrefs(changed.read) {
+            if let object = given[CalendarReconciler.path(href)] { objects.append(object) } else { unread.append(href) }
+        }
+        objects += try await transport.objects(unread)
+        for object in objects {
             guard let uid = reconciler.uid(at: object.href), let todo = VTodo(ics: object.ics) else { continue }
             outcome.read += 1
             onServer[uid] = (todo, object.etag)
