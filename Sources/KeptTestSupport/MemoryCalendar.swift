@@ -26,6 +26,7 @@ public final class MemoryCalendar: CalDAVTransport {
         var beforeNextPut: [String: @Sendable (inout String) -> Void] = [:]
         var refusing: Set<String> = []
         var dataAsked = 0
+        var unreadableData = false
     }
 
     private let state = Mutex(State())
@@ -52,6 +53,8 @@ public final class MemoryCalendar: CalDAVTransport {
     public func clearRequests() { state.withLock { $0.requests = [] } }
     /// How many sync-collection requests asked for the changed objects' data.
     public var dataAsked: Int { state.withLock { $0.dataAsked } }
+    /// From now on the data given with the changes is not a calendar (calendar-multiget's stays right).
+    public func giveUnreadableData() { state.withLock { $0.unreadableData = true } }
 
     /// The object whose UID line is `uid`.
     public func object(uid: String) -> (href: String, object: Object)? {
@@ -132,7 +135,9 @@ public final class MemoryCalendar: CalDAVTransport {
             var objects: [CalDAVObject] = []
             for href in Set(s.log[from...]).sorted() {
                 members.append(CalDAVMember(href: href, etag: s.objects[href]?.etag, removed: s.objects[href] == nil))
-                if dataWithChanges, withData, let object = s.objects[href] { objects.append(CalDAVObject(href: href, etag: object.etag, ics: object.ics)) }
+                if dataWithChanges, withData, let object = s.objects[href] {
+                    objects.append(CalDAVObject(href: href, etag: object.etag, ics: s.unreadableData ? "<html>busy</html>" : object.ics))
+                }
             }
             return CalDAVChanges(token: "t\(s.log.count)", members: members, objects: objects)
         }

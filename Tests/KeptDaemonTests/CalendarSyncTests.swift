@@ -196,6 +196,42 @@ import Testing
         #expect(r.calendar.dataAsked == 1 && !r.calendar.requests.contains { $0.hasPrefix("GET") }, "\(r.calendar.requests)")
     }
 
+    /// Data given with the changes that is not a task is read again with calendar-multiget: the
+    /// tick is carried out all the same, once.
+    @Test func unreadableDataWithTheChangesIsReadAgain() async throws {
+        let r = try await Self.rig(dataWithChanges: true)
+        await r.synced()
+        r.calendar.giveUnreadableData()
+        r.calendar.phone(r.uid("1.1"), Self.ticked("status", at: Self.t0))
+        r.calendar.clearRequests()
+        let outcome = await r.synced()
+        #expect(outcome.read == 1 && outcome.actedOn == 1)
+        #expect(r.calendar.dataAsked == 1 && r.calendar.requests.contains("GET 1"), "\(r.calendar.requests)")
+        #expect(try await r.occurrences()["1.1"]?.done != nil)
+    }
+
+    /// After a sync that ended before recording its token, what it wrote is still in the
+    /// changes: the next asks by ETag alone; after one in step, with the data again. A task the
+    /// server refuses does not stop that (its sync records its token).
+    @Test func afterAFailedSyncTheChangesAreAskedForWithoutTheirData() async throws {
+        let r = try await Self.rig(dataWithChanges: true, promises: [3])
+        await r.synced()
+        r.calendar.failAfter(0)
+        #expect(await r.synced(failing: true).error != nil)
+        r.calendar.failAfter(nil)
+        await r.synced()
+        #expect(r.calendar.dataAsked == 0)
+        await r.synced()
+        #expect(r.calendar.dataAsked == 1)
+        r.calendar.refuseWrites(containing: "\r\nSUMMARY:1.2 ")
+        _ = try await r.perform { e, now throws(KeptError) in
+            try Methods.PromiseAdd.decide(e, Params.Promise(incident: 1, text: "the audit", due: .text(Self.zone.rfc3339(Self.t0 + 5 * 86_400))), now: now)
+        }
+        #expect(await r.synced(failing: true).error?.contains("refused") == true)
+        await r.synced(failing: true)
+        #expect(r.calendar.dataAsked == 3)
+    }
+
     @Test func aCompletedTimeAheadOfNowOrBeforeThePromiseIsTheTimeKeptSawIt() async throws {
         let r = try await Self.rig()
         await r.synced()

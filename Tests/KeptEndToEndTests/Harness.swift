@@ -252,8 +252,8 @@ final class Harness {
         return pid
     }
 
-    /// When each detached program started: its pid is signalled only while it still names that
-    /// program, never another that took the number after it ended.
+    /// When each detached program not yet stopped started: `stopDetached` signals its pid only
+    /// while it still names that program, never another that took the number after it ended.
     private static let detached = Mutex<[pid_t: UInt64]>([:])
 
     /// When `pid` started, in clock ticks after boot (the 22nd field of /proc/PID/stat).
@@ -264,16 +264,15 @@ final class Harness {
         return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 
-    /// Whether `pid` is not (or is no longer) the detached program this process started as it.
-    private static func reused(_ pid: pid_t) -> Bool {
-        guard let started = detached.withLock({ $0[pid] }) else { return false }
-        return startTime(of: pid) != started
-    }
-
-    /// Stops a detached program: SIGTERM, then SIGKILL if it lingers.
+    /// Stops a detached program: SIGTERM, then SIGKILL if it lingers — while its pid still names
+    /// the program `spawnDetached` started (one that ended long ago may have lent its number to
+    /// another: a keptd of another test, say). Stopped once: a second call signals nothing.
     static func stopDetached(_ pid: pid_t) {
+        guard let started = detached.withLock({ $0.removeValue(forKey: pid) }) else { return }
+        let ours = { isRunning(pid) && startTime(of: pid) == started }
+        guard ours() else { return }
         signal(pid, SIGTERM)
-        if !eventually(seconds: 10, { !isRunning(pid) }) { signal(pid, SIGKILL) }
+        if !eventually(seconds: 10, { !ours() }), ours() { signal(pid, SIGKILL) }
     }
 
     /// Sends `sig` to one process the test started. A pid that is not one (0 or less would signal
@@ -283,13 +282,12 @@ final class Harness {
             Issue.record("refused to signal pid \(pid)")
             return
         }
-        guard !reused(pid) else { return }
         kill(pid, sig)
     }
 
     /// Whether `pid` runs (a zombie nobody has reaped yet does not).
     static func isRunning(_ pid: pid_t) -> Bool {
-        guard pid > 0, !reused(pid), kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard pid > 0, kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
         return !stat[close...].hasPrefix(") Z")
     }

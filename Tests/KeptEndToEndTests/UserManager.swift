@@ -66,19 +66,27 @@ final class UserManager {
 
         // A manager started outside a user's slice takes the root of the control-group tree for
         // its own, so two of them would put their keptd.service in the same group, and stopping
-        // one would kill the other's keptd. Each starts in a group of its own instead.
+        // one would kill the other's keptd. Each starts in a group of its own instead (where the
+        // tree can be written: a machine whose tree is read-only runs them as before).
         let name = (root as NSString).lastPathComponent
-        groups = Self.hierarchies.map { "\($0)/kept-tests/\(name)" }.filter {
+        let groups = Self.hierarchies.map { "\($0)/kept-tests/\(name)" }.filter {
             (try? FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: true)) != nil
         }
+        self.groups = groups
         let enter = groups.map { "echo $$ >\($0)/cgroup.procs && " }.joined()
 
-        if hidingToolchain {
-            manager = try Harness.spawnDetached(["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                                 enter + "mount -t tmpfs -o size=64k,mode=755 kept-no-toolchain /opt/swift && exec /lib/systemd/systemd --user"],
-                                                environment: env)
-        } else {
-            manager = try Harness.spawnDetached(["/bin/sh", "-c", enter + "exec /lib/systemd/systemd --user"], environment: env)
+        do {
+            if hidingToolchain {
+                manager = try Harness.spawnDetached(["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                                     enter + "mount -t tmpfs -o size=64k,mode=755 kept-no-toolchain /opt/swift && exec /lib/systemd/systemd --user"],
+                                                    environment: env)
+            } else {
+                manager = try Harness.spawnDetached(["/bin/sh", "-c", enter + "exec /lib/systemd/systemd --user"], environment: env)
+            }
+        } catch {
+            Self.release(groups)
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
         }
         let runtime = root + "/run"
         guard Harness.eventually(seconds: 30, { FileManager.default.fileExists(atPath: runtime + "/systemd/private") }) else {
@@ -87,7 +95,7 @@ final class UserManager {
         }
         _ = Harness.eventually(seconds: 30) { self.systemctl("is-system-running").stdout.hasPrefix("running") }
         let group = property("ControlGroup", of: "app.slice")
-        guard group.hasPrefix("/kept-tests/\(name)/") else {
+        guard groups.isEmpty || group.hasPrefix("/kept-tests/\(name)/") else {
             shutdown()
             throw HarnessError("systemd --user is not in a control group of its own (its app.slice: \(group.isEmpty ? "none" : group))")
         }
@@ -96,20 +104,25 @@ final class UserManager {
     func shutdown() {
         _ = systemctl("stop", "keptd.socket", "keptd.service")
         Harness.stopDetached(manager)
-        // Whatever the manager left behind in its groups is this test's; then the groups go.
+        Self.release(groups)
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// A manager's groups removed — whatever it left running in them killed first, where the
+    /// hierarchy can (`cgroup.kill`, in the unified one) — and the machine's mark counted down.
+    private static func release(_ groups: [String]) {
         for group in groups {
             let kill = open(group + "/cgroup.kill", O_WRONLY)
             if kill >= 0 { _ = write(kill, "1", 1); close(kill) }
-            _ = Harness.eventually(seconds: 10) { Self.removeGroup(group) }
+            _ = Harness.eventually(seconds: 10) { removeGroup(group) }
         }
-        Self.running.withLock { state in
+        running.withLock { state in
             state.count -= 1
             if state.count == 0, state.marked {
                 try? FileManager.default.removeItem(atPath: "/run/systemd/system")
                 state.marked = false
             }
         }
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     /// The mounted control-group hierarchies a manager tracks its units in: the unified one, and in

@@ -43,7 +43,8 @@ public actor CalendarSync: Service {
     /// While a sync writes: the tasks it has still to write (and those refused so far). `kept
     /// status` reads this rather than plan the whole calendar again beside a long first publish.
     public private(set) var toWrite: Int?
-    /// How many tasks the last sync wrote, when it ended in step (its token recorded).
+    /// How many tasks the last sync wrote since the token it recorded; nil at start and after a
+    /// sync that ended before recording one (the changes since the token then hold writes not counted).
     private var lastWrote: Int?
     /// The changed tasks' data is asked for with the changes only after a sync that wrote at most
     /// this many: its token is from before its writes, so the next changes list every task it
@@ -96,7 +97,6 @@ public actor CalendarSync: Service {
         var outcome = Outcome()
         do {
             try await sync(&outcome)
-            lastWrote = outcome.written
             if failing != nil {
                 logger.info("calendar \(collection): reachable again, in step", metadata: ["KEPT_EVENT": "calendar-recovered"])
             }
@@ -104,11 +104,8 @@ public actor CalendarSync: Service {
             lastError = nil
             lastSuccess = await keeper.now
         } catch is CancellationError {
-            lastWrote = nil
             outcome.error = "stopped"
         } catch {
-            // What it wrote is not known to be all the next changes list: ETags alone, then.
-            lastWrote = nil
             if Task.isCancelled {
                 outcome.error = "stopped"
                 return outcome
@@ -137,6 +134,7 @@ public actor CalendarSync: Service {
         let newToken: String?
         var given: [String: CalDAVObject] = [:]
         let withData = (lastWrote ?? .max) <= Self.dataWithChangesAfterWrites
+        lastWrote = nil
         if let old = plan.state?.syncToken, let changes = try await transport.changes(since: old, withData: withData) {
             changed = reconciler.changed(by: changes.members)
             newToken = changes.token
@@ -150,14 +148,21 @@ public actor CalendarSync: Service {
         // again), and carry it out.
         var onServer: [String: (todo: VTodo, etag: String?)] = [:]
         var acted: [Int] = []
-        var objects: [CalDAVObject] = []
+        var objects: [(object: CalDAVObject, todo: VTodo)] = []
         var unread: [String] = []
         for href in reconciler.hrefs(changed.read) {
-            if let object = given[CalendarReconciler.path(href)] { objects.append(object) } else { unread.append(href) }
+            // Data given that is not a task is asked for again, as if none had come.
+            if let object = given[CalendarReconciler.path(href)], let todo = VTodo(ics: object.ics) {
+                objects.append((object, todo))
+            } else {
+                unread.append(href)
+            }
         }
-        objects += try await transport.objects(unread)
-        for object in objects {
-            guard let uid = reconciler.uid(at: object.href), let todo = VTodo(ics: object.ics) else { continue }
+        for object in try await transport.objects(unread) {
+            if let todo = VTodo(ics: object.ics) { objects.append((object, todo)) }
+        }
+        for (object, todo) in objects {
+            guard let uid = reconciler.uid(at: object.href) else { continue }
             outcome.read += 1
             onServer[uid] = (todo, object.etag)
             let index = plan.tasks.firstIndex { $0.uid == uid }
@@ -208,6 +213,7 @@ public actor CalendarSync: Service {
         }
         let record = CalendarReconciler.tokenToRecord(newToken, previous: plan.state?.syncToken, wroteTasks: wrote)
         try await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates(), token: record)
+        lastWrote = outcome.written
         // Every task that needed writing was written, found in step, or refused.
         outcome.pending = refused.count
         if outcome.written + outcome.actedOn + outcome.restored > 0 {
