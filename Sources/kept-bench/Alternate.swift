@@ -42,7 +42,7 @@ struct Alternate: ParsableCommand {
     }
 
     /// One run of `argv`, its stdin and stdout /dev/null, its stderr too when `quiet`; milliseconds.
-    static func time(_ argv: [String], quiet: Bool = true) throws -> Double {
+    static func time(_ argv: [String], quiet: Bool) throws -> Double {
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         let status = try spawnAndWait(argv, quiet: quiet)
