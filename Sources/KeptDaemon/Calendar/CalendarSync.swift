@@ -1,6 +1,8 @@
 import Foundation
 import KeptCore
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// Keeps the CalDAV calendar in step with the store, both ways.
@@ -123,25 +125,32 @@ public actor CalendarSync: Service {
     }
 
     func sync(_ outcome: inout Outcome) async throws {
-        var plan = await keeper.calendarPlan(collection: collection)
-        var reconciler = CalendarReconciler(published: plan.state?.tasks ?? [:], collectionPath: collectionPath)
+        // What changed on the server since kept last looked is asked for first: with a token
+        // from the last sync, sync-collection at once — one request when nothing changed.
+        // While the server answers, the plan is made on another core: every task the store
+        // calls for now, and which of them differ from what kept last wrote.
+        let basis = await keeper.calendarBasis(collection: collection)
+        let withData = (lastWrote ?? .max) <= Self.dataWithChangesAfterWrites
+        lastWrote = nil
+        let token = basis.state?.syncToken
+        async let asked = Self.changes(transport, since: token, withData: withData)
+        let collectionPath = self.collectionPath
+        var made = try await Self.besideTheRequests { [basis] in Made(basis.plan(), collectionPath: collectionPath) }
+        // The copy of the store is let go at once: the keeper's changes below are made in place.
+        _ = consume basis
 
-        // What changed on the server since kept last looked: with a token from the last sync,
-        // sync-collection at once — one request when nothing changed. Without one, or when the
-        // server no longer takes it (or the calendar is gone), the collection is looked at (made
-        // if missing) and listed whole.
+        // Without a token, or when the server no longer takes it (or the calendar is gone), the
+        // collection is looked at (made if missing) and listed whole.
         var changed: CalendarReconciler.Changed
         let newToken: String?
         var given: [String: CalDAVObject] = [:]
-        let withData = (lastWrote ?? .max) <= Self.dataWithChangesAfterWrites
-        lastWrote = nil
-        if let old = plan.state?.syncToken, let changes = try await transport.changes(since: old, withData: withData) {
-            changed = reconciler.changed(by: changes.members)
+        if let changes = try await asked {
+            changed = made.reconciler.changed(by: changes.members)
             newToken = changes.token
             for object in changes.objects { given[CalendarReconciler.path(object.href)] = object }
         } else {
             newToken = try await ensureCollection()
-            changed = reconciler.changed(in: try await transport.listing())
+            changed = made.reconciler.changed(in: try await transport.listing())
         }
 
         // Read what a client changed (what the server gave with its changes is not asked for
@@ -150,7 +159,7 @@ public actor CalendarSync: Service {
         var acted: [Int] = []
         var objects: [(object: CalDAVObject, todo: VTodo)] = []
         var unread: [String] = []
-        for href in reconciler.hrefs(changed.read) {
+        for href in made.reconciler.hrefs(changed.read) {
             // Data given that is not a task is asked for again, as if none had come.
             if let object = given[CalendarReconciler.path(href)], let todo = VTodo(ics: object.ics) {
                 objects.append((object, todo))
@@ -162,35 +171,41 @@ public actor CalendarSync: Service {
             if let todo = VTodo(ics: object.ics) { objects.append((object, todo)) }
         }
         for (object, todo) in objects {
-            guard let uid = reconciler.uid(at: object.href) else { continue }
+            guard let uid = made.reconciler.uid(at: object.href) else { continue }
             outcome.read += 1
             onServer[uid] = (todo, object.etag)
-            let index = plan.tasks.firstIndex { $0.uid == uid }
-            if let index, await judge(todo, for: plan.tasks[index], written: reconciler.published(uid)?.owned, &outcome) {
+            let index = made.position[uid]
+            if let index, await judge(todo, for: made.plan.tasks[index], written: made.reconciler.published(uid)?.owned, &outcome) {
                 acted.append(index)
             }
-            reconciler.read(uid, etag: object.etag, holds: todo, wanted: index.map { plan.tasks[$0] })
+            made.reconciler.read(uid, etag: object.etag, holds: todo, wanted: index.map { made.plan.tasks[$0] })
         }
-        reconciler.deleted(changed.gone)
-        try await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates())
+        made.reconciler.deleted(changed.gone)
+        try await keeper.calendarRecord(collection: collection, tasks: made.reconciler.takeUpdates())
 
         // What was carried out changed only those tasks (a client's tick or move touches its
         // own occurrence): they are read from the store again, the rest of the plan stands.
         for index in acted {
-            guard let occ = plan.tasks[index].occurrence, let fresh = await keeper.calendarTask(occ, collection: collection) else { continue }
-            plan.tasks[index] = fresh
+            guard let occ = made.plan.tasks[index].occurrence, let fresh = await keeper.calendarTask(occ, collection: collection) else { continue }
+            made.plan.tasks[index] = fresh
+        }
+        // Only the tasks read or gone in this sync are judged again; for the others what was
+        // decided while the server answered stands.
+        for uid in Set(onServer.keys).union(changed.gone) {
+            guard let index = made.position[uid] else { continue }
+            made.differs[index] = made.reconciler.needsWrite(made.plan.tasks[index], server: onServer[uid]?.todo)
         }
 
         // Write what the server should hold. A task the server refuses is said and skipped; the
         // others go on. What was written is journaled even when the sync ends early.
         var refused: [String] = []
         var wrote = false
-        let writes = plan.tasks.filter { reconciler.needsWrite($0, server: onServer[$0.uid]?.todo) }
+        let writes = made.plan.tasks.indices.filter { made.differs[$0] }.map { made.plan.tasks[$0] }
         defer { toWrite = nil }
         do {
             for (n, task) in writes.enumerated() {
                 toWrite = writes.count - n + refused.count
-                switch try await write(task, &reconciler, seen: onServer[task.uid], &outcome) {
+                switch try await write(task, &made.reconciler, seen: onServer[task.uid], &outcome) {
                 case .written(let restored):
                     wrote = true
                     outcome.written += 1
@@ -203,16 +218,20 @@ public actor CalendarSync: Service {
                 case .refused(let why):
                     refused.append("writing \(task.uid) was \(why)")
                 }
-                if reconciler.updates.count >= 50 {
-                    try await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates())
+                if made.reconciler.updates.count >= 50 {
+                    try await keeper.calendarRecord(collection: collection, tasks: made.reconciler.takeUpdates())
                 }
             }
         } catch {
-            try? await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates())
+            try? await keeper.calendarRecord(collection: collection, tasks: made.reconciler.takeUpdates())
             throw error
         }
-        let record = CalendarReconciler.tokenToRecord(newToken, previous: plan.state?.syncToken, wroteTasks: wrote)
-        try await keeper.calendarRecord(collection: collection, tasks: reconciler.takeUpdates(), token: record)
+        let record = CalendarReconciler.tokenToRecord(newToken, previous: made.plan.state?.syncToken, wroteTasks: wrote)
+        let updates = made.reconciler.takeUpdates()
+        // The plan and the reconciler hold the store's own dictionary of tasks: let go of them
+        // first, and the record changes it in place instead of copying every task.
+        _ = consume made
+        try await keeper.calendarRecord(collection: collection, tasks: updates, token: record)
         lastWrote = outcome.written
         // Every task that needed writing was written, found in step, or refused.
         outcome.pending = refused.count
@@ -223,6 +242,37 @@ public actor CalendarSync: Service {
         if let first = refused.first {
             throw CalDAVProblem(refused.count == 1 ? first : "\(refused.count) tasks were refused; the first: \(first)")
         }
+    }
+
+    /// What a sync decides before the server's answer: the plan, the reconciler over what kept
+    /// last wrote, which tasks differ from that, and where each UID is in the plan.
+    struct Made: Sendable {
+        var plan: Keeper.CalendarPlan
+        var reconciler: CalendarReconciler
+        var differs: [Bool]
+        var position: [String: Int]
+
+        init(_ plan: Keeper.CalendarPlan, collectionPath: String) {
+            self.plan = plan
+            reconciler = CalendarReconciler(published: plan.state?.tasks ?? [:], collectionPath: collectionPath)
+            differs = plan.tasks.map { [reconciler] in reconciler.needsWrite($0, server: nil) }
+            position = Dictionary(plan.tasks.enumerated().map { ($1.uid, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// sync-collection from `token`; nil without one, or when the server no longer takes it.
+    static func changes(_ transport: any CalDAVTransport, since token: String?, withData: Bool) async throws -> CalDAVChanges? {
+        guard let token else { return nil }
+        return try await transport.changes(since: token, withData: withData)
+    }
+
+    /// Runs `work` on an event loop other than the caller's where there is one: the requests
+    /// the caller has just made go out from its own loop meanwhile, and the work is done on the
+    /// other core while the server answers.
+    static func besideTheRequests<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let loop = group.makeIterator().first { !$0.inEventLoop } ?? group.next()
+        return try await loop.submit(work).get()
     }
 
     /// The collection exists (made if missing); its sync token where it has sync-collection.

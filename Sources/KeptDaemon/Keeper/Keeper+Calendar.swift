@@ -11,14 +11,30 @@ extension Keeper {
         var state: CalendarState?
     }
 
-    func calendarPlan(collection: String) -> CalendarPlan {
+    /// The store as it is now, to make a plan from away from the keeper, which goes on meanwhile
+    /// (a copy that shares the store's storage until either changes).
+    struct CalendarBasis: Sendable {
+        let engine: Engine
+        let now: Instant
+        let state: CalendarState?
+
+        func plan() -> CalendarPlan {
+            CalendarPlan(now: now, tasks: engine.calendarTasks(now: now, published: state?.tasks ?? [:]), state: state)
+        }
+    }
+
+    func calendarBasis(collection: String) -> CalendarBasis {
         if let old = engine.state.calendar?.collection, old != collection, !calendarMoveSaid {
             calendarMoveSaid = true
             logger.notice("calendar.url changed from \(old): kept publishes anew to \(collection); the tasks on the old calendar stay there until you delete it",
                           metadata: ["KEPT_EVENT": "calendar-moved"])
         }
         let state = engine.state.calendar.flatMap { $0.collection == collection ? $0 : nil }
-        return CalendarPlan(now: now, tasks: engine.calendarTasks(now: now, published: state?.tasks ?? [:]), state: state)
+        return CalendarBasis(engine: engine, now: now, state: state)
+    }
+
+    func calendarPlan(collection: String) -> CalendarPlan {
+        calendarBasis(collection: collection).plan()
     }
 
     /// One occurrence's task as the calendar should hold it now (after a client's change to it was carried out).
