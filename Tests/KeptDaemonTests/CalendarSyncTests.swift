@@ -489,7 +489,7 @@ import Testing
         #expect(reconciler.uid(at: "/dana/old/fresh-task.ics") == "fresh")
     }
 
-    @Test func theReconcilerReadsWhatChangedAndCountsDeletionsOnce() {
+    @Test func theReconcilerReadsWhatChangedAndCountsDeletionsOnce() throws {
         let owned = CalendarTask.Owned(summary: "s", description: "d", due: nil, zone: nil, status: .needsAction, completed: nil)
         let published = [
             "a": CalendarState.Published(href: "/dana/kept/a%40x.ics", etag: "\"1\"", sequence: 0, owned: owned),
@@ -509,6 +509,12 @@ import Testing
         let synced = reconciler.changed(by: [CalDAVMember(href: "/dana/kept/b.ics", etag: nil, removed: true),
                                              CalDAVMember(href: "/dana/kept/a%40x.ics", etag: "\"1\"")])
         #expect(synced.read.isEmpty && synced.gone == ["b"])
+        // Looking learns nothing; a deletion, or a task read in step, is learned (the sync judges those again).
+        #expect(reconciler.learnedUIDs.isEmpty)
+        reconciler.deleted(synced.gone)
+        let server = VTodo(ics: "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:a@x\r\nSUMMARY:s\r\nDESCRIPTION:d\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
+        reconciler.read("a", etag: "\"9\"", holds: try #require(server), wanted: nil)
+        #expect(Set(reconciler.learnedUIDs) == ["a", "b"] && reconciler.published("b")?.gone == true)
         #expect(CalendarReconciler.tokenToRecord("t1", previous: "t1", wroteTasks: false) == .none)
         #expect(CalendarReconciler.tokenToRecord("t2", previous: "t1", wroteTasks: false) == .some("t2"))
         #expect(reconciler.attempt(CalendarTask(uid: "new@kept", occurrence: nil, incident: 1, owned: owned, categories: [], parent: nil, alarmMinutes: nil),

@@ -26,7 +26,10 @@ import Testing
     /// Every draft of incident 1 (apology, plan, a check-in's report, review), built in and templated.
     func bothWays(_ e: Engine, now: Instant) throws -> [(built: View.Draft, templated: View.Draft)] {
         var templated = e
-        templated.drafts = try #require(try DraftTemplates.load(folder: Self.shipped))
+        // Required as the templates themselves: assigned to the optional field directly, a folder
+        // that loads nothing would pass as "no templates" and compare the built-in drafts to themselves.
+        let templates = try #require(try DraftTemplates.load(folder: Self.shipped))
+        templated.drafts = templates
         return try [1, 4, 6, 9, 5].map { n in
             let occ = OccurrenceID(item: ItemID(incident: 1, number: n), index: 1)
             return (try #require(e.draft(for: occ, now: now)), try #require(templated.draft(for: occ, now: now)))

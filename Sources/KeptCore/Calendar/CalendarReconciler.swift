@@ -24,6 +24,10 @@ public struct CalendarReconciler: Sendable {
         self.collectionPath = collectionPath.hasSuffix("/") ? collectionPath : collectionPath + "/"
     }
 
+    /// The UIDs of the tasks this sync has learned anything of (read in step, gone, written):
+    /// what the sync judges again of a plan decided before.
+    public var learnedUIDs: Dictionary<String, CalendarState.Published>.Keys { learned.keys }
+
     /// The task kept wrote under this UID, as far as this sync knows.
     public func published(_ uid: String) -> CalendarState.Published? {
         learned.isEmpty ? recorded[uid] : learned[uid] ?? recorded[uid]

@@ -1,7 +1,6 @@
 import Foundation
 import KeptCore
 import Logging
-import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
@@ -127,8 +126,8 @@ public actor CalendarSync: Service {
     func sync(_ outcome: inout Outcome) async throws {
         // What changed on the server since kept last looked is asked for first: with a token
         // from the last sync, sync-collection at once — one request when nothing changed.
-        // While the server answers, the plan is made on another core: every task the store
-        // calls for now, and which of them differ from what kept last wrote.
+        // While the server answers, the plan is made on a thread of its own: every task the
+        // store calls for now, and which of them differ from what kept last wrote.
         let basis = await keeper.calendarBasis(collection: collection)
         let withData = (lastWrote ?? .max) <= Self.dataWithChangesAfterWrites
         lastWrote = nil
@@ -136,7 +135,8 @@ public actor CalendarSync: Service {
         async let asked = Self.changes(transport, since: token, withData: withData)
         let collectionPath = self.collectionPath
         var made = try await Self.besideTheRequests { [basis] in Made(basis.plan(), collectionPath: collectionPath) }
-        // The copy of the store is let go at once: the keeper's changes below are made in place.
+        // The copy of the store is let go at once: a client's change carried out below changes
+        // the store's incidents in place.
         _ = consume basis
 
         // Without a token, or when the server no longer takes it (or the calendar is gone), the
@@ -189,9 +189,9 @@ public actor CalendarSync: Service {
             guard let occ = made.plan.tasks[index].occurrence, let fresh = await keeper.calendarTask(occ, collection: collection) else { continue }
             made.plan.tasks[index] = fresh
         }
-        // Only the tasks read or gone in this sync are judged again; for the others what was
-        // decided while the server answered stands.
-        for uid in Set(onServer.keys).union(changed.gone) {
+        // Only the tasks read in this sync, and those it learned anything of (gone ones), are
+        // judged again; for the others what was decided while the server answered stands.
+        for uid in Set(onServer.keys).union(made.reconciler.learnedUIDs) {
             guard let index = made.position[uid] else { continue }
             made.differs[index] = made.reconciler.needsWrite(made.plan.tasks[index], server: onServer[uid]?.todo)
         }
@@ -266,13 +266,10 @@ public actor CalendarSync: Service {
         return try await transport.changes(since: token, withData: withData)
     }
 
-    /// Runs `work` on an event loop other than the caller's where there is one: the requests
-    /// the caller has just made go out from its own loop meanwhile, and the work is done on the
-    /// other core while the server answers.
+    /// Runs `work` on NIO's threads for blocking work, away from the event loops: a request just
+    /// made goes out and its answer is read on a loop meanwhile, whichever loop its connection is on.
     static func besideTheRequests<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let loop = group.makeIterator().first { !$0.inEventLoop } ?? group.next()
-        return try await loop.submit(work).get()
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     /// The collection exists (made if missing); its sync token where it has sync-collection.
