@@ -19,14 +19,52 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        let bytes = line(event, at: Self.timestamp())
+        _ = bytes.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// The entry as the one line written, its newline last.
+    func line(_ event: LogEvent, at timestamp: String) -> [UInt8] {
         let all = merged(event.metadata)
-        var line = "\(Self.timestamp()) \(identifier): \(event.level): \(event.message)"
-        if let error = event.error { line += " (\(error))" }
+        var text = "\(timestamp) \(identifier): \(event.level): \(event.message)"
+        if let error = event.error { text += " (\(error))" }
         if !all.isEmpty {
-            line += " [" + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "]"
+            text += " [" + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "]"
         }
-        line = String(line.map { $0.isNewline ? " " : $0 }) + "\n"
-        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        return Self.oneLine(text)
+    }
+
+    /// `text`'s bytes with every control character and line or paragraph separator as a space —
+    /// text from outside (a client's name, a mail's subject) never breaks the line or reaches a
+    /// terminal as a command — and a newline at the end. Read byte by byte: the C1 controls and
+    /// the two separators are the only ones above ASCII.
+    static func oneLine(_ text: String) -> [UInt8] {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            var length = 0
+            if byte < 0x20 || byte == 0x7F {
+                length = 1
+            } else if byte == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) {
+                // U+0080–U+009F, the C1 controls (U+0085, a line break, among them).
+                length = 2
+            } else if byte == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                // U+2028 and U+2029, the line and paragraph separators.
+                length = 3
+            }
+            if length == 0 {
+                out.append(byte)
+                i += 1
+            } else {
+                out.append(0x20)
+                i += length
+            }
+        }
+        out.append(0x0A)
+        return out
     }
 
     /// Local wall-clock time with milliseconds.
