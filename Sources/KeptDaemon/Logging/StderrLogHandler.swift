@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KeptCore
 import Logging
 
 /// One readable line per entry on stderr, for a daemon run by hand or without a journal:
@@ -34,33 +35,17 @@ public struct StderrLogHandler: LogHandler {
         return Self.oneLine(text)
     }
 
-    /// `text`'s bytes with every control character and line or paragraph separator as a space —
-    /// text from outside (a client's name, a mail's subject) never breaks the line or reaches a
-    /// terminal as a command — and a newline at the end. Read byte by byte: the C1 controls and
-    /// the two separators are the only ones above ASCII.
+    /// `text`'s bytes, what a terminal would act on (`TerminalText.isHidden`) and the line and
+    /// paragraph separators each a space — text from outside (a client's name, a mail's subject)
+    /// never breaks the line or reaches a terminal as a command — and a newline at the end.
     static func oneLine(_ text: String) -> [UInt8] {
-        let bytes = Array(text.utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 1)
-        var i = 0
-        while i < bytes.count {
-            let byte = bytes[i]
-            var length = 0
-            if byte < 0x20 || byte == 0x7F {
-                length = 1
-            } else if byte == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) {
-                // U+0080–U+009F, the C1 controls (U+0085, a line break, among them).
-                length = 2
-            } else if byte == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                // U+2028 and U+2029, the line and paragraph separators.
-                length = 3
-            }
-            if length == 0 {
-                out.append(byte)
-                i += 1
-            } else {
+        out.reserveCapacity(text.utf8.count + 1)
+        for scalar in text.unicodeScalars {
+            if TerminalText.isHidden(scalar) || scalar == "\u{2028}" || scalar == "\u{2029}" {
                 out.append(0x20)
-                i += length
+            } else {
+                UTF8.encode(scalar) { out.append($0) }
             }
         }
         out.append(0x0A)
