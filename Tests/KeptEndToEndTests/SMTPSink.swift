@@ -63,8 +63,15 @@ final class SMTPSink {
     }
 
     static func freePort() throws -> Int {
+        let bound = try boundPort()
+        close(bound.fd)
+        return bound.port
+    }
+
+    /// A loopback port bound and never listened on, held by `fd` until it is closed: a connection
+    /// to it is refused, and no other program can take it meanwhile.
+    static func boundPort() throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -72,8 +79,11 @@ final class SMTPSink {
         let ok = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard ok else { throw HarnessError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard ok else {
+            close(fd)
+            throw HarnessError("no free port")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// What the server accepted, parsed by Python's email package, oldest first.
