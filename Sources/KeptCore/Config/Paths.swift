@@ -17,9 +17,22 @@ public struct Paths: Sendable, Equatable {
         self.maildir = maildir
     }
 
-    /// Resolves every path from an environment (the process's by default).
-    public static func resolve(environment env: [String: String] = ProcessInfo.processInfo.environment) -> Paths {
-        func nonEmpty(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+    /// Resolves every path from the process's environment, each variable looked up by name.
+    /// (Not `ProcessInfo`'s dictionary: building it — every variable copied, hashed, and the
+    /// dictionary's type looked up through every conformance in the binary — cost a `kept promise`
+    /// more instructions than the rest of its work.)
+    public static func resolve() -> Paths {
+        resolve { name in getenv(name).map { String(cString: $0) } }
+    }
+
+    /// Resolves every path from an environment given whole.
+    public static func resolve(environment: [String: String]) -> Paths {
+        resolve { environment[$0] }
+    }
+
+    /// Resolves every path from `variable`, which gives an environment variable's value by name.
+    public static func resolve(_ variable: (String) -> String?) -> Paths {
+        func nonEmpty(_ key: String) -> String? { variable(key).flatMap { $0.isEmpty ? nil : $0 } }
         let home = nonEmpty("HOME") ?? "/"
         // systemd may pass several colon-separated directories; the first is ours.
         let state = nonEmpty("KEPT_STATE_DIR")
