@@ -54,8 +54,24 @@ public enum Fuzz {
     static let methods = Dictionary(uniqueKeysWithValues: Methods.decided.map { ($0.name, $0) })
 
     static func request<M: EngineMethod>(_: M.Type, _ params: ArraySlice<UInt8>?, _ engine: inout Engine) {
+        if let params, let direct = M.Params.readDirectly(params), let writable = direct.writable {
+            // Params read straight from the bytes are the params Codable reads from them.
+            func written(_ value: any JSONWritable) -> [UInt8] {
+                var json = JSONWriter()
+                value.write(to: &json)
+                return json.bytes
+            }
+            let decoded = (try? M.decodedParams(from: params))?.writable
+            precondition(decoded.map { written($0) == written(writable) } == true, "params read directly, not as Codable reads them")
+        }
         guard let decision = try? M.decide(engine, params: params, now: now) else { return }
-        engine.commit(engine.records(for: decision.changes, at: now))
+        let records = engine.records(for: decision.changes, at: now)
+        for record in records {
+            // A journal line written by hand reads back as the record it was written from.
+            guard let line = record.writtenDirectly() else { continue }
+            precondition((try? JSONDecoder().decode(JournalRecord.self, from: Data(line))) == record, "a journal line did not read back")
+        }
+        engine.commit(records)
         let answer = decision.answer(engine)
         _ = RPC.encode(answer)
         if let agenda = answer as? View.Agenda {

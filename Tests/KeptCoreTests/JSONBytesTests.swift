@@ -116,6 +116,54 @@ struct JSONBytesTests {
         #expect(Mirror(reflecting: Params.Promise(incident: 1, text: "")).children.count == 8)
     }
 
+    /// The daemon reads a promise straight from its bytes when it can; whatever it takes, Codable
+    /// reads to the same params, and whatever Codable alone would refuse or read otherwise goes to
+    /// Codable.
+    @Test func aPromiseReadDirectlyIsWhatCodableReads() throws {
+        func codable(_ text: String) -> Params.Promise? { try? Methods.PromiseAdd.decodedParams(from: Array(text.utf8)[...]) }
+        func same(_ a: Params.Promise, _ b: Params.Promise) -> Bool {
+            a.incident == b.incident && a.text == b.text && a.due == b.due && a.every == b.every && a.from == b.from
+                && a.until == b.until && a.allowPast == b.allowPast && a.zone == b.zone
+        }
+        // What kept's client sends, every member and every awkward text: taken, and as Codable reads it.
+        var sent: [Params.Promise] = Self.awkward.enumerated().map { Params.Promise(incident: $0.offset, text: $0.element, due: "+3d") }
+        sent.append(Params.Promise(incident: 7, text: "weekly", every: "1w", from: "2026-12-01", until: "2027-01-31", zone: "Europe/Berlin"))
+        sent.append(Params.Promise(incident: Int(Int64.max), text: "late", due: "2026-11-01", allowPast: false))
+        for p in sent {
+            var json = JSONWriter()
+            p.write(to: &json)
+            let direct = try #require(Params.Promise.readDirectly(json.bytes[...]), "not read directly: \(String(decoding: json.bytes, as: UTF8.self))")
+            #expect(same(direct, try #require(codable(String(decoding: json.bytes, as: UTF8.self)))))
+        }
+        // Hand-written documents: each either read the same both ways, or left to Codable.
+        let documents = [
+            #"{"incident":1,"text":"a","due":"friday"}"#, #" { "text" : "a" , "incident" : -0 , "due" : "x" } "#,
+            #"{"incident":1,"text":"\u00e9\ud83e\uddfe\n\"\/","due":"x"}"#, #"{"incident":1,"text":"a","every":"2w","allowPast":true}"#,
+            #"{"incident":01,"text":"a","due":"x"}"#, #"{"incident":1.0,"text":"a","due":"x"}"#, #"{"incident":1e0,"text":"a","due":"x"}"#,
+            #"{"incident":99999999999999999999,"text":"a","due":"x"}"#, #"{"incident":"1","text":"a","due":"x"}"#,
+            #"{"incident":1,"text":"a","due":null}"#, #"{"incident":1,"text":"a","due":"x","due":"y"}"#,
+            #"{"incident":1,"text":"a","due":"x","colour":"red"}"#, #"{"incident":1,"text":"a","every":"fortnightly"}"#,
+            #"{"incident":1,"text":"a","due":"x"} x"#, #"{"incident":1,"text":"a","due":{"at":"x"}}"#, #"{"incident":1,"due":"x"}"#,
+            #"{"incident":1,"text":"\ud800","due":"x"}"#, #"{"incident":1,"text":"a","allowPast":1}"#, #"[1]"#, #"{}"#, "",
+        ]
+        var taken = 0
+        for text in documents {
+            guard let direct = Params.Promise.readDirectly(Array(text.utf8)[...]) else { continue }
+            taken += 1
+            let read = try #require(codable(text), "read directly, refused by Codable: \(text)")
+            #expect(same(direct, read), "read otherwise by Codable: \(text)")
+        }
+        #expect(taken == 4)
+        // A request's params go the direct way, and Codable's refusals are still the daemon's words.
+        #expect(try Methods.PromiseAdd.params(from: Array(documents[0].utf8)[...]).text == "a")
+        #expect(throws: KeptError.self) { try Methods.PromiseAdd.params(from: Array(documents[11].utf8)[...]) }
+        do {
+            _ = try Methods.PromiseAdd.params(from: Array(documents[11].utf8)[...])
+        } catch {
+            #expect(error.message == #"unknown parameter "colour" for promise.add"#)
+        }
+    }
+
     @Test func integersAtTheirLimits() throws {
         for n in [Int64.min, -1, 0, 9, 10, Int64.max] {
             var json = JSONWriter()

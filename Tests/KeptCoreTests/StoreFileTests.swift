@@ -61,6 +61,31 @@ import Testing
         #expect(reopened == state)
     }
 
+    /// An added item's journal line is written by hand; Foundation reads it to the very record,
+    /// whatever the item holds, and every other change is still JSONEncoder's.
+    @Test func anAddedItemsLineIsReadBackAsTheRecordItWasWrittenFrom() throws {
+        let texts = ["send it", "quote \" backslash \\ slash /", "line\nbreak\ttab\u{00}\u{1F}", "naïve — “quotes” 🧾 𝄞", "\u{2028}\u{7F}"]
+        let created = Instant(seconds: 1_795_000_000)
+        var items: [Item] = []
+        for (n, text) in texts.enumerated() {
+            items.append(Item(number: n + 1, kind: .promise, text: text, created: created, due: try #require(Due(stored: "2026-12-0\(n + 1)"))))
+        }
+        items.append(Item(number: 9, kind: .step, step: .acknowledge, text: "Acknowledge", created: created,
+                          due: try #require(Due(stored: "2026-12-05T13:00:00Z")), zone: "America/New_York"))
+        items.append(Item(number: 10, kind: .promise, text: "weekly", created: created, due: try #require(Due(stored: "2026-12-07")),
+                          every: try Interval(parsing: "1w"), until: try #require(Due(stored: "2027-01-31"))))
+        for (n, item) in items.enumerated() {
+            let record = JournalRecord(seq: Int64(n) * 1_000_003, at: created + Int64(n), change: .addItem(incident: n, item: item))
+            let line = try #require(record.writtenDirectly())
+            #expect(try JSONDecoder().decode(JournalRecord.self, from: Data(line)) == record, "\(String(decoding: line, as: UTF8.self))")
+        }
+        var marked = items[0]
+        marked.updateMark(0) { $0.note = "sent" }
+        #expect(JournalRecord(seq: 1, at: created, change: .addItem(incident: 1, item: marked)).writtenDirectly() == nil)
+        #expect(JournalRecord(seq: 1, at: created, change: .checkin(incident: 1, note: nil)).writtenDirectly() == nil)
+        // (Through the store, written and reopened: `journaledChangesAreThereAfterReopening`.)
+    }
+
     @Test func aSecondOpenIsRefusedByTheLock() throws {
         let (first, _) = try StoreFile.open(directory: dir)
         #expect { try StoreFile.open(directory: dir, lockWait: .milliseconds(50)) } throws: { ($0 as? StoreError)?.code == .locked }

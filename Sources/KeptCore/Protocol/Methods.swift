@@ -52,6 +52,10 @@ public protocol MethodParams: Codable, Sendable {
     /// Itself, for parameters that write their own JSON; nil for the others (written through
     /// Codable). A witness rather than a cast, as `KeptMethod.resultReader` is.
     var writable: (any JSONWritable)? { get }
+    /// The parameters read straight from a request's bytes, for a type with a reader of its own
+    /// (see `Params.Promise`); nil for the others, and whenever that reader does not take the
+    /// bytes whole. Codable then reads them, and says what is wrong.
+    static func readDirectly(_ bytes: ArraySlice<UInt8>) -> Self?
 }
 
 extension MethodParams where Self: JSONWritable {
@@ -62,6 +66,7 @@ extension MethodParams {
     public func validate() throws(KeptError) {}
     public var target: RequestTarget { RequestTarget() }
     public var writable: (any JSONWritable)? { nil }
+    public static func readDirectly(_ bytes: ArraySlice<UInt8>) -> Self? { nil }
 }
 
 /// What a request names: an incident, an item, or neither.

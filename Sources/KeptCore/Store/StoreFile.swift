@@ -216,12 +216,16 @@ public final class StoreFile: @unchecked Sendable {
     /// Appends records to the journal and makes them durable. On failure nothing is kept of them.
     public func append(_ records: [JournalRecord]) throws(StoreError) {
         if let broken { throw StoreError(.io, broken) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var buffer = Data()
+        var buffer: [UInt8] = []
         for r in records {
-            do { buffer.append(try encoder.encode(r)) } catch {
-                throw StoreError(.io, "cannot encode a change: \(error)")
+            if let line = r.writtenDirectly() {
+                buffer.append(contentsOf: line)
+            } else {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.withoutEscapingSlashes]
+                do { buffer.append(contentsOf: try encoder.encode(r)) } catch {
+                    throw StoreError(.io, "cannot encode a change: \(error)")
+                }
             }
             buffer.append(UInt8(ascii: "\n"))
         }
