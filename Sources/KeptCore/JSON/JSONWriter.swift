@@ -1,8 +1,9 @@
 /// JSON written and read straight from bytes, for the answer that can be large (an agenda of
 /// thousands of rows) and the request a user makes most (a promise, where the coders' first use is
-/// a fifth of the command). The generic coders build a tree or a dictionary per object on the way;
-/// these walk the bytes once. Everything else on the wire goes through Codable, and the types
-/// written here are Codable too — tests hold the two ways to the same values.
+/// a fifth of the command; keptd reads it, and writes its journal line, the same way). The generic
+/// coders build a tree or a dictionary per object on the way; these walk the bytes once.
+/// Everything else goes through Codable, and the types written here are Codable too — tests and
+/// the fuzzer hold the two ways to the same values.
 
 /// A value that writes its own JSON, the same document its `Encodable` conformance produces.
 public protocol JSONWritable: Encodable {
