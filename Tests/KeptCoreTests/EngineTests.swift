@@ -172,6 +172,25 @@ import Testing
         #expect(snoozed.warnings.map(\.code) == ["past-window"])
     }
 
+    /// A time the store could not write with four digits, and so not read back, is refused by
+    /// every door before anything changes: text, a duration, a phone's exact time.
+    @Test func aTimePastTheYear9999IsRefusedAndNothingChanges() throws {
+        var e = try opened()
+        let before = e.state
+        let beyond = Instant(seconds: 253_402_300_800)  // 10000-01-01T00:00:00Z
+        #expect(throws: KeptError.self) { try e.perform(Methods.PromiseAdd.self, Params.Promise(incident: 1, text: "far", due: "+1000000w"), now: t0) }
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.2", duration: "1000000w"), now: t0) }
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.2", until: .exact(.at(beyond))), now: t0) }
+        #expect(throws: KeptError.self) { try e.perform(Methods.ItemDone.self, Params.Done(item: "1.2", at: .exact(.at(beyond))), now: t0) }
+        #expect(e.state == before)
+        do {
+            _ = try e.perform(Methods.ItemSnooze.self, Params.Snooze(item: "1.2", duration: "1000000w"), now: t0)
+        } catch {
+            #expect(error.field == "duration")
+            #expect(error.message.hasSuffix("a date must fall in the years 0000 to 9999"))
+        }
+    }
+
     @Test func anUnknownParameterIsRefusedByName() throws {
         var e = try opened()
         do {

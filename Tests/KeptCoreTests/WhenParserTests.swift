@@ -25,6 +25,28 @@ import Testing
         #expect(try parser.parse("2026-12-05T14:00-0500") == .at(at("2026-12-05 19:00", utc)))
     }
 
+    /// The store writes four-digit years and reads back only those: a WHEN beyond them is refused
+    /// with its year, before anything is kept (a promise due in 21190 once made keptd unable to start).
+    @Test func aWhenOutsideTheYears0000To9999IsRefused() throws {
+        let today = date("2026-11-22")
+        let ahead = today.adding(days: 7_000_000).year
+        let back = today.adding(days: -7_000_000).year
+        #expect(ahead > 9999 && back < 0)
+        for (raw, year) in [("+1000000w", ahead), ("in 1000000 weeks", ahead), ("1000000 weeks ago", back),
+                            ("9999-12-31T23:00-05:00", 10_000)] {
+            #expect(throws: InputError(#""\#(raw)" falls in the year \#(year); a date must fall in the years 0000 to 9999"#)) {
+                try parser.parse(raw, toward: raw.hasSuffix("ago") ? .past : .future)
+            }
+        }
+        #expect(throws: InputError.self) { try parser.after("+1000000w") }
+        // The edges are kept, and written so they read back.
+        for raw in ["9999-12-31", "9999-12-31T23:59:59Z", "0000-01-01", "+400000w"] {
+            let due = try parser.parse(raw)
+            #expect(Due(stored: due.description) == due, "\(raw) → \(due)")
+        }
+        #expect(Due(stored: Due.at(try parser.after("+400000w")).description) != nil)
+    }
+
     @Test func relativeSecondsAndHoursAreInstants() throws {
         #expect(try parser.parse("+90s") == .at(now + 90))
         #expect(try parser.parse("+4h") == .at(now + 4 * 3600))

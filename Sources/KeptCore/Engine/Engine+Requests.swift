@@ -76,7 +76,7 @@ extension Engine {
         let zone = try zone(named: p.zone, else: rules.zone)
         var noticed = Instant(seconds: now.seconds - now.seconds % 60)
         if let raw = p.noticed {
-            noticed = try when(raw, now: now, field: "noticed", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
+            noticed = try moment(raw, now: now, field: "noticed", in: zone)
             guard noticed <= now + 60 else { throw .invalid("noticed", "the mistake cannot be noticed in the future: \(raw)") }
         }
         let window = p.window ?? rules.config.windowDays
@@ -195,7 +195,7 @@ extension Engine {
         }
         var at = now
         if let raw = p.at {
-            at = try when(raw, now: now, field: "at", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
+            at = try moment(raw, now: now, field: "at", in: zone)
             guard at <= now + 60 else { throw .invalid("at", "it cannot be done in the future: \(raw)") }
             let earliest = Self.madeAt(item, in: incident)
             guard at >= earliest else {
@@ -240,8 +240,9 @@ extension Engine {
         let until: Instant
         if let duration = p.duration {
             until = duration.advance(now, in: zone)
+            do { try WhenParser.checkYear(Due.at(until).year, duration.description) } catch { throw .invalid("duration", error.message) }
         } else {
-            until = try when(p.until!, now: now, field: "until", in: zone).instant(in: zone, remindAt: rules.config.remindAt)
+            until = try moment(p.until!, now: now, field: "until", in: zone)
             guard until > now else { throw .invalid("until", "a snooze must end in the future, not \(zone.format(until))") }
         }
         let warnings = until > incident.windowEnd
@@ -349,10 +350,21 @@ extension Engine {
         return (incident, item, open.id.index)
     }
 
+    /// A WHEN as a moment: a day at the configured reminder time. Held to the years the store
+    /// writes, as the due is: a day at the year's end may fall in the next year in UTC.
+    func moment(_ when: When, now: Instant, field: String, in zone: Zone) throws(KeptError) -> Instant {
+        let instant = try self.when(when, now: now, field: field, in: zone).instant(in: zone, remindAt: rules.config.remindAt)
+        do { try WhenParser.checkYear(Due.at(instant).year, when.description) } catch { throw .invalid(field, error.message) }
+        return instant
+    }
+
     /// A WHEN as a due: text read in `zone` at `now`; an exact due as it is.
     func when(_ when: When, now: Instant, field: String, in zone: Zone) throws(KeptError) -> Due {
         switch when {
-        case .exact(let due): return due
+        case .exact(let due):
+            // A door's exact time (a phone's) is held to the years the store can write, as text is.
+            do { try WhenParser.checkYear(due.year, due.description) } catch { throw .invalid(field, error.message) }
+            return due
         case .text(let raw):
             do { return try WhenParser(now: now, zone: zone).parse(raw) } catch {
                 throw .invalid(field, error.message)

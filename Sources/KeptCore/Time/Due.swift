@@ -34,6 +34,14 @@ public enum Due: Hashable, Sendable, CustomStringConvertible {
 
     public var isDateOnly: Bool { if case .on = self { true } else { false } }
 
+    /// The year it is written with: the day's, or the instant's in UTC.
+    public var year: Int {
+        switch self {
+        case .on(let d): d.year
+        case .at(let i): LocalDate(daysSinceEpoch: i.seconds >= 0 ? i.seconds / 86_400 : (i.seconds - 86_399) / 86_400).year
+        }
+    }
+
     /// For people: `2026-12-05` or `2026-12-05 14:00` local.
     public func format(in zone: Zone) -> String {
         switch self {

@@ -43,6 +43,19 @@ public struct WhenParser: Sendable {
     }
 
     public func parse(_ raw: String, toward: Toward = .future) throws(InputError) -> Due {
+        let due = try read(raw, toward: toward)
+        try Self.checkYear(due.year, raw)
+        return due
+    }
+
+    /// Dates are written with four-digit years, as the store and the calendar read them back: a
+    /// WHEN that lands outside 0000–9999 (`+1000000w`) is refused, not kept where it cannot be read.
+    static func checkYear(_ year: Int, _ raw: String) throws(InputError) {
+        guard !(0...9999).contains(year) else { return }
+        throw InputError("\"\(raw)\" falls in the year \(year); a date must fall in the years 0000 to 9999")
+    }
+
+    func read(_ raw: String, toward: Toward) throws(InputError) -> Due {
         let text = raw.trimmingWhitespace()
         let lower = text.lowercased()
         let fail = InputError("not a date or time: \"\(raw)\" (try 2026-12-05, 2026-12-05T14:00, +3d, +4h, tomorrow, friday 5pm, dec 5, 17:00)")
@@ -213,7 +226,9 @@ public struct WhenParser: Sendable {
     /// A duration (`90s`, `4h`, `3d`, `1w`) from now, as used by `snooze`.
     public func after(_ raw: String) throws(InputError) -> Instant {
         let interval = try Interval(parsing: raw.hasPrefix("+") ? String(raw.dropFirst()) : raw)
-        return interval.advance(now, in: zone)
+        let instant = interval.advance(now, in: zone)
+        try Self.checkYear(Due.at(instant).year, raw)
+        return instant
     }
 
     var today: LocalDate { zone.date(of: now) }
