@@ -80,8 +80,8 @@ private struct StrictDecoder: Decoder {
 
 extension Params.Promise {
     /// A promise as a request carries it, read straight from its bytes. A promise is the request
-    /// made most, and Foundation's decoder was a fifth of keptd's work on one: its generic
-    /// containers, cold again by the time the next promise comes. Only a document Codable reads
+    /// made most, and Foundation's decoder was 7% of keptd's samples over a run of them: its
+    /// generic containers, cold again by the time the next promise comes. Only a document Codable reads
     /// the same way is taken — an object of known members, each once and of its type, no `null`,
     /// whole numbers written plainly, nothing after it. Anything else is nil, and `params(from:)`
     /// hands it to Codable, which reads it or says what is wrong; a test holds the two to the

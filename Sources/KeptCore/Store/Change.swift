@@ -45,8 +45,8 @@ public struct JournalRecord: Codable, Sendable, Equatable {
 extension JournalRecord {
     /// The record as a journal line written straight to bytes, for the change made most — an item
     /// added, before anything has happened to it — and nil for every other, which JSONEncoder
-    /// writes. Foundation's encoder was a sixth of keptd's work on a promise, cold again by the
-    /// next one. JSONDecoder reads both to the same record; a test holds them to it.
+    /// writes. Foundation's encoder was 6% of keptd's samples over a run of promises, cold again
+    /// by each next one. JSONDecoder reads both to the same record; a test holds them to it.
     public func writtenDirectly() -> [UInt8]? {
         guard case .addItem(let incident, let item) = change, item.marks.isEmpty else { return nil }
         var json = JSONWriter(capacity: 320)

@@ -217,13 +217,15 @@ public final class StoreFile: @unchecked Sendable {
     public func append(_ records: [JournalRecord]) throws(StoreError) {
         if let broken { throw StoreError(.io, broken) }
         var buffer: [UInt8] = []
+        var encoder: JSONEncoder?
         for r in records {
             if let line = r.writtenDirectly() {
                 buffer.append(contentsOf: line)
             } else {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.withoutEscapingSlashes]
-                do { buffer.append(contentsOf: try encoder.encode(r)) } catch {
+                let coder = encoder ?? JSONEncoder()
+                coder.outputFormatting = [.withoutEscapingSlashes]
+                encoder = coder
+                do { buffer.append(contentsOf: try coder.encode(r)) } catch {
                     throw StoreError(.io, "cannot encode a change: \(error)")
                 }
             }
